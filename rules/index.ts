@@ -1,0 +1,66 @@
+import type { RuleMeta } from "../src/model/rule.js";
+import { gateRules } from "./gate/index.js";
+import { sqlRules } from "./sql/index.js";
+
+/** The whole catalogue, sorted by id. Ids are a public contract: test/rules/catalogue.test.ts pins them. */
+export const ALL_RULES: readonly RuleMeta[] = [...sqlRules, ...gateRules].sort((a, b) => a.id.localeCompare(b.id));
+
+const byId = new Map<string, RuleMeta>();
+for (const rule of ALL_RULES) {
+  if (byId.has(rule.id)) throw new Error(`duplicate rule id ${rule.id}`);
+  byId.set(rule.id, rule);
+}
+for (const rule of ALL_RULES) {
+  for (const alias of rule.aliases ?? []) {
+    if (byId.has(alias)) throw new Error(`alias ${alias} of ${rule.id} collides with another rule`);
+    byId.set(alias, rule);
+  }
+}
+
+/** Resolves an id or an alias. */
+export function findRule(id: string): RuleMeta | undefined {
+  return byId.get(id);
+}
+
+/** Resolves an id or alias, or throws with the close matches: ids come from people and config files. */
+export function getRule(id: string): RuleMeta {
+  const rule = byId.get(id);
+  if (!rule) {
+    const close = closeRuleIds(id);
+    const hint = close.length > 0 ? ` Did you mean ${close.join(", ")}?` : "";
+    throw new Error(`Unknown rule id "${id}".${hint}`);
+  }
+  return rule;
+}
+
+/** Known ids close to `id`: same name in another area, a shared prefix, or a small edit distance. */
+export function closeRuleIds(id: string, limit = 5): string[] {
+  const wanted = id.toLowerCase();
+  const wantedName = wanted.split("/").pop() ?? wanted;
+  const scored: { id: string; score: number }[] = [];
+  for (const known of byId.keys()) {
+    const name = known.split("/").pop() ?? known;
+    let score = editDistance(wanted, known);
+    if (name === wantedName) score = Math.min(score, 1);
+    if (known.includes(wantedName) || (wantedName.length >= 3 && name.startsWith(wantedName))) score = Math.min(score, 2);
+    if (score <= Math.max(2, Math.floor(wanted.length / 3))) scored.push({ id: known, score });
+  }
+  return scored
+    .sort((a, b) => a.score - b.score || a.id.localeCompare(b.id))
+    .slice(0, limit)
+    .map((s) => s.id);
+}
+
+function editDistance(a: string, b: string): number {
+  const previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = previous[0]!;
+    previous[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = previous[j]!;
+      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return previous[b.length]!;
+}

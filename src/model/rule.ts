@@ -1,0 +1,60 @@
+import type { Category, Finding, Severity, Side } from "./finding.js";
+
+/**
+ * A rule is a record (one file per rule under `rules/`): the id is the public contract, the
+ * prose lives here so detectors never write it and reports render it from one place.
+ */
+export interface RuleMeta {
+  /** `area/kebab-name`; never renamed, only aliased. */
+  id: string;
+  title: string;
+  /** The default severity; a detector may raise it (CASCADE) or lower it (rollback code). */
+  severity: Severity;
+  category: Category;
+  /** Why it matters: the risk in two or three sentences. */
+  why: string;
+  /** What to do instead. */
+  safeAlternative: string;
+  /** Documentation anchor, relative to the repository's docs. */
+  docs: string;
+  /** Old ids that still resolve to this rule in config, suppressions and `explain`. */
+  aliases?: readonly string[];
+  deprecated?: { since: string; replacedBy: readonly string[]; reason: string };
+  /**
+   * Examples that double as tests: each `fires` entry must produce this rule, each `passes`
+   * entry must not. Their language is the analyzer's input (SQL for `sql/*` rules).
+   */
+  examples: { fires: readonly string[]; passes: readonly string[] };
+}
+
+export interface Location {
+  file: string;
+  line: number;
+  endLine?: number;
+  side: Side;
+}
+
+export interface FindingOptions {
+  object?: string;
+  severity?: Severity;
+  acknowledged?: string;
+  rollback?: boolean;
+}
+
+/** The one way to make a finding: rule metadata supplies severity and category. */
+export function finding(rule: RuleMeta, at: Location, message: string, options: FindingOptions = {}): Finding {
+  const result: Finding = {
+    rule: rule.id,
+    severity: options.severity ?? rule.severity,
+    category: rule.category,
+    file: at.file,
+    line: at.line,
+    message,
+    side: at.side,
+  };
+  if (at.endLine !== undefined && at.endLine !== at.line) result.endLine = at.endLine;
+  if (options.object !== undefined) result.object = options.object;
+  if (options.acknowledged !== undefined) result.acknowledged = options.acknowledged;
+  if (options.rollback) result.rollback = true;
+  return result;
+}
