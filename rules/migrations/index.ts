@@ -1,0 +1,4 @@
+import type { RuleMeta } from "../../src/model/rule.js";
+
+/** Rules about migration files themselves (framework warnings and conventions), beyond the `sql/*` statements. */
+export const migrationRules: readonly RuleMeta[] = [];
