@@ -33,3 +33,72 @@ describe("analyzeChangeSet", () => {
     expect(result.findings.map((f) => f.rule)).toEqual(["gate/incomplete-analysis"]);
   });
 });
+
+describe("analyzeChangeSet on input it cannot read", () => {
+  const unparsed = { id: "x/unparsed", title: "t", severity: "high", category: "integrity", why: "w", safeAlternative: "s", docs: "d", examples: { fires: [], passes: [] } } as const;
+  const throwing = {
+    id: "x",
+    unparsedRule: unparsed,
+    claims: (path: string) => path.endsWith(".x"),
+    analyze: () => {
+      throw new RangeError("stack blown");
+    },
+  };
+  const counting = { ...throwing, analyze: () => [] };
+
+  it("turns an analyzer exception into that analyzer's unparsed finding", async () => {
+    const source = new MemorySource({}, { "a.x": "boom" });
+    const result = await analyzeChangeSet(source, { analyzers: [throwing] });
+    expect(result.findings).toMatchObject([{ rule: "x/unparsed", file: "a.x", line: 1, side: "head" }]);
+    expect(result.findings[0]?.message).toContain("stack blown");
+  });
+
+  it("reports binary and non-UTF-8 files as unparsed instead of passing them", async () => {
+    const source = new MemorySource({}, { "bin.x": new Uint8Array([0x89, 0x50, 0x00, 0x47]), "latin1.x": new Uint8Array([0x44, 0x52, 0xd6, 0x50]) });
+    const result = await analyzeChangeSet(source, { analyzers: [counting] });
+    expect(result.findings.map((f) => [f.rule, f.file, f.message.includes("binary") || f.message.includes("UTF-8")])).toEqual([
+      ["x/unparsed", "bin.x", true],
+      ["x/unparsed", "latin1.x", true],
+    ]);
+  });
+
+  it("reports a file over the size limit as incomplete analysis", async () => {
+    const source = new MemorySource({}, { "big.x": "x".repeat(2048) });
+    const result = await analyzeChangeSet(source, { analyzers: [counting], maxFileBytes: 1024 });
+    expect(result.findings).toMatchObject([{ rule: "gate/incomplete-analysis", file: "big.x", severity: "high" }]);
+  });
+
+  it("reports a failed read as incomplete analysis and as a retryable error", async () => {
+    const source = new MemorySource({ "a.x": "old" }, { "a.x": "new" }, { failReads: (side) => side === "base" });
+    const result = await analyzeChangeSet(source, { analyzers: [counting] });
+    expect(result.findings).toMatchObject([{ rule: "gate/incomplete-analysis", file: "a.x" }]);
+    expect(result.errors).toEqual([{ file: "a.x", message: "cannot read a.x at base", retryable: true }]);
+  });
+
+  it("reads the base side of a renamed file at its old path", async () => {
+    const seen: unknown[] = [];
+    const recording = { ...throwing, analyze: (change: unknown) => (seen.push(change), []) };
+    const source = new MemorySource({ "old.x": "A" }, { "new.x": "A" }, { renames: { "old.x": "new.x" } });
+    await analyzeChangeSet(source, { analyzers: [recording] });
+    expect(seen).toEqual([
+      { path: "new.x", status: "renamed", previousPath: "old.x", base: { path: "old.x", text: "A" }, head: { path: "new.x", text: "A" } },
+    ]);
+  });
+
+  it("never lets an exclude glob hide a change to the gate itself", async () => {
+    const source = new MemorySource({}, { ".github/changegate.yml": "version: 1\n" });
+    const result = await analyzeChangeSet(source, { paths: { exclude: ["**"] } });
+    expect(result.findings.map((f) => f.rule)).toEqual(["gate/config-change"]);
+  });
+
+  it("annotates the proposed policy's validation errors at their lines", async () => {
+    const source = new MemorySource({}, { ".github/changegate.yml": "version: 1\nmode: yolo\n" });
+    const result = await analyzeChangeSet(source, {
+      validatePolicy: (text) => (text.includes("yolo") ? [{ message: "mode must be enforce or report-only", line: 2, column: 7 }] : []),
+    });
+    expect(result.findings.map((f) => [f.rule, f.line, f.message])).toEqual([
+      ["gate/config-change", 1, "This pull request adds the changegate policy; it is still judged by the base branch's policy."],
+      ["gate/config-change", 2, "The proposed policy is invalid: mode must be enforce or report-only"],
+    ]);
+  });
+});
