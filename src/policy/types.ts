@@ -42,6 +42,12 @@ export interface PullRequestFacts {
   teamMembership: Readonly<Record<string, Readonly<Record<string, Lookup<boolean>>>>>;
   /** Logins that are coding agents (built-in list plus `agents.logins`), lower-case. */
   agentLogins?: readonly string[];
+  /**
+   * People who started or asked the coding agent behind an agent-authored pull request (the
+   * human who assigned Copilot, Devin's "Requested by", a `Co-authored-by` human): like the
+   * author, they cannot sign off. Optional; the App fills it where it can tell.
+   */
+  initiators?: readonly string[];
 }
 
 export type Outcome = "pass" | "needs-signoff" | "blocked";
@@ -76,6 +82,10 @@ export interface RuleResult {
   dismissed: Dismissal[];
   /** For `block` rules: the message. */
   block?: string;
+  /** Labels this rule applies. */
+  labels?: string[];
+  /** Set for the rules changegate adds itself (the default policy, and `gate/*` findings no policy rule covers). */
+  builtin?: boolean;
 }
 
 export interface Decision {
@@ -98,4 +108,8 @@ export interface Decision {
   blockReasons: string[];
   /** One line for the check run's title. */
   summary: string;
+  /** In `report-only` mode: the outcome `enforce` would have given (the real outcome is then `pass`). */
+  wouldBe?: Outcome;
+  /** Where the policy came from (`file` at `path`, the built-in `default`, or an `invalid` file). */
+  policy?: { source: "file" | "default" | "invalid"; path?: string };
 }

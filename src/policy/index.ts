@@ -1,0 +1,20 @@
+/** The policy engine: schema and loading, matching, the decision. Pure; callers do the I/O. */
+export { agentCoAuthors, authorKindOf, BUILTIN_AGENT_LOGINS, isAgentLogin } from "./agents.js";
+export { decide, LABEL_NEEDS_SIGNOFF, LABEL_SIGNED_OFF, MANAGED_LABELS, requiredLookups } from "./decide.js";
+export type { DecideInput, FactsWithoutLookups, RequiredLookups } from "./decide.js";
+export { findingsDigest } from "./digest.js";
+export { localScanFacts } from "./facts.js";
+export {
+  DEFAULT_POLICY,
+  DEFAULT_POLICY_PATH,
+  DEFAULT_RULES,
+  formatPolicyError,
+  loadPolicy,
+  parsePolicy,
+  validatePolicyText,
+} from "./load.js";
+export type { LoadedPolicy, ParseResult, PolicyError } from "./load.js";
+export { analysisOptionsFromPolicy } from "./options.js";
+export { policyJsonSchema, policySchema } from "./schema.js";
+export type { Policy, PolicyIgnore, PolicyRule } from "./schema.js";
+export type * from "./types.js";

@@ -1,0 +1,490 @@
+/**
+ * Loading `.github/changegate.yml`. Security: the policy is read ONLY from the base revision — the
+ * caller passes a reader bound to it (the CLI: the base commit; the App: the base branch head), so
+ * a pull request can never weaken its own gate. Everything here is pure text → result; hostile
+ * input (huge files, deep nesting, alias bombs) is refused before or while parsing, and every
+ * error names a line and column.
+ */
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from "yaml";
+import type { z } from "zod";
+import { globProblem } from "./globs.js";
+import { ruleIdProblem } from "./rule-ids.js";
+import { policySchema, type Policy, type PolicyRule } from "./schema.js";
+
+export const DEFAULT_POLICY_PATH = ".github/changegate.yml";
+/** Larger policy files are refused: a policy is a page of YAML, not a data set. */
+export const MAX_POLICY_BYTES = 256 * 1024;
+/** Deeper nesting is refused (a real policy nests about 5 levels). */
+export const MAX_POLICY_DEPTH = 24;
+/** More alias expansions than this are refused (alias bombs). */
+export const MAX_POLICY_ALIASES = 50;
+
+export interface PolicyError {
+  message: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+  /** Where in the policy: `rules[0].when.severity`. */
+  path?: string;
+}
+
+export type LoadedPolicy =
+  | { source: "file" | "default"; path: string; policy: Policy }
+  | { source: "invalid"; path: string; errors: PolicyError[] };
+
+export type ParseResult = { ok: true; policy: Policy } | { ok: false; errors: PolicyError[] };
+
+/** The built-in rules: used with no policy file, and when a file has no `rules` key. */
+export const DEFAULT_RULES: readonly PolicyRule[] = deepFreeze([
+  {
+    name: "High-severity changes",
+    when: { severity: "high", author: "any" },
+    require: { approvals: 1 },
+    labels: [],
+    request_review: false,
+  },
+  {
+    name: "Agent-authored changes",
+    when: { severity: "medium", author: "agent" },
+    require: { approvals: 1 },
+    labels: [],
+    request_review: false,
+  },
+  {
+    name: "Changes to the gate",
+    when: { findings: ["gate/config-change"], author: "any" },
+    require: { approvals: 1 },
+    labels: [],
+    request_review: false,
+  },
+]);
+
+/** The policy in force when the base revision has no policy file. */
+export const DEFAULT_POLICY: Policy = deepFreeze({
+  version: 1,
+  mode: "enforce",
+  paths: { sql: [], terraform: [], kubernetes: [], exclude: [] },
+  sql: { dialect: "postgresql" },
+  agents: { logins: [], extra_approvals: 0 },
+  signoff: { invalidate: "on_relevant_change", min_permission: "write" },
+  rules: DEFAULT_RULES as PolicyRule[],
+  ignore: [],
+});
+
+/**
+ * Parses and validates policy text. `file` only labels messages. Never throws: every problem —
+ * YAML syntax, unknown keys, wrong types, bad globs, unknown finding ids, hostile input — is an
+ * error with a line and column.
+ */
+export function parsePolicy(text: string, file?: string): ParseResult {
+  void file;
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > MAX_POLICY_BYTES) {
+    return fail({ message: `the policy file is ${Math.ceil(bytes / 1024)} KiB, over the ${MAX_POLICY_BYTES / 1024} KiB limit`, line: 1, column: 1 });
+  }
+  const flowDepth = flowNesting(text);
+  if (flowDepth) {
+    return fail({ message: `the policy nests deeper than ${MAX_POLICY_DEPTH} levels`, ...flowDepth });
+  }
+
+  const lineCounter = new LineCounter();
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { lineCounter, uniqueKeys: true, strict: true, prettyErrors: false, merge: false });
+  } catch (error) {
+    return fail({ message: `the policy file could not be parsed: ${(error as Error).message}`, line: 1, column: 1 });
+  }
+  const at = (offset: number | undefined) => {
+    const pos = lineCounter.linePos(Math.max(0, offset ?? 0));
+    return { line: pos.line, column: pos.col };
+  };
+
+  const syntax = [...doc.errors, ...doc.warnings].map((e) => ({ message: yamlMessage(e.message), ...at(e.pos[0]) }));
+  if (syntax.length > 0) return { ok: false, errors: dedupe(syntax) };
+
+  const shape = checkShape(doc);
+  if (shape) return fail({ ...shape, ...at(shape.offset), offset: undefined });
+
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_POLICY_ALIASES });
+  } catch (error) {
+    const message = /alias/i.test((error as Error).message)
+      ? `too many alias expansions (over ${MAX_POLICY_ALIASES}): refused as a possible alias bomb`
+      : `the policy file could not be read: ${(error as Error).message}`;
+    return fail({ message, ...at(firstAliasOffset(doc)) });
+  }
+  if (value === null || value === undefined) {
+    return fail({ message: "the policy file is empty; start it with `version: 1`", line: 1, column: 1 });
+  }
+
+  const located = (problems: Problem[]): PolicyError[] =>
+    problems.map(({ path, message }) => ({ message: `${formatPath(path)}: ${message}`, path: formatPath(path), ...at(offsetOf(doc, path)) }));
+  const parsed = policySchema.safeParse(value);
+  const idsAndGlobs = located(globAndIdProblems(value));
+  if (!parsed.success) {
+    return { ok: false, errors: dedupe([...parsed.error.issues.map((issue) => zodError(doc, issue, at)), ...idsAndGlobs]) };
+  }
+  const policy: Policy = { ...parsed.data, rules: parsed.data.rules ?? (DEFAULT_RULES as PolicyRule[]) };
+  const problems = [...idsAndGlobs, ...located(structuralProblems(policy, parsed.data.rules !== undefined))];
+  if (problems.length > 0) return { ok: false, errors: dedupe(problems) };
+  return { ok: true, policy };
+}
+
+/** Errors in a proposed policy file, for the gate analyzer to annotate (empty when valid). */
+export function validatePolicyText(text: string): { message: string; line: number; column: number }[] {
+  const result = parsePolicy(text);
+  return result.ok ? [] : result.errors.map(({ message, line, column }) => ({ message, line, column }));
+}
+
+/**
+ * Loads the policy through `read`, which MUST read from the base revision (never the PR head).
+ * `null` from the reader means no file: the built-in default policy. A reader that throws is not
+ * caught: the caller cannot know the policy and must fail closed.
+ */
+export async function loadPolicy(
+  read: (path: string) => Promise<Uint8Array | string | null>,
+  path: string = DEFAULT_POLICY_PATH,
+): Promise<LoadedPolicy> {
+  const raw = await read(path);
+  if (raw === null) return { source: "default", path, policy: DEFAULT_POLICY };
+  let text: string;
+  if (typeof raw === "string") {
+    text = raw;
+  } else {
+    if (raw.byteLength > MAX_POLICY_BYTES) {
+      return {
+        source: "invalid",
+        path,
+        errors: [{ message: `the policy file is ${Math.ceil(raw.byteLength / 1024)} KiB, over the ${MAX_POLICY_BYTES / 1024} KiB limit`, line: 1, column: 1 }],
+      };
+    }
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(raw);
+    } catch {
+      return { source: "invalid", path, errors: [{ message: "the policy file is not UTF-8 text", line: 1, column: 1 }] };
+    }
+  }
+  const result = parsePolicy(text, path);
+  return result.ok ? { source: "file", path, policy: result.policy } : { source: "invalid", path, errors: result.errors };
+}
+
+/** `file:line:column: message`, the format every tool prints policy errors in. */
+export function formatPolicyError(file: string, error: PolicyError): string {
+  return `${file}:${error.line}:${error.column}: ${error.message}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function fail(error: PolicyError & { offset?: number | undefined }): ParseResult {
+  const { message, line, column, path } = error;
+  return { ok: false, errors: [path === undefined ? { message, line, column } : { message, line, column, path }] };
+}
+
+function yamlMessage(message: string): string {
+  // The yaml package appends a source excerpt after the first line; the location is reported separately.
+  const first = message.split("\n")[0] ?? message;
+  if (/keys must be unique/i.test(first)) return "duplicate key: each key may appear once in a mapping";
+  return first.replace(/ at line \d+, column \d+:?$/, "").trim();
+}
+
+/** Depth of `[` / `{` nesting, found before parsing so a bracket bomb never reaches the parser. */
+function flowNesting(text: string): { line: number; column: number } | null {
+  let depth = 0;
+  let line = 1;
+  let column = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    column++;
+    if (c === 10) {
+      line++;
+      column = 0;
+    } else if (c === 91 || c === 123) {
+      depth++;
+      if (depth > MAX_POLICY_DEPTH) return { line, column };
+    } else if ((c === 93 || c === 125) && depth > 0) {
+      depth--;
+    }
+  }
+  return null;
+}
+
+/** Nesting depth and alias count over the document tree, without expanding anything. */
+function checkShape(doc: Document.Parsed): { message: string; offset: number | undefined } | null {
+  let aliases = 0;
+  const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 1 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (node === null || node === undefined) continue;
+    if (isAlias(node)) {
+      aliases++;
+      if (aliases > MAX_POLICY_ALIASES) return { message: `more than ${MAX_POLICY_ALIASES} aliases: refused as a possible alias bomb`, offset: node.range?.[0] };
+      continue;
+    }
+    if (isMap(node) || isSeq(node)) {
+      if (depth > MAX_POLICY_DEPTH) return { message: `the policy nests deeper than ${MAX_POLICY_DEPTH} levels`, offset: node.range?.[0] };
+      for (const item of node.items) {
+        if (isPair(item)) {
+          if (isMap(item.key) || isSeq(item.key) || isAlias(item.key)) {
+            return { message: "keys must be plain strings, not lists, mappings or aliases", offset: (item.key as YamlNode).range?.[0] };
+          }
+          stack.push({ node: item.key, depth: depth + 1 });
+          stack.push({ node: item.value, depth: depth + 1 });
+        } else {
+          stack.push({ node: item, depth: depth + 1 });
+        }
+      }
+    }
+  }
+  return null;
+}
+
+function firstAliasOffset(doc: Document.Parsed): number {
+  let offset: number | undefined;
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0 && offset === undefined) {
+    const node = stack.pop();
+    if (isAlias(node)) offset = node.range?.[0];
+    else if (isMap(node) || isSeq(node)) for (const item of node.items) stack.push(isPair(item) ? item.value : item);
+  }
+  return offset ?? 0;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const segment of path) {
+    if (typeof segment === "number") out += `[${segment}]`;
+    else out += out === "" ? String(segment) : `.${String(segment)}`;
+  }
+  return out === "" ? "(top level)" : out;
+}
+
+function keyOf(node: unknown): unknown {
+  return isScalar(node) ? node.value : node;
+}
+
+/** The YAML node at `path` (stopping at the deepest one that exists) and, for a map key, its key node. */
+function nodeAt(doc: Document.Parsed, path: readonly PropertyKey[]): { node: YamlNode | null; key: YamlNode | null; complete: boolean } {
+  let node: unknown = doc.contents;
+  let key: YamlNode | null = null;
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => String(keyOf(p.key)) === String(segment));
+      if (!pair) return { node: node as YamlNode, key, complete: false };
+      key = (pair.key as YamlNode) ?? null;
+      node = pair.value ?? null;
+      if (node === null) return { node: key, key, complete: true };
+    } else if (isSeq(node) && typeof segment === "number") {
+      const item = node.items[segment];
+      if (item === undefined) return { node: node as YamlNode, key, complete: false };
+      key = null;
+      node = item;
+    } else {
+      return { node: (node as YamlNode) ?? null, key, complete: false };
+    }
+  }
+  return { node: (node as YamlNode) ?? null, key, complete: true };
+}
+
+function offsetOf(doc: Document.Parsed, path: readonly PropertyKey[]): number {
+  const { node } = nodeAt(doc, path);
+  return node?.range?.[0] ?? 0;
+}
+
+type Locator = (offset: number | undefined) => { line: number; column: number };
+
+function zodError(doc: Document.Parsed, issue: z.core.$ZodIssue, at: Locator): PolicyError {
+  const path = issue.path as PropertyKey[];
+  const where = formatPath(path);
+  if (issue.code === "unrecognized_keys") {
+    const { node } = nodeAt(doc, path);
+    const name = issue.keys[0] ?? "";
+    let offset = node?.range?.[0];
+    if (isMap(node)) {
+      const pair = node.items.find((p) => String(keyOf(p.key)) === name);
+      offset = (pair?.key as YamlNode | undefined)?.range?.[0] ?? offset;
+    }
+    const allowed = allowedKeys(path);
+    const close = allowed.filter((k) => similar(k, name));
+    const hint = close.length > 0 ? `; did you mean "${close[0]}"?` : allowed.length > 0 ? ` (allowed: ${allowed.join(", ")})` : "";
+    const keys = issue.keys.map((k) => `"${k}"`).join(", ");
+    const prefix = path.length > 0 ? `${where}: ` : "";
+    return { message: `${prefix}unknown key${issue.keys.length > 1 ? "s" : ""} ${keys}${hint}`, path: where, ...at(offset) };
+  }
+  const found = nodeAt(doc, path);
+  if (!found.complete) {
+    // A required key is missing: point at the map that should hold it.
+    return { message: `${where}: required`, path: where, ...at(found.node?.range?.[0]) };
+  }
+  let message = issue.message;
+  if (issue.code === "invalid_value") {
+    const values = issue.values.map((v) => JSON.stringify(v));
+    message = values.length === 1 ? `must be ${values[0]}` : `must be one of ${values.join(", ")}`;
+  }
+  else if (issue.code === "invalid_type") message = `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${describeValue(doc, path)}`;
+  return { message: `${where}: ${message}`, path: where, ...at(found.node?.range?.[0]) };
+}
+
+const EXPECTED: Record<string, string> = {
+  array: "a list",
+  object: "a mapping",
+  number: "a number",
+  string: "a string",
+  boolean: "true or false",
+};
+
+function describeValue(doc: Document.Parsed, path: readonly PropertyKey[]): string {
+  const value: unknown = doc.getIn(path as unknown[], false);
+  if (isMap(value)) return "a mapping";
+  if (isSeq(value)) return "a list";
+  if (value === null || value === undefined) return "nothing";
+  if (Array.isArray(value)) return "a list";
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** The keys the object at `path` allows (for "did you mean"). */
+function allowedKeys(path: readonly PropertyKey[]): string[] {
+  // Walk the zod schema along the path, through defaults, optionals and arrays.
+  let schema: unknown = policySchema;
+  for (const segment of path) {
+    schema = unwrap(schema);
+    const def = (schema as { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown } }).def;
+    if (def?.type === "object" && typeof segment === "string") schema = def.shape?.[segment];
+    else if (def?.type === "array" && typeof segment === "number") schema = def.element;
+    else return [];
+  }
+  const def = (unwrap(schema) as { def?: { type?: string; shape?: Record<string, unknown> } }).def;
+  return def?.type === "object" ? Object.keys(def.shape ?? {}) : [];
+}
+
+function unwrap(schema: unknown): unknown {
+  let current = schema as { def?: { type?: string; innerType?: unknown } } | undefined;
+  while (current?.def && (current.def.type === "default" || current.def.type === "optional")) {
+    current = current.def.innerType as typeof current;
+  }
+  return current;
+}
+
+function similar(a: string, b: string): boolean {
+  const x = a.toLowerCase().replace(/[-_]/g, "");
+  const y = b.toLowerCase().replace(/[-_]/g, "");
+  if (x === y || x.startsWith(y) || y.startsWith(x)) return true;
+  return editDistance(x, y) <= Math.max(1, Math.floor(Math.min(x.length, y.length) / 3));
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+type Problem = { path: PropertyKey[]; message: string };
+
+/**
+ * Glob and finding-id checks. They read the raw value defensively, so they also run when the
+ * schema failed elsewhere: a file with a type error still gets its typos in ids and globs reported.
+ */
+function globAndIdProblems(raw: unknown): Problem[] {
+  const problems: Problem[] = [];
+  const strings = (value: unknown): [number, string][] =>
+    Array.isArray(value) ? value.flatMap((v, i): [number, string][] => (typeof v === "string" && v !== "" ? [[i, v]] : [])) : [];
+  const field = (value: unknown, key: string): unknown =>
+    value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
+  const globs = (list: unknown, base: PropertyKey[], what: "path" | "branch" = "path") => {
+    for (const [i, glob] of strings(list)) {
+      const problem = globProblem(glob, what);
+      if (problem) problems.push({ path: [...base, i], message: problem });
+    }
+  };
+  const ids = (list: unknown, base: PropertyKey[], forIgnore = false) => {
+    for (const [i, id] of strings(list)) {
+      const problem = ruleIdProblem(id);
+      if (problem) problems.push({ path: [...base, i], message: problem });
+      else if (forIgnore && id.startsWith("gate/")) {
+        problems.push({ path: [...base, i], message: `"${id}": gate/* findings cannot be ignored (they protect the gate itself)` });
+      }
+    }
+  };
+
+  const paths = field(raw, "paths");
+  for (const key of ["sql", "terraform", "kubernetes", "exclude"]) globs(field(paths, key), ["paths", key]);
+  const rules = field(raw, "rules");
+  if (Array.isArray(rules)) {
+    rules.forEach((rule, i) => {
+      const when = field(rule, "when");
+      ids(field(when, "findings"), ["rules", i, "when", "findings"]);
+      globs(field(when, "paths"), ["rules", i, "when", "paths"]);
+      globs(field(when, "base_branches"), ["rules", i, "when", "base_branches"], "branch");
+    });
+  }
+  const ignore = field(raw, "ignore");
+  if (Array.isArray(ignore)) {
+    ignore.forEach((entry, i) => {
+      ids(field(entry, "findings"), ["ignore", i, "findings"], true);
+      globs(field(entry, "paths"), ["ignore", i, "paths"]);
+    });
+  }
+  return problems;
+}
+
+/** Checks over a schema-valid policy that JSON Schema cannot express. */
+function structuralProblems(policy: Policy, hasRules: boolean): Problem[] {
+  const problems: Problem[] = [];
+  if (hasRules) {
+    const names = new Map<string, number>();
+    policy.rules.forEach((rule, i) => {
+      const base: PropertyKey[] = ["rules", i];
+      const seen = names.get(rule.name.toLowerCase());
+      if (seen !== undefined) problems.push({ path: [...base, "name"], message: `duplicate rule name "${rule.name}" (also rules[${seen}])` });
+      else names.set(rule.name.toLowerCase(), i);
+      if (rule.block !== undefined && rule.require !== undefined) {
+        problems.push({ path: [...base, "block"], message: "a rule either blocks or requires sign-off, not both: split it into two rules" });
+      }
+      if (rule.block === undefined && rule.require === undefined && rule.labels.length === 0) {
+        problems.push({ path: base, message: `rule "${rule.name}" does nothing: give it require, block or labels` });
+      }
+      const from = rule.require?.from;
+      if (from && from.teams.length === 0 && from.users.length === 0) {
+        problems.push({ path: [...base, "require", "from"], message: "from names no teams and no users: list some, or remove from to accept any eligible person" });
+      }
+      if (rule.request_review && (!from || (from.teams.length === 0 && from.users.length === 0))) {
+        problems.push({ path: [...base, "request_review"], message: "request_review needs require.from to name the teams or users to ask" });
+      }
+    });
+  }
+  policy.ignore.forEach((entry, i) => {
+    if (!entry.findings && !entry.paths) {
+      problems.push({ path: ["ignore", i], message: "an ignore entry needs findings, paths or both (an empty one would ignore everything)" });
+    }
+  });
+  return problems;
+}
+
+function dedupe(errors: PolicyError[]): PolicyError[] {
+  const seen = new Set<string>();
+  return errors
+    .filter((e) => {
+      const key = `${e.line}:${e.column}:${e.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,150 @@
+/**
+ * The policy file `.github/changegate.yml` (DESIGN §3) as a zod schema. The schema is the single
+ * source of truth: `Policy` is what it parses to (defaults filled in), and `policyJsonSchema()`
+ * is what editors validate against (committed as `schema/changegate.schema.json`; a test keeps the
+ * two equal). Checks JSON Schema cannot express (globs, known rule ids, a rule that both blocks
+ * and requires sign-off) live in `load.ts`, with line and column.
+ */
+import { z } from "zod";
+import { SQL_DIALECTS } from "../analyzers/types.js";
+import { SEVERITIES } from "../model/finding.js";
+
+export const POLICY_VERSION = 1;
+export const MODES = ["enforce", "report-only"] as const;
+export const AUTHOR_CONDITIONS = ["any", "human", "agent", "bot"] as const;
+export const INVALIDATE_MODES = ["on_relevant_change", "on_any_push"] as const;
+/** Permissions a policy may require of a signer. `read` and `none` are never enough to sign off. */
+export const SIGNOFF_PERMISSIONS = ["triage", "write", "maintain", "admin"] as const;
+
+const globList = (what: string) =>
+  z
+    .array(z.string().min(1, "a glob cannot be empty").describe(what))
+    .describe(`${what} (anchored picomatch globs, matched against repository-relative paths)`);
+
+const idList = z
+  .array(z.string().min(1, "a finding id cannot be empty"))
+  .min(1, "list at least one finding id or glob")
+  .describe('Finding ids or id globs, e.g. "sql/drop-table", "sql/drop-*", "tf/*".');
+
+const teamSlug = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9_.-]+$/, 'a team is written "org/team-slug"')
+  .describe('A team as "org/team-slug".');
+
+const login = z
+  .string()
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, "not a GitHub user login")
+  .describe("A GitHub user login (bots and apps can never sign off).");
+
+const agentLogin = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]*(?:\[bot\])?$/, "not a GitHub login")
+  .describe('A GitHub login, "name[bot]" for apps.');
+
+const labelName = z.string().min(1).max(50, "GitHub labels are at most 50 characters").describe("A label name.");
+
+export const whenSchema = z
+  .strictObject({
+    findings: idList.optional(),
+    severity: z.enum(SEVERITIES).optional().describe("Match findings of at least this severity."),
+    author: z.enum(AUTHOR_CONDITIONS).default("any").describe("Who opened the pull request: human, agent (a coding agent), bot, or any."),
+    paths: globList("Match findings in files matching one of these globs").optional(),
+    base_branches: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe('Match only pull requests into these base branches (globs, e.g. "main", "release/*").'),
+  })
+  .describe("Conditions; all that are given must hold. A finding matches when its id, severity and file match.");
+
+export const requireSchema = z
+  .strictObject({
+    approvals: z.number().int().min(1).max(10).default(1).describe("Sign-offs needed from distinct eligible people."),
+    from: z
+      .strictObject({
+        teams: z.array(teamSlug).default([]),
+        users: z.array(login).default([]),
+      })
+      .optional()
+      .describe("Only members of these teams or these users count. Omitted: any eligible person."),
+  })
+  .describe("Sign-off needed before merge.");
+
+export const ruleSchema = z
+  .strictObject({
+    name: z.string().min(1).max(100).describe("Shown in the check run; unique within the policy."),
+    when: whenSchema.default({ author: "any" }),
+    require: requireSchema.optional(),
+    block: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Never allow the matched change: the message says what to do instead. Cannot be signed off."),
+    labels: z.array(labelName).default([]).describe("Labels applied while the rule matches (removed when it no longer does)."),
+    request_review: z.boolean().default(false).describe("Request reviews from the users and teams in require.from."),
+  })
+  .describe("A rule: which findings it matches and what they need.");
+
+export const ignoreSchema = z
+  .strictObject({
+    findings: idList.optional(),
+    paths: globList("Files whose findings are ignored").optional(),
+    reason: z.string().optional().describe("Why: shown next to the ignored findings."),
+  })
+  .describe("Findings to drop before rules apply: all given conditions must hold. gate/* findings are never ignored.");
+
+export const pathsSchema = z
+  .strictObject({
+    sql: globList("More SQL migration files").default([]),
+    terraform: globList("More Terraform files").default([]),
+    kubernetes: globList("More Kubernetes manifests").default([]),
+    exclude: globList("Files never analysed (the gate's own files excepted)").default([]),
+  })
+  .describe("Path globs added to the built-in framework globs.");
+
+export const policySchema = z
+  .strictObject({
+    version: z.literal(POLICY_VERSION).describe("The policy format version: 1."),
+    mode: z.enum(MODES).default("enforce").describe("enforce, or report-only (never blocks: for rollout)."),
+    paths: pathsSchema.default({ sql: [], terraform: [], kubernetes: [], exclude: [] }),
+    sql: z
+      .strictObject({ dialect: z.enum(SQL_DIALECTS).default("postgresql") })
+      .default({ dialect: "postgresql" })
+      .describe("How .sql files are parsed."),
+    agents: z
+      .strictObject({
+        logins: z.array(agentLogin).default([]).describe("Coding-agent logins on top of the built-in list."),
+        extra_approvals: z.number().int().min(0).max(5).default(0).describe("Extra sign-offs every requiring rule needs on agent-authored pull requests."),
+      })
+      .default({ logins: [], extra_approvals: 0 }),
+    signoff: z
+      .strictObject({
+        invalidate: z
+          .enum(INVALIDATE_MODES)
+          .default("on_relevant_change")
+          .describe("on_relevant_change: a sign-off survives pushes while the gating findings are unchanged; on_any_push: never."),
+        min_permission: z.enum(SIGNOFF_PERMISSIONS).default("write").describe("The least repository permission a signer needs."),
+      })
+      .default({ invalidate: "on_relevant_change", min_permission: "write" }),
+    rules: z
+      .array(ruleSchema)
+      .optional()
+      .describe("The rules. Omitted: the built-in rules. Given: they replace the built-in ones (gate/config-change always gates)."),
+    ignore: z.array(ignoreSchema).default([]),
+  })
+  .describe("changegate policy (.github/changegate.yml), read from the pull request's base branch.");
+
+type ParsedPolicy = z.output<typeof policySchema>;
+export type PolicyRule = z.output<typeof ruleSchema>;
+export type PolicyIgnore = z.output<typeof ignoreSchema>;
+/** A parsed policy with every default filled in (`rules` is always present: the built-in rules when the file has none). */
+export type Policy = Omit<ParsedPolicy, "rules"> & { rules: PolicyRule[] };
+
+export const JSON_SCHEMA_ID = "https://raw.githubusercontent.com/changegate/changegate/main/schema/changegate.schema.json";
+
+/** The JSON Schema committed as `schema/changegate.schema.json` (input side: defaulted keys are optional). */
+export function policyJsonSchema(): Record<string, unknown> {
+  const generated = z.toJSONSchema(policySchema, { io: "input", target: "draft-2020-12" }) as Record<string, unknown>;
+  const { $schema, ...rest } = generated;
+  return { $schema, $id: JSON_SCHEMA_ID, title: "changegate policy", ...rest };
+}

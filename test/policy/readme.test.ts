@@ -1,0 +1,38 @@
+import { readFileSync } from "node:fs";
+import Ajv2020 from "ajv/dist/2020.js";
+import { parse } from "yaml";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_RULES, parsePolicy } from "../../src/policy/load.js";
+
+const README = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+const SCHEMA = JSON.parse(readFileSync(new URL("../../schema/changegate.schema.json", import.meta.url), "utf8")) as object;
+
+function configSection(): string {
+  const start = README.indexOf("<!-- config:start -->");
+  const end = README.indexOf("<!-- config:end -->");
+  if (start < 0 || end < start) throw new Error("README has no config section markers");
+  return README.slice(start, end);
+}
+
+const blocks = [...configSection().matchAll(/```yaml\n([\s\S]*?)```/g)].map((m, i) => ({ index: i, text: m[1]! }));
+
+describe("README configuration section", () => {
+  it("has the annotated example, the default policy and 3–5 example policies", () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(5);
+    expect(blocks.length).toBeLessThanOrEqual(7);
+  });
+
+  const validate = new Ajv2020.default({ strict: false }).compile(SCHEMA);
+
+  it.each(blocks)("yaml block $index is a valid policy", ({ text }) => {
+    const result = parsePolicy(text);
+    expect(result.ok ? [] : result.errors).toEqual([]);
+    expect(validate(parse(text)), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it("the documented default policy is the built-in one", () => {
+    const documented = blocks.find((b) => b.text.includes("name: High-severity changes"));
+    const result = parsePolicy(documented!.text);
+    expect(result.ok && result.policy.rules).toEqual(DEFAULT_RULES);
+  });
+});

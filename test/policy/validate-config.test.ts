@@ -1,0 +1,71 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { validateConfigCommand } from "../../src/commands/validate-config.js";
+
+function repo(files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), "changegate-validate-"));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, ".."), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+async function run(args: string[], cwd: string) {
+  let stdout = "";
+  let stderr = "";
+  const code = await validateConfigCommand(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd });
+  return { code, stdout, stderr };
+}
+
+describe("changegate validate-config", () => {
+  it("validates .github/changegate.yml by default: OK and exit 0", async () => {
+    const result = await run([], repo({ ".github/changegate.yml": "version: 1\nmode: report-only\n" }));
+    expect(result).toEqual({ code: 0, stdout: ".github/changegate.yml: OK (report-only, 3 rules)\n", stderr: "" });
+  });
+
+  it("prints file:line:column: message per error and exits 1", async () => {
+    const cwd = repo({ "policy.yml": "version: 1\nmode: strict\nsignoff:\n  invalidates: on_any_push\n" });
+    const result = await run(["policy.yml"], cwd);
+    expect(result.code).toBe(1);
+    expect(result.stdout.split("\n").filter(Boolean)).toEqual([
+      'policy.yml:2:7: mode: must be one of "enforce", "report-only"',
+      'policy.yml:4:3: signoff: unknown key "invalidates"; did you mean "invalidate"?',
+    ]);
+    expect(result.stderr).toBe("policy.yml: 2 errors\n");
+  });
+
+  it("no default file: the built-in policy applies, exit 0", async () => {
+    const result = await run([], repo());
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/built-in default policy applies/);
+  });
+
+  it("accepts stream-like outputs (the CLI's CommandIo)", async () => {
+    let out = "";
+    const code = await validateConfigCommand(["p.yml"], {
+      stdout: { write: (s: string) => (out += s) },
+      stderr: { write: () => true },
+      cwd: repo({ "p.yml": "version: 1\n" }),
+    });
+    expect([code, out]).toEqual([0, "p.yml: OK (enforce, 3 rules)\n"]);
+  });
+
+  it.each([
+    [["missing.yml"], /cannot read missing\.yml: no such file/],
+    [["--strict"], /unknown option --strict/],
+    [["a.yml", "b.yml"], /at most one FILE/],
+  ])("usage errors exit 2: %j", async (args, message) => {
+    const result = await run(args, repo());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it("refuses hostile files with a located error", async () => {
+    const result = await run(["bomb.yml"], repo({ "bomb.yml": `version: 1\nx: ${"[".repeat(10_000)}\n` }));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^bomb\.yml:2:\d+: the policy nests deeper than 24 levels\n$/);
+  });
+});
