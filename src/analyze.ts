@@ -5,9 +5,11 @@ import type { AnalysisContext, Analyzer, AuthorKind, FileChange, FileText, PathO
 import { compareFindings, type Finding, type Side } from "./model/finding.js";
 import { finding } from "./model/rule.js";
 import picomatch from "picomatch";
+import { DEFAULT_POLICY_PATH, validatePolicyText } from "./policy/load.js";
+
+export { DEFAULT_POLICY_PATH };
 import { SourceError, type ChangedFile, type Source } from "./source/source.js";
 
-export const DEFAULT_POLICY_PATH = ".github/changegate.yml";
 /** Larger files are not parsed: they are reported as `gate/incomplete-analysis` for a person to read. */
 export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
 
@@ -47,7 +49,8 @@ export function createAnalyzers(options: AnalysisOptions): Analyzer[] {
     createMigrationAnalyzer(options.paths ?? {}),
     createGateAnalyzer({
       policyPath: options.policyPath ?? DEFAULT_POLICY_PATH,
-      ...(options.validatePolicy ? { validatePolicy: options.validatePolicy } : {}),
+      // The proposed policy is always validated, so its errors show on the pull request that makes them.
+      validatePolicy: options.validatePolicy ?? validatePolicyText,
     }),
   ];
 }
