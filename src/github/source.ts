@@ -1,0 +1,151 @@
+/**
+ * The `Source` over the GitHub REST API: the pull request's files (paginated, GitHub's 3,000-file
+ * cap reported as truncation), contents at the merge base and the head for the paths an analyzer
+ * claims (raw media type, so files over 1 MB work too), and git trees for directory listings.
+ * Every answer is memoised for the delivery; errors become `SourceError`s the engine turns into
+ * `gate/incomplete-analysis` findings.
+ */
+import type { Side } from "../model/finding.js";
+import { SourceError, type ChangedFile, type ChangeListing, type ChangeStatus, type Source } from "../source/source.js";
+import { messageOf, statusOf, type Octokit, type RepoRef } from "./octokit.js";
+
+/** GitHub lists at most this many files of a pull request. */
+export const PR_FILE_CAP = 3000;
+
+export interface GitHubSourceOptions extends RepoRef {
+  pullNumber: number;
+  /** The merge base (three-dot diff), read for the base side. */
+  base: string;
+  head: string;
+  /** `pull_request.changed_files`, when known: more than the listing returns means a truncated list. */
+  changedFiles?: number;
+  /** A listing already under way (started before the merge base was known). */
+  listing?: Promise<ChangeListing>;
+}
+
+/** The pull request's changed files, paginated; GitHub's 3,000-file cap is reported as truncation. */
+export async function listPullFiles(octokit: Octokit, options: RepoRef & { pullNumber: number; changedFiles?: number }): Promise<ChangeListing> {
+  const { owner, repo, pullNumber } = options;
+  let entries: { filename: string; status: string; previous_filename?: string }[];
+  try {
+    entries = await octokit.paginate(octokit.rest.pulls.listFiles, { owner, repo, pull_number: pullNumber, per_page: 100 });
+  } catch (error) {
+    throw new SourceError(`Could not list the pull request's files: ${messageOf(error)}`, undefined, retryable(error));
+  }
+  const files: ChangedFile[] = [];
+  for (const entry of entries) {
+    const status = mapStatus(entry.status);
+    if (status === undefined) continue;
+    if (status === "renamed" && entry.previous_filename) {
+      files.push({ path: entry.filename, status, previousPath: entry.previous_filename });
+    } else {
+      files.push({ path: entry.filename, status: status === "renamed" ? "modified" : status });
+    }
+  }
+  const total = options.changedFiles;
+  if (entries.length >= PR_FILE_CAP || (total !== undefined && total > entries.length)) {
+    const missing = total !== undefined && total > entries.length ? ` and ${(total - entries.length).toLocaleString("en")} were not listed` : "";
+    const reason = `GitHub lists at most ${PR_FILE_CAP.toLocaleString("en")} files of a pull request; this one changes ${(total ?? entries.length).toLocaleString("en")}${missing}`;
+    return { files, truncated: { reason } };
+  }
+  return { files };
+}
+
+export class GitHubSource implements Source {
+  readonly base: string;
+  readonly head: string;
+  private listing?: Promise<ChangeListing>;
+  private readonly reads = new Map<string, Promise<Uint8Array | null>>();
+  private readonly trees = new Map<string, Promise<string[]>>();
+
+  constructor(
+    private readonly octokit: Octokit,
+    private readonly options: GitHubSourceOptions,
+  ) {
+    this.base = options.base;
+    this.head = options.head;
+  }
+
+  changedFiles(): Promise<ChangeListing> {
+    this.listing ??= this.options.listing ?? listPullFiles(this.octokit, this.options);
+    return this.listing;
+  }
+
+  read(side: Side, path: string): Promise<Uint8Array | null> {
+    const key = `${side}\0${path}`;
+    let hit = this.reads.get(key);
+    if (!hit) {
+      hit = this.fetch(side === "base" ? this.base : this.head, path);
+      this.reads.set(key, hit);
+    }
+    return hit;
+  }
+
+  private async fetch(ref: string, path: string): Promise<Uint8Array | null> {
+    const { owner, repo } = this.options;
+    try {
+      const response = await this.octokit.rest.repos.getContent({ owner, repo, path, ref, mediaType: { format: "raw" } });
+      return toBytes(response.data as unknown);
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 404) return null;
+      throw new SourceError(`GitHub answered ${status ?? "with an error"} reading ${path} at ${ref.slice(0, 12)}: ${messageOf(error)}`, path, retryable(error));
+    }
+  }
+
+  list(side: Side, dir: string): Promise<string[]> {
+    const sha = side === "base" ? this.base : this.head;
+    let tree = this.trees.get(sha);
+    if (!tree) {
+      tree = this.fetchTree(sha);
+      this.trees.set(sha, tree);
+    }
+    const prefix = dir === "" || dir.endsWith("/") ? dir : `${dir}/`;
+    return tree.then((paths) => paths.filter((p) => p.startsWith(prefix)));
+  }
+
+  private async fetchTree(sha: string): Promise<string[]> {
+    const { owner, repo } = this.options;
+    try {
+      const { data } = await this.octokit.rest.git.getTree({ owner, repo, tree_sha: sha, recursive: "1" });
+      if (data.truncated) throw new SourceError(`The git tree at ${sha.slice(0, 12)} is too large for GitHub to list in full`, undefined, false);
+      return data.tree.filter((e) => e.type === "blob" && typeof e.path === "string").map((e) => e.path as string).sort();
+    } catch (error) {
+      if (error instanceof SourceError) throw error;
+      throw new SourceError(`Could not list the tree at ${sha.slice(0, 12)}: ${messageOf(error)}`, undefined, retryable(error));
+    }
+  }
+}
+
+function mapStatus(status: string): ChangeStatus | undefined {
+  switch (status) {
+    case "added":
+    case "copied":
+      return "added";
+    case "removed":
+      return "deleted";
+    case "renamed":
+      return "renamed";
+    case "modified":
+    case "changed":
+      return "modified";
+    default:
+      return undefined; // "unchanged"
+  }
+}
+
+/** Server errors, rate limits and network failures may pass on a re-run; 4xx answers will not. */
+function retryable(error: unknown): boolean {
+  const status = statusOf(error);
+  return status === undefined || status >= 500 || status === 429 || status === 403;
+}
+
+function toBytes(data: unknown): Uint8Array {
+  if (typeof data === "string") return new TextEncoder().encode(data);
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (typeof data === "object" && data !== null && "content" in data && typeof (data as { content: unknown }).content === "string") {
+    return Buffer.from((data as { content: string }).content, "base64");
+  }
+  throw new SourceError("GitHub returned a directory or an unexpected body where a file was expected");
+}

@@ -1,0 +1,140 @@
+/**
+ * Shared set-up for the app tests (probot/settings' common.js): the real Probot app with retry
+ * and throttling off (ProbotOctokit.defaults callback form), the fake GitHub behind nock with
+ * net connect disabled, payloads from fixtures/payloads, captured logs, and one teardown that
+ * checks no pending mocks, no unknown route and every request against the OpenAPI description.
+ */
+import { generateKeyPairSync } from "node:crypto";
+import { readFileSync } from "node:fs";
+import nock from "nock";
+import { Probot, ProbotOctokit } from "probot";
+import changegate, { createApp } from "../../src/index.js";
+import { FakeGitHub, type FakeState } from "../fakes/github.js";
+import { loadOpenApi } from "./openapi.js";
+
+export const APP_ID = 123;
+export const OWNER = "Codertocat";
+export const REPO = "Hello-World";
+export const PR = 2;
+/** The head and base of Codertocat/Hello-World#2 in the published payloads. */
+export const HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+export const BASE = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e";
+export const MERGE_BASE = "b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0";
+export const BASE_REF = "master";
+export const POLICY = ".github/changegate.yml";
+
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: "spki", format: "pem" },
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+});
+
+export type Payload = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export function payload(name: string): Payload {
+  return JSON.parse(readFileSync(new URL(`../../fixtures/payloads/${name}.json`, import.meta.url), "utf8")) as Payload;
+}
+
+/** The opened payload with the head, author and file count of the scenario. */
+export function pullRequestPayload(action: "opened" | "synchronize" | "edited", over: { head?: string; before?: string; author?: { login: string; type: string }; changedFiles?: number } = {}): Payload {
+  const p = payload(`pull_request.${action}`);
+  if (over.head) p.pull_request.head.sha = over.head;
+  if (over.before) p.before = over.before;
+  if (over.author) {
+    p.pull_request.user.login = over.author.login;
+    p.pull_request.user.type = over.author.type;
+  }
+  if (over.changedFiles !== undefined) p.pull_request.changed_files = over.changedFiles;
+  p.pull_request.base.ref = BASE_REF;
+  p.pull_request.base.sha = BASE;
+  return p;
+}
+
+export function defaultState(over: Partial<FakeState> = {}): FakeState {
+  return {
+    owner: OWNER,
+    repo: REPO,
+    appId: APP_ID,
+    pull: { number: PR, head: HEAD, base: BASE, baseRef: BASE_REF, author: { login: "Codertocat", type: "User" } },
+    mergeBase: MERGE_BASE,
+    files: [],
+    contents: {},
+    commits: [{ sha: HEAD, author: { login: "Codertocat" }, committer: { login: "Codertocat" } }],
+    reviews: [],
+    permissions: {},
+    teams: {},
+    branchRules: [{ type: "required_status_checks", parameters: { required_status_checks: [{ context: "changegate", integration_id: APP_ID }], strict_required_status_checks_policy: false } }],
+    ...over,
+  };
+}
+
+export interface LogLine {
+  level: string;
+  obj: Record<string, unknown>;
+  msg?: string;
+}
+
+export interface Harness {
+  probot: Probot;
+  github: FakeGitHub;
+  logs: LogLine[];
+  receive(name: string, body: Payload): Promise<void>;
+  /** Asserts the teardown invariants and cleans nock. Returns the problems (empty when all is well). */
+  finish(): string[];
+}
+
+let deliveries = 0;
+
+export async function harness(state: FakeState, options: { now?: () => number; defaultExport?: boolean } = {}): Promise<Harness> {
+  nock.disableNetConnect();
+  const logs: LogLine[] = [];
+  const log = captureLogger(logs);
+  const probot = new Probot({
+    appId: APP_ID,
+    privateKey,
+    log: log as never,
+    Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } })),
+  });
+  await probot.load(options.defaultExport ? changegate : createApp({ appId: APP_ID, ...(options.now ? { now: options.now } : {}) }));
+  const github = new FakeGitHub(state).install();
+  const openapi = loadOpenApi();
+  return {
+    probot,
+    github,
+    logs,
+    receive: async (name, body) => {
+      await probot.receive({ id: `delivery-${++deliveries}`, name: name as never, payload: body as never });
+    },
+    finish() {
+      const problems = [...github.unexpected.map((u) => `unexpected request ${u}`)];
+      for (const r of github.requests) problems.push(...openapi.validate(r));
+      const pending = nock.pendingMocks();
+      problems.push(...pending.map((m) => `pending mock ${m}`));
+      nock.cleanAll();
+      return problems;
+    },
+  };
+}
+
+/** A pino-shaped logger that keeps what it is given. */
+function captureLogger(lines: LogLine[]) {
+  const make = (bindings: Record<string, unknown>): Record<string, unknown> => {
+    const at = (level: string) => (obj: unknown, msg?: string) => {
+      if (typeof obj === "string") lines.push({ level, obj: { ...bindings }, msg: obj });
+      else lines.push({ level, obj: { ...bindings, ...(obj as Record<string, unknown>) }, ...(msg !== undefined ? { msg } : {}) });
+    };
+    const logger: Record<string, unknown> = {
+      level: "trace",
+      trace: at("trace"),
+      debug: at("debug"),
+      info: at("info"),
+      warn: at("warn"),
+      error: at("error"),
+      fatal: at("fatal"),
+      child: (more: Record<string, unknown>) => make({ ...bindings, ...more }),
+      isLevelEnabled: () => true,
+    };
+    return logger;
+  };
+  return make({});
+}

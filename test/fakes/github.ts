@@ -1,0 +1,368 @@
+/**
+ * A small stateful GitHub behind nock 14: one repository, one pull request, and the endpoints
+ * changegate calls, answered from plain data. Check runs are stored, so a second delivery sees
+ * the first one's run. Every request is recorded (method, path, query, body, timing) for the
+ * OpenAPI check and the round-trip count; a request no route knows fails the test.
+ * Error knobs in policy-bot's pulltest style: `failContent`, `failRoute`.
+ */
+import nock from "nock";
+import type { RecordedRequest } from "../app/openapi.js";
+
+export const API = "https://api.github.com";
+
+export interface FakeCommit {
+  sha: string;
+  author?: { login: string; type?: string };
+  committer?: { login: string; type?: string };
+  message?: string;
+}
+
+export interface FakeReview {
+  user: string;
+  type?: string;
+  state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED";
+  commit_id: string;
+  submitted_at: string;
+}
+
+export interface FakeFile {
+  path: string;
+  status: "added" | "removed" | "modified" | "renamed";
+  previous?: string;
+}
+
+export interface FakeCheckRun {
+  id: number;
+  name: string;
+  head_sha: string;
+  app: { id: number };
+  status: string;
+  conclusion: string | null;
+  details_url?: string;
+  output: { title: string | null; summary: string | null; text: string | null };
+  annotations: unknown[];
+  actions: unknown[];
+  writes: number;
+}
+
+export interface FakePull {
+  number: number;
+  head: string;
+  base: string;
+  baseRef: string;
+  author: { login: string; type: string };
+  state?: string;
+  changedFiles?: number;
+  labels?: string[];
+}
+
+export interface FakeState {
+  owner: string;
+  repo: string;
+  appId: number;
+  pull: FakePull;
+  /** Other pull requests (merge queue). */
+  pulls?: FakePull[];
+  mergeBase: string;
+  files: FakeFile[];
+  /** File contents per ref (branch name or SHA). */
+  contents: Record<string, Record<string, string>>;
+  commits: FakeCommit[];
+  reviews: FakeReview[];
+  permissions: Record<string, string>;
+  /** "org/slug" → login → membership state. */
+  teams: Record<string, Record<string, "active" | "pending">>;
+  /** Active rules of the base branch (rules endpoint). */
+  branchRules: unknown[];
+  /** Commits of a merge group (compare base...head). */
+  groupCommits?: { sha: string; message: string }[];
+  /** Makes a content read fail with this status. */
+  failContent?: (ref: string, path: string) => number | undefined;
+  /** Makes any route fail with this status. */
+  failRoute?: (method: string, path: string) => number | undefined;
+  /** Delay per reply in ms (the benchmark uses it to see sequential round trips). */
+  delayMs?: number;
+}
+
+export interface TimedRequest extends RecordedRequest {
+  start: number;
+  end: number;
+}
+
+export class FakeGitHub {
+  readonly requests: TimedRequest[] = [];
+  readonly unexpected: string[] = [];
+  readonly checkRuns: FakeCheckRun[] = [];
+  readonly labelWrites: { method: string; labels: unknown }[] = [];
+  readonly reviewRequests: unknown[] = [];
+  private nextRunId = 9000;
+
+  constructor(readonly state: FakeState) {}
+
+  /** Installs persistent interceptors for every method; call `nock.cleanAll()` after the test. */
+  install(): this {
+    // The token exchange must happen (a pending mock otherwise); the catch-all routes are optional.
+    nock(API)
+      .post(/^\/app\/installations\/\d+\/access_tokens$/)
+      .reply((uri, body, callback) => this.answer("post", uri, body, callback));
+    for (const method of ["get", "post", "patch", "put", "delete"] as const) {
+      const scope = nock(API).persist();
+      scope[method](/.*/)
+        .optionally()
+        .reply((uri, body, callback) => this.answer(method, uri, body, callback));
+    }
+    return this;
+  }
+
+  private answer(method: string, uri: string, body: nock.Body, callback: (err: NodeJS.ErrnoException | null, result: nock.ReplyFnResult) => void): void {
+    const start = Date.now();
+    const url = new URL(uri, API);
+    const request: TimedRequest = {
+      method: method.toUpperCase(),
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      body: parseBody(body),
+      start,
+      end: start,
+    };
+    this.requests.push(request);
+    const [status, payload, headers] = this.route(request);
+    const send = () => {
+      request.end = Date.now();
+      callback(null, [status, payload as nock.Body, headers ?? {}]);
+    };
+    if (this.state.delayMs) setTimeout(send, this.state.delayMs);
+    else send();
+  }
+
+  /** Requests other than the installation token exchange. */
+  apiRequests(): TimedRequest[] {
+    return this.requests.filter((r) => !r.path.endsWith("/access_tokens"));
+  }
+
+  /** The longest chain of requests where each started after the previous one ended. */
+  sequentialRoundTrips(requests: readonly TimedRequest[] = this.apiRequests()): number {
+    const depth = new Map<TimedRequest, number>();
+    const ordered = [...requests].sort((a, b) => a.start - b.start);
+    let max = 0;
+    for (const r of ordered) {
+      let d = 1;
+      for (const p of ordered) if (p !== r && p.end <= r.start) d = Math.max(d, (depth.get(p) ?? 1) + 1);
+      depth.set(r, d);
+      max = Math.max(max, d);
+    }
+    return max;
+  }
+
+  runsFor(sha: string): FakeCheckRun[] {
+    return this.checkRuns.filter((r) => r.head_sha === sha);
+  }
+
+  private route(r: TimedRequest): [number, unknown, Record<string, string>?] {
+    const s = this.state;
+    const failed = s.failRoute?.(r.method, r.path);
+    if (failed) return [failed, { message: "Server Error" }];
+    const p = r.path;
+    const repoBase = `/repos/${s.owner}/${s.repo}`;
+    let m: RegExpExecArray | null;
+
+    if (r.method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(p)) {
+      return [201, { token: "test-token", expires_at: "2099-01-01T00:00:00Z", permissions: { checks: "write", pull_requests: "write" } }];
+    }
+    if (!p.startsWith(repoBase + "/") && !p.startsWith("/orgs/")) return this.unknown(r);
+    const rest = p.slice(repoBase.length);
+
+    if (r.method === "GET" && (m = /^\/contents\/(.+)$/.exec(rest))) {
+      const path = decodeURIComponent(m[1]!);
+      const ref = r.query.ref ?? s.pull.baseRef;
+      const status = s.failContent?.(ref, path);
+      if (status) return [status, { message: "Server Error" }];
+      const text = s.contents[ref]?.[path];
+      if (text === undefined) return [404, { message: "Not Found" }];
+      return [200, text, { "content-type": "text/plain; charset=utf-8" }];
+    }
+    if (r.method === "GET" && (m = /^\/compare\/([0-9a-f]+)\.\.\.([0-9a-f]+)$/.exec(rest))) {
+      const commits = (s.groupCommits ?? []).map((c) => ({ sha: c.sha, commit: { message: c.message } }));
+      return [200, { status: "ahead", merge_base_commit: { sha: s.mergeBase }, commits, files: [] }];
+    }
+    if (r.method === "GET" && (m = /^\/pulls\/(\d+)$/.exec(rest))) {
+      const pull = this.pull(Number(m[1]));
+      return pull ? [200, pullJson(s, pull)] : [404, { message: "Not Found" }];
+    }
+    if (r.method === "GET" && /^\/pulls\/\d+\/files$/.test(rest)) {
+      const perPage = Number(r.query.per_page ?? 30);
+      const page = Number(r.query.page ?? 1);
+      const listed = s.files.slice(0, 3000);
+      const slice = listed.slice((page - 1) * perPage, page * perPage).map((f) => ({
+        sha: "0".repeat(40),
+        filename: f.path,
+        status: f.status,
+        additions: 1,
+        deletions: 0,
+        changes: 1,
+        blob_url: "",
+        raw_url: "",
+        contents_url: "",
+        ...(f.previous ? { previous_filename: f.previous } : {}),
+      }));
+      const headers: Record<string, string> = {};
+      if (page * perPage < listed.length) headers.link = `<${API}${p}?per_page=${perPage}&page=${page + 1}>; rel="next"`;
+      return [200, slice, headers];
+    }
+    if (r.method === "GET" && /^\/pulls\/\d+\/reviews$/.test(rest)) {
+      return [
+        200,
+        s.reviews.map((rv, i) => ({
+          id: i + 1,
+          user: { login: rv.user, type: rv.type ?? "User" },
+          body: "",
+          state: rv.state,
+          commit_id: rv.commit_id,
+          submitted_at: rv.submitted_at,
+          author_association: "MEMBER",
+        })),
+      ];
+    }
+    if (r.method === "GET" && /^\/pulls\/\d+\/commits$/.test(rest)) {
+      return [
+        200,
+        s.commits.map((c) => ({
+          sha: c.sha,
+          commit: { message: c.message ?? "change" },
+          author: c.author ? { login: c.author.login, type: c.author.type ?? "User" } : null,
+          committer: c.committer ? { login: c.committer.login, type: c.committer.type ?? "User" } : null,
+        })),
+      ];
+    }
+    if (r.method === "GET" && (m = /^\/commits\/([0-9a-f]+)\/check-runs$/.exec(rest))) {
+      const runs = this.runsFor(m[1]!).filter((run) => !r.query.check_name || run.name === r.query.check_name);
+      return [200, { total_count: runs.length, check_runs: runs.map(runJson) }];
+    }
+    if (r.method === "POST" && rest === "/check-runs") {
+      const body = r.body as Record<string, unknown>;
+      const run: FakeCheckRun = {
+        id: this.nextRunId++,
+        name: String(body.name),
+        head_sha: String(body.head_sha),
+        app: { id: s.appId },
+        status: "queued",
+        conclusion: null,
+        output: { title: null, summary: null, text: null },
+        annotations: [],
+        actions: [],
+        writes: 0,
+      };
+      this.checkRuns.push(run);
+      applyRunWrite(run, body);
+      return [201, runJson(run)];
+    }
+    if (r.method === "PATCH" && (m = /^\/check-runs\/(\d+)$/.exec(rest))) {
+      const run = this.checkRuns.find((c) => c.id === Number(m![1]));
+      if (!run) return [404, { message: "Not Found" }];
+      applyRunWrite(run, r.body as Record<string, unknown>);
+      return [200, runJson(run)];
+    }
+    if (r.method === "GET" && (m = /^\/rules\/branches\/(.+)$/.exec(rest))) return [200, s.branchRules];
+    if (r.method === "GET" && (m = /^\/branches\/(.+)$/.exec(rest))) {
+      return [200, { name: decodeURIComponent(m[1]!), commit: { sha: s.pull.base }, protected: false, protection: { enabled: false, required_status_checks: { enforcement_level: "off", contexts: [], checks: [] } }, protection_url: "" }];
+    }
+    if (r.method === "GET" && (m = /^\/collaborators\/([^/]+)\/permission$/.exec(rest))) {
+      const login = decodeURIComponent(m[1]!);
+      const permission = s.permissions[login];
+      if (!permission) return [404, { message: "Not Found" }];
+      const legacy = permission === "maintain" ? "write" : permission === "triage" ? "read" : permission;
+      return [200, { permission: legacy, role_name: permission, user: { login } }];
+    }
+    if (r.method === "GET" && (m = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(p))) {
+      const state = s.teams[`${m[1]}/${m[2]}`]?.[decodeURIComponent(m[3]!)];
+      return state ? [200, { role: "member", state, url: "" }] : [404, { message: "Not Found" }];
+    }
+    if (r.method === "POST" && /^\/issues\/\d+\/labels$/.test(rest)) {
+      this.labelWrites.push({ method: "POST", labels: (r.body as { labels: unknown }).labels });
+      return [200, []];
+    }
+    if (r.method === "DELETE" && (m = /^\/issues\/\d+\/labels\/(.+)$/.exec(rest))) {
+      this.labelWrites.push({ method: "DELETE", labels: decodeURIComponent(m[1]!) });
+      return [200, []];
+    }
+    if (r.method === "POST" && /^\/pulls\/\d+\/requested_reviewers$/.test(rest)) {
+      this.reviewRequests.push(r.body);
+      return [201, pullJson(s, s.pull)];
+    }
+    if (r.method === "GET" && (m = /^\/git\/trees\/([0-9a-f]+)$/.exec(rest))) {
+      const tree = Object.keys(s.contents[m[1]!] ?? {}).map((path) => ({ path, type: "blob", mode: "100644", sha: "0".repeat(40) }));
+      return [200, { sha: m[1], tree, truncated: false }];
+    }
+    if (r.method === "GET" && (m = /^\/commits\/([0-9a-f]+)\/pulls$/.exec(rest))) {
+      return [200, [pullJson(s, s.pull)]];
+    }
+    return this.unknown(r);
+  }
+
+  private pull(number: number): FakePull | undefined {
+    return [this.state.pull, ...(this.state.pulls ?? [])].find((p) => p.number === number);
+  }
+
+  private unknown(r: TimedRequest): [number, unknown] {
+    this.unexpected.push(`${r.method} ${r.path}`);
+    return [404, { message: "Not Found (no fake route)" }];
+  }
+}
+
+function applyRunWrite(run: FakeCheckRun, body: Record<string, unknown>): void {
+  run.writes++;
+  if (typeof body.status === "string") run.status = body.status;
+  if (typeof body.conclusion === "string") {
+    run.conclusion = body.conclusion;
+    run.status = "completed";
+  }
+  if (typeof body.details_url === "string") run.details_url = body.details_url;
+  const output = body.output as { title?: string; summary?: string; text?: string; annotations?: unknown[] } | undefined;
+  if (output) {
+    if (output.title !== undefined) run.output.title = output.title;
+    if (output.summary !== undefined) run.output.summary = output.summary;
+    if (output.text !== undefined) run.output.text = output.text;
+    run.annotations.push(...(output.annotations ?? []));
+  }
+  if (Array.isArray(body.actions)) run.actions = body.actions;
+}
+
+function runJson(run: FakeCheckRun) {
+  return {
+    id: run.id,
+    name: run.name,
+    head_sha: run.head_sha,
+    status: run.status,
+    conclusion: run.conclusion,
+    app: { id: run.app.id, slug: "changegate" },
+    details_url: run.details_url ?? null,
+    output: { ...run.output, annotations_count: run.annotations.length, annotations_url: "" },
+  };
+}
+
+function pullJson(s: FakeState, pull: FakePull) {
+  return {
+    number: pull.number,
+    state: pull.state ?? "open",
+    html_url: `https://github.com/${s.owner}/${s.repo}/pull/${pull.number}`,
+    user: { login: pull.author.login, type: pull.author.type },
+    head: { sha: pull.head, ref: "feature" },
+    base: { sha: pull.base, ref: pull.baseRef },
+    changed_files: pull.changedFiles ?? s.files.length,
+    labels: (pull.labels ?? []).map((name) => ({ name })),
+    requested_reviewers: [],
+    requested_teams: [],
+  };
+}
+
+function parseBody(body: unknown): unknown {
+  if (body === "" || body === undefined || body === null) return undefined;
+  if (typeof body === "string") {
+    try {
+      return JSON.parse(body);
+    } catch {
+      return body;
+    }
+  }
+  return body;
+}
