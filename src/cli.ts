@@ -1,0 +1,189 @@
+import { readFileSync } from "node:fs";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { explainCommand } from "./commands/explain.js";
+import { EXIT_PASS, EXIT_USAGE, UsageError, type CommandIo } from "./commands/io.js";
+import { validateConfigCommand } from "./commands/validate-config.js";
+import { AUTHOR_KINDS, FORMATS, scanCommand, type Format } from "./commands/scan.js";
+import type { AuthorKind } from "./analyzers/types.js";
+
+export type { CommandIo } from "./commands/io.js";
+
+export const USAGE = `Usage:
+  changegate scan [--repo DIR] [--base REV] [--head REV | --working-tree] [--config FILE]
+                  [--author human|agent|bot] [--format text|json|markdown|sarif]
+                  [--terraform-plan PLAN.json ...]
+  changegate explain RULE_ID
+  changegate validate-config [FILE]
+  changegate --help | --version
+`;
+
+const HELP = `changegate finds destructive changes (dropped tables, deleted rows, blocking locks, weakened
+gates) between two revisions and says whether a qualified person must sign off before merging.
+
+${USAGE}
+Commands:
+  scan             Analyse the change from --base to --head of a local git repository.
+  explain          Print a rule: severity, why it matters, the safer alternative, examples.
+  validate-config  Check a policy file (default .github/changegate.yml).
+
+scan options:
+  --repo DIR            The repository (default: the current directory).
+  --base REV            What the change is compared with: the merge-base of REV and the head, as
+                        for a pull request into REV (default: the default branch, origin/HEAD,
+                        else main, else master).
+  --head REV            The head revision (default: HEAD).
+  --working-tree        Scan the files on disk instead of a head commit: uncommitted and untracked
+                        (not ignored) changes count. Reported head: "working-tree".
+  --config FILE         Use this policy file from disk instead of the base revision's
+                        .github/changegate.yml.
+  --author KIND         Who authored the change: human (default), agent or bot. Agent-authored
+                        changes are gated more strictly.
+  --format FORMAT       text (default), json, markdown or sarif.
+  --terraform-plan F    Not supported yet (the Terraform analyzer has not landed).
+
+Exit status:
+  0  nothing needs a sign-off
+  1  a sign-off would be needed, or a rule blocks the change
+  2  usage error, or the scan could not run (not a git repository, unknown revision, invalid --config)
+`;
+
+function defaultIo(): CommandIo {
+  // `changegate scan | head`: a closed pipe is the reader's choice, not a crash; the exit code still says the verdict.
+  if (process.stdout.listenerCount("error") === 0) {
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+    });
+  }
+  return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env };
+}
+
+/** The CLI entry point: returns the exit code (bin/changegate.js sets it). `io` is injectable for tests. */
+export async function main(argv: string[], io: CommandIo = defaultIo()): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`changegate: ${error.message}\n\n${USAGE}`);
+      return EXIT_USAGE;
+    }
+    io.stderr.write(`changegate: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT_USAGE;
+  }
+}
+
+async function dispatch(argv: string[], io: CommandIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    if (command === undefined) {
+      io.stderr.write(USAGE);
+      return EXIT_USAGE;
+    }
+    io.stdout.write(HELP);
+    return EXIT_PASS;
+  }
+  if (command === "--version" || command === "-v") {
+    io.stdout.write(`${version()}\n`);
+    return EXIT_PASS;
+  }
+  switch (command) {
+    case "scan":
+      return scan(rest, io);
+    case "explain":
+      return explain(rest, io);
+    case "validate-config":
+      return validateConfig(rest, io);
+    default:
+      throw new UsageError(command.startsWith("-") ? `unknown option "${command}" (options follow the command)` : `unknown command "${command}"`);
+  }
+}
+
+const SCAN_OPTIONS = {
+  repo: { type: "string" },
+  base: { type: "string" },
+  head: { type: "string" },
+  "working-tree": { type: "boolean" },
+  config: { type: "string" },
+  author: { type: "string" },
+  format: { type: "string" },
+  "terraform-plan": { type: "string", multiple: true },
+  help: { type: "boolean", short: "h" },
+} as const satisfies ParseArgsConfig["options"];
+
+async function scan(argv: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parse(argv, SCAN_OPTIONS, "scan");
+  if (values.help) {
+    io.stdout.write(HELP);
+    return EXIT_PASS;
+  }
+  if (values["working-tree"] && values.head !== undefined) throw new UsageError("--working-tree and --head exclude each other");
+  if (positionals.length > 0) throw new UsageError(`scan takes no arguments (got "${positionals[0]}"); use --repo DIR, --base REV or --head REV`);
+  const format = oneOf(values.format ?? "text", FORMATS, "--format");
+  const author = oneOf(values.author ?? "human", AUTHOR_KINDS, "--author");
+  for (const [name, value] of Object.entries({ repo: values.repo, base: values.base, head: values.head, config: values.config })) {
+    if (value === "") throw new UsageError(`--${name} needs a value`);
+  }
+  return scanCommand(
+    {
+      format: format as Format,
+      author: author as AuthorKind,
+      ...(values.repo !== undefined ? { repo: values.repo } : {}),
+      ...(values.base !== undefined ? { base: values.base } : {}),
+      ...(values.head !== undefined ? { head: values.head } : {}),
+      ...(values["working-tree"] ? { workingTree: true } : {}),
+      ...(values.config !== undefined ? { config: values.config } : {}),
+      terraformPlans: values["terraform-plan"] ?? [],
+    },
+    io,
+  );
+}
+
+async function explain(argv: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parse(argv, { help: { type: "boolean", short: "h" } }, "explain");
+  if (values.help) {
+    io.stdout.write(HELP);
+    return EXIT_PASS;
+  }
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "explain needs a RULE_ID, e.g. changegate explain sql/drop-table" : "explain takes one RULE_ID");
+  return explainCommand(positionals[0]!, io);
+}
+
+async function validateConfig(argv: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parse(argv, { help: { type: "boolean", short: "h" } }, "validate-config");
+  if (values.help) {
+    io.stdout.write(HELP);
+    return EXIT_PASS;
+  }
+  if (positionals.length > 1) throw new UsageError("validate-config takes at most one FILE");
+  return validateConfigCommand(positionals, {
+    stdout: (text) => void io.stdout.write(text),
+    stderr: (text) => void io.stderr.write(text),
+    cwd: io.cwd,
+  });
+}
+
+function parse<T extends NonNullable<ParseArgsConfig["options"]>>(argv: string[], options: T, command: string) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = error instanceof Error ? error.message.replace(/^Unknown option/, "unknown option").replace(/\. To specify a positional.*$/s, "") : String(error);
+    throw new UsageError(`${command}: ${message}`);
+  }
+}
+
+function oneOf(value: string, allowed: readonly string[], flag: string): string {
+  if (!allowed.includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(", ")} (got "${value}")`);
+  return value;
+}
+
+function version(): string {
+  // dist/src/cli.js when built, src/cli.ts under tsx.
+  for (const relative of ["../../package.json", "../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "changegate" && pkg.version) return pkg.version;
+    } catch {
+      // try the next location
+    }
+  }
+  return "unknown";
+}

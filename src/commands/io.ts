@@ -1,0 +1,20 @@
+/** What a command writes to and where it runs: injected so tests run commands in-process. */
+export interface CommandIo {
+  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  cwd: string;
+  env?: Record<string, string | undefined>;
+}
+
+/** Exit codes (DESIGN §6): 0 nothing gates, 1 sign-off needed or blocked, 2 usage or operational error. */
+export const EXIT_PASS = 0;
+export const EXIT_GATED = 1;
+export const EXIT_USAGE = 2;
+
+/** A mistake in how the CLI was called, or a condition the user must fix: reported without a stack, exit 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}

@@ -1,0 +1,157 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { analyzeChangeSet, DEFAULT_POLICY_PATH, type AnalysisResult } from "../analyze.js";
+import type { AuthorKind } from "../analyzers/types.js";
+import type { Finding } from "../model/finding.js";
+import { analysisOptionsFromPolicy, decide, formatPolicyError, loadPolicy, validatePolicyText, type LoadedPolicy } from "../policy/index.js";
+import type { PullRequestFacts } from "../policy/types.js";
+import { lineKey, type PolicyOrigin, type ReportInput } from "../report/input.js";
+import { renderJsonReport } from "../report/json.js";
+import { renderMarkdownReport } from "../report/markdown.js";
+import { renderSarifReport } from "../report/sarif.js";
+import { renderTextReport, shouldColor } from "../report/text.js";
+import { GitSource } from "../source/git.js";
+import { SourceError, type Source } from "../source/source.js";
+import { EXIT_GATED, EXIT_PASS, EXIT_USAGE, UsageError, type CommandIo } from "./io.js";
+
+export const FORMATS = ["text", "json", "markdown", "sarif"] as const;
+export type Format = (typeof FORMATS)[number];
+export const AUTHOR_KINDS = ["human", "agent", "bot"] as const;
+
+export interface ScanArgs {
+  repo?: string;
+  base?: string;
+  head?: string;
+  /** Scan the working tree (uncommitted and untracked files) as the head side. */
+  workingTree?: boolean;
+  /** A policy file on disk, used instead of the base revision's `.github/changegate.yml`. */
+  config?: string;
+  author?: AuthorKind;
+  format?: Format;
+  terraformPlans?: readonly string[];
+}
+
+export interface ScanResult {
+  exitCode: number;
+  report?: ReportInput;
+}
+
+/** `changegate scan`: analyse base..head of a local repository, decide with the base revision's policy, print the report. */
+export async function scanCommand(args: ScanArgs, io: CommandIo): Promise<number> {
+  return (await runScan(args, io)).exitCode;
+}
+
+export async function runScan(args: ScanArgs, io: CommandIo): Promise<ScanResult> {
+  try {
+    const report = await buildReport(args, io);
+    io.stdout.write(render(report, args.format ?? "text", io));
+    return { exitCode: report.decision.outcome === "pass" ? EXIT_PASS : EXIT_GATED, report };
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof SourceError) {
+      io.stderr.write(`changegate: ${error.message}\n`);
+      return { exitCode: EXIT_USAGE };
+    }
+    throw error;
+  }
+}
+
+async function buildReport(args: ScanArgs, io: CommandIo): Promise<ReportInput> {
+  if (args.terraformPlans && args.terraformPlans.length > 0) {
+    throw new UsageError(
+      "--terraform-plan is not supported yet: the Terraform analyzer has not landed. Scan without it to analyse the SQL migrations.",
+    );
+  }
+  const source = await GitSource.open({
+    repo: resolve(io.cwd, args.repo ?? "."),
+    ...(args.base !== undefined ? { base: args.base } : {}),
+    ...(args.head !== undefined ? { head: args.head } : {}),
+    ...(args.workingTree ? { workingTree: true } : {}),
+  });
+  const authorKind = args.author ?? "human";
+
+  const loaded = await loadScanPolicy(source, args.config, io.cwd);
+  const origin: PolicyOrigin =
+    loaded.source === "invalid"
+      ? { source: "invalid", path: loaded.path, from: args.config ? "disk" : "base", errors: loaded.errors }
+      : { source: loaded.source, path: loaded.path, from: args.config ? "disk" : "base" };
+  if (loaded.source === "invalid" && args.config !== undefined) {
+    const lines = loaded.errors.map((e) => `  ${formatPolicyError(loaded.path, e)}`);
+    throw new UsageError(`the policy file ${loaded.path} is invalid:\n${lines.join("\n")}`);
+  }
+
+  const analysis = await analyzeChangeSet(source, {
+    ...(loaded.source !== "invalid" ? analysisOptionsFromPolicy(loaded.policy) : {}),
+    authorKind,
+    policyPath: DEFAULT_POLICY_PATH,
+    validatePolicy: validatePolicyText,
+  });
+  const facts: PullRequestFacts = {
+    author: "local",
+    authorKind,
+    committers: [],
+    baseBranch: source.baseRevision.branch ?? source.baseRevision.label,
+    headSha: source.head,
+    signOffs: [],
+    permissions: {},
+    teamMembership: {},
+  };
+  const decision = decide({
+    findings: analysis.findings,
+    facts,
+    policy: loaded,
+    analysisErrors: analysis.errors.map((e) => `${e.file}: ${e.message}`),
+  });
+  return {
+    base: source.base,
+    head: source.head,
+    baseLabel: source.baseRevision.label,
+    headLabel: source.headRevision.label,
+    findings: analysis.findings,
+    decision,
+    policy: origin,
+    files: analysis.files,
+    unclaimed: analysis.unclaimed,
+    errors: analysis.errors,
+    lines: await readQuotedFiles(source, analysis),
+  };
+}
+
+function render(report: ReportInput, format: Format, io: CommandIo): string {
+  switch (format) {
+    case "json":
+      return renderJsonReport(report);
+    case "markdown":
+      return renderMarkdownReport(report, { maxLength: Number.MAX_SAFE_INTEGER });
+    case "sarif":
+      return renderSarifReport(report);
+    case "text":
+      return renderTextReport(report, { color: shouldColor(io.stdout, io.env ?? process.env), width: Math.min(io.stdout.columns ?? 100, 120) });
+  }
+}
+
+/** The text of the files that have findings, for the reports to quote the lines they point at. */
+async function readQuotedFiles(source: Source, analysis: AnalysisResult): Promise<Map<string, string[]>> {
+  const wanted = new Map<string, { side: Finding["side"]; path: string }>();
+  for (const f of analysis.findings) wanted.set(lineKey(f.side, f.file), { side: f.side, path: f.file });
+  const lines = new Map<string, string[]>();
+  await Promise.all(
+    [...wanted].map(async ([key, { side, path }]) => {
+      const bytes = await source.read(side, path).catch(() => null);
+      if (!bytes || bytes.byteLength > 4 * 1024 * 1024 || bytes.includes(0)) return;
+      lines.set(key, Buffer.from(bytes).toString("utf8").split(/\r?\n/));
+    }),
+  );
+  return lines;
+}
+
+async function loadScanPolicy(source: Source, config: string | undefined, cwd: string): Promise<LoadedPolicy> {
+  if (config !== undefined) {
+    const file = resolve(cwd, config);
+    const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot read the policy file ${config}: ${error.code === "ENOENT" ? "no such file" : error.message}`);
+    });
+    return loadPolicy(async () => text, config);
+  }
+  // Never the head: a change cannot weaken the gate that judges it.
+  return loadPolicy((path) => source.read("base", path), DEFAULT_POLICY_PATH);
+}
