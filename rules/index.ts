@@ -2,6 +2,7 @@ import type { RuleMeta } from "../src/model/rule.js";
 import { gateRules } from "./gate/index.js";
 import { migrationRules } from "./migrations/index.js";
 import { sqlRules } from "./sql/index.js";
+import { editDistance } from "../src/util/edit-distance.js";
 
 /** The whole catalogue, sorted by id. Ids are a public contract: test/rules/catalogue.test.ts pins them. */
 export const ALL_RULES: readonly RuleMeta[] = [...sqlRules, ...migrationRules, ...gateRules].sort((a, b) => a.id.localeCompare(b.id));
@@ -52,16 +53,3 @@ export function closeRuleIds(id: string, limit = 5): string[] {
     .map((s) => s.id);
 }
 
-function editDistance(a: string, b: string): number {
-  const previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0]!;
-    previous[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = previous[j]!;
-      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return previous[b.length]!;
-}

@@ -10,6 +10,7 @@ import type { z } from "zod";
 import { globProblem } from "./globs.js";
 import { ruleIdProblem } from "./rule-ids.js";
 import { policySchema, type Policy, type PolicyRule } from "./schema.js";
+import { editDistance } from "../util/edit-distance.js";
 
 export const DEFAULT_POLICY_PATH = ".github/changegate.yml";
 /** Larger policy files are refused: a policy is a page of YAML, not a data set. */
@@ -373,19 +374,6 @@ function similar(a: string, b: string): boolean {
   return editDistance(x, y) <= Math.max(1, Math.floor(Math.min(x.length, y.length) / 3));
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
-}
 
 type Problem = { path: PropertyKey[]; message: string };
 
