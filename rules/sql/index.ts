@@ -1,4 +1,80 @@
 import type { RuleMeta } from "../../src/model/rule.js";
+import { blockingIndex } from "./blocking-index.js";
+import { columnTypeChange } from "./column-type-change.js";
+import { deleteAllRows } from "./delete-all-rows.js";
+import { disableRls } from "./disable-rls.js";
+import { disableTriggers } from "./disable-triggers.js";
+import { dropColumn } from "./drop-column.js";
+import { dropConstraint } from "./drop-constraint.js";
+import { dropDatabase } from "./drop-database.js";
+import { dropIndex } from "./drop-index.js";
+import { dropObject } from "./drop-object.js";
+import { dropRole } from "./drop-role.js";
+import { dropSchema } from "./drop-schema.js";
+import { dropTable } from "./drop-table.js";
+import { editedMigration } from "./edited-migration.js";
+import { notNull } from "./not-null.js";
+import { opaqueCode } from "./opaque-code.js";
+import { privilegeGrant } from "./privilege-grant.js";
+import { rename } from "./rename.js";
+import { replication } from "./replication.js";
+import { tableRewrite } from "./table-rewrite.js";
+import { truncate } from "./truncate.js";
+import { unparsed } from "./unparsed.js";
+import { updateAllRows } from "./update-all-rows.js";
+import { validatingConstraint } from "./validating-constraint.js";
 
-/** Every `sql/*` rule, one file each. */
-export const sqlRules: readonly RuleMeta[] = [];
+/** Every `sql/*` rule, one file each (file name = rule name). */
+export const sqlRules: readonly RuleMeta[] = [
+  blockingIndex,
+  columnTypeChange,
+  deleteAllRows,
+  disableRls,
+  disableTriggers,
+  dropColumn,
+  dropConstraint,
+  dropDatabase,
+  dropIndex,
+  dropObject,
+  dropRole,
+  dropSchema,
+  dropTable,
+  editedMigration,
+  notNull,
+  opaqueCode,
+  privilegeGrant,
+  rename,
+  replication,
+  tableRewrite,
+  truncate,
+  unparsed,
+  updateAllRows,
+  validatingConstraint,
+];
+
+export {
+  blockingIndex,
+  columnTypeChange,
+  deleteAllRows,
+  disableRls,
+  disableTriggers,
+  dropColumn,
+  dropConstraint,
+  dropDatabase,
+  dropIndex,
+  dropObject,
+  dropRole,
+  dropSchema,
+  dropTable,
+  editedMigration,
+  notNull,
+  opaqueCode,
+  privilegeGrant,
+  rename,
+  replication,
+  tableRewrite,
+  truncate,
+  unparsed,
+  updateAllRows,
+  validatingConstraint,
+};

@@ -1,5 +1,10 @@
+import { loadModule } from "libpg-query";
 import type { Finding, Side } from "../../model/finding.js";
 import type { SqlDialect } from "../types.js";
+import { analyzeOtherDialect } from "./dialects.js";
+import { analyzePostgres } from "./postgres.js";
+import { Run } from "./run.js";
+import { SqlSource } from "./source.js";
 
 /** Where a piece of SQL sits and how it runs; a migration file may hold several (up and down sections). */
 export interface SqlContext {
@@ -16,10 +21,61 @@ export interface SqlContext {
   embeddedIn?: string;
 }
 
+/**
+ * Texts larger than this are not analysed statement by statement: one `sql/unparsed` finding asks a
+ * person to read them. (The engine's own file limit is lower; this guards direct callers.)
+ */
+export const MAX_SQL_TEXT_CHARS = 64 * 1024 * 1024;
+/** node-sql-parser parses statement by statement and is slower: its limit is lower. */
+export const MAX_OTHER_DIALECT_TEXT_CHARS = 16 * 1024 * 1024;
+
+let loaded: Promise<void> | undefined;
+let ready = false;
+
 /** Loads the WASM parser once; call before `analyzeSqlText`. */
-export async function loadSqlParsers(): Promise<void> {}
+export async function loadSqlParsers(): Promise<void> {
+  loaded ??= loadModule().then(() => {
+    ready = true;
+  });
+  await loaded;
+}
 
 /** Every `sql/*` finding in one piece of SQL. Never throws: what it cannot parse becomes `sql/unparsed`. */
-export function analyzeSqlText(_text: string, _context: SqlContext): Finding[] {
-  return [];
+export function analyzeSqlText(text: string, context: SqlContext): Finding[] {
+  const run = new Run(context);
+  const startLine = context.startLine ?? 1;
+  const prefix = context.embeddedIn ? `${context.embeddedIn}: ` : "";
+  const limit = context.dialect === "postgresql" ? MAX_SQL_TEXT_CHARS : MAX_OTHER_DIALECT_TEXT_CHARS;
+  if (text.length > limit) {
+    run.report(
+      { line: startLine, endLine: startLine, prefix },
+      "sql/unparsed",
+      `This SQL is ${Math.round(text.length / 1024 / 1024)} MiB, over the ${limit / 1024 / 1024} MiB analysis limit for ${context.dialect}; nothing in it was checked`,
+    );
+    return run.findings;
+  }
+  if (text.includes("\0")) {
+    // The parser reads C strings: a NUL would silently end the text there. Blank them (same byte length,
+    // so positions hold) and say that this is not plain SQL.
+    run.report(
+      { line: startLine, endLine: startLine, prefix },
+      "sql/unparsed",
+      "This text contains NUL bytes, so it is probably not SQL; it was analysed with them blanked out",
+    );
+    text = text.replaceAll("\0", " ");
+  }
+  const source = new SqlSource(text, startLine);
+  try {
+    if (context.dialect === "postgresql") {
+      if (!ready) throw new Error("the PostgreSQL parser is not loaded (call loadSqlParsers() first)");
+      analyzePostgres(run, source, { prefix, depth: 0 });
+    } else {
+      analyzeOtherDialect(run, source, context.dialect);
+    }
+  } catch (error) {
+    // Fail closed: an internal error is a finding for a person, never a silent pass.
+    const message = error instanceof Error ? error.message : String(error);
+    run.report({ line: startLine, endLine: source.lineAt(Math.max(0, source.length - 1)), prefix }, "sql/unparsed", `The SQL analyzer failed on this text (${message})`);
+  }
+  return run.findings;
 }

@@ -1,0 +1,225 @@
+import nodeSqlParser from "node-sql-parser";
+import type { SqlDialect } from "../types.js";
+import type { Run, Spot } from "./run.js";
+import { findAckMarkers, type SqlSource } from "./source.js";
+import { splitByHand } from "./split.js";
+import { oneLine, summary } from "./ast.js";
+import { readTokens, tokenize, unqualified } from "./tokens.js";
+
+const DATABASES: Record<Exclude<SqlDialect, "postgresql">, string> = {
+  mysql: "MySQL",
+  mariadb: "MariaDB",
+  sqlite: "Sqlite",
+  sqlserver: "TransactSQL",
+  bigquery: "BigQuery",
+  snowflake: "Snowflake",
+};
+
+const HARMLESS_HEAD = /^(insert|select|set|use|lock|unlock|begin|start|commit|rollback|show|values|print|declare|comment)\b/i;
+const INTERESTING = /\b(drop|truncate|delete|update|alter|rename|create|grant|revoke|exec|execute|merge|replace|call)\b/i;
+
+let parser: InstanceType<typeof nodeSqlParser.Parser> | undefined;
+
+/* node-sql-parser's AST is loosely typed; these are the parts changegate reads. */
+interface TableRef {
+  db?: string | null;
+  schema?: string | null;
+  table?: string;
+}
+interface ColumnRef {
+  column?: string | { expr?: { value?: string } };
+}
+interface AlterExpr {
+  action?: string;
+  resource?: string;
+  column?: ColumnRef;
+  old_column?: ColumnRef;
+  definition?: { dataType?: string; length?: number; scale?: number };
+  table?: string | TableRef;
+  keyword?: string;
+  key?: string;
+  constraint?: string;
+  index?: string;
+}
+interface Ast {
+  type?: string;
+  keyword?: string;
+  name?: unknown;
+  table?: unknown;
+  where?: unknown;
+  expr?: AlterExpr[];
+  options?: unknown;
+}
+
+/**
+ * MySQL, MariaDB, SQLite, SQL Server, BigQuery and Snowflake through node-sql-parser, one statement at a
+ * time (it reports no positions). It covers drops, TRUNCATE, unbounded DELETE/UPDATE, dropped columns,
+ * column type changes and renames; anything it cannot parse is `sql/unparsed` plus the keyword reading.
+ */
+export function analyzeOtherDialect(run: Run, source: SqlSource, dialect: Exclude<SqlDialect, "postgresql">): void {
+  parser ??= new nodeSqlParser.Parser();
+  const markers = findAckMarkers(source);
+  const fileMarker = markers.find((m) => m.fileLevel);
+  if (fileMarker && run.fileAck === undefined) run.fileAck = fileMarker.text;
+  const mysqlLike = dialect === "mysql" || dialect === "mariadb" || dialect === "bigquery" || dialect === "sqlite";
+  const ranges = splitByHand(source, { mysql: mysqlLike, brackets: dialect === "sqlserver" });
+  for (const range of ranges) {
+    const first = source.skipTrivia(range.start, range.end, mysqlLike);
+    if (first >= range.end) continue;
+    const text = source.slice(first, range.end);
+    const last = Math.max(first + 1, source.trimEnd(first, range.end));
+    const endLine = source.lineAt(last - 1);
+    const previousLine = range.start > 0 ? source.lineAt(range.start - 1) : -1;
+    const marker = markers.find(
+      (m) => !m.fileLevel && ((m.offset >= range.start && m.offset < range.end && m.line !== previousLine) || m.line === endLine),
+    );
+    const spot: Spot = { line: source.lineAt(first), endLine, prefix: "", ...(marker ? { ack: marker.text } : {}) };
+    if (/^(GO|DELIMITER)\b/i.test(text)) continue;
+    // A plain INSERT/SELECT/SET … without any destructive keyword (a data load of 100,000 INSERTs) is not
+    // worth a parse: no rule could fire on it, parsed or not. Anything else is parsed, so junk still shows.
+    if (HARMLESS_HEAD.test(text) && !INTERESTING.test(text)) continue;
+    let asts: Ast[];
+    try {
+      const result = parser.astify(text, { database: DATABASES[dialect] }) as unknown;
+      asts = (Array.isArray(result) ? result : [result]) as Ast[];
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      run.report(spot, "sql/unparsed", `The ${DATABASES[dialect]} parser rejected this statement (${oneLine(message)})`, { object: summary(text.slice(0, 200)) });
+      for (const hit of readTokens(tokenize(text), run.created)) {
+        run.report(spot, hit.rule, `${hit.message} (read from keywords only)`, {
+          ...(hit.object !== undefined ? { object: hit.object } : {}),
+          ...(hit.severity ? { severity: hit.severity } : {}),
+        });
+      }
+      continue;
+    }
+    for (const ast of asts) readAst(run, spot, ast, /\bCASCADE\b/i.test(text));
+  }
+}
+
+function tableName(ref: unknown): string {
+  if (typeof ref === "string") return ref;
+  const t = ref as (TableRef & { as?: string | null }) | null | undefined;
+  if (!t) return "?";
+  // node-sql-parser's BigQuery grammar reads `DELETE FROM x` as table FROM with alias x.
+  if (t.table?.toUpperCase() === "FROM" && t.as) return t.as;
+  return [t.db ?? t.schema, t.table].filter((p) => p !== undefined && p !== null && p !== "").join(".");
+}
+
+function tables(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(tableName);
+  return value === undefined || value === null ? [] : [tableName(value)];
+}
+
+function columnName(ref: ColumnRef | undefined): string {
+  const column = ref?.column;
+  if (typeof column === "string") return column;
+  return column?.expr?.value ?? "?";
+}
+
+function isTautology(where: unknown): boolean {
+  const w = where as { type?: string; value?: unknown; operator?: string; left?: { type?: string; value?: unknown; column?: unknown }; right?: { type?: string; value?: unknown; column?: unknown } } | null;
+  if (!w) return false;
+  if (w.type === "bool") return w.value === true;
+  if (w.type === "number") return Number(w.value) !== 0;
+  if (w.type === "binary_expr" && w.operator === "=" && w.left && w.right) {
+    const literal = (x: { type?: string }) => x.type === "number" || x.type === "single_quote_string" || x.type === "string" || x.type === "bool";
+    if (literal(w.left) && literal(w.right)) return String(w.left.value) === String(w.right.value);
+    if (w.left.type === "column_ref" && w.right.type === "column_ref") return JSON.stringify(w.left.column) === JSON.stringify(w.right.column);
+  }
+  if (w.type === "binary_expr" && w.operator === "OR") return isTautology(w.left) || isTautology(w.right);
+  return false;
+}
+
+function readAst(run: Run, spot: Spot, ast: Ast, cascade: boolean): void {
+  const report = (rule: string, message: string, object?: string, severity?: "critical") =>
+    run.report(spot, rule, message, { ...(object !== undefined ? { object } : {}), ...(severity ? { severity } : {}) });
+  const cascadeNote = cascade ? " with CASCADE" : "";
+  const keyword = String(ast.keyword ?? "").toLowerCase();
+  switch (ast.type) {
+    case "drop": {
+      const names = keyword === "database" || keyword === "schema" ? tables(ast.name) : tables(ast.name);
+      if (keyword === "database") for (const name of names) report("sql/drop-database", `Drops database ${name}`, name);
+      else if (keyword === "schema") for (const name of names) report("sql/drop-schema", `Drops schema ${name}${cascadeNote}`, name);
+      else if (keyword === "table") {
+        for (const name of names) if (!run.created.has(unqualified(name))) report("sql/drop-table", `Drops table ${name}${cascadeNote}`, name);
+      } else if (keyword === "index") {
+        const index = columnName(ast.name as ColumnRef) !== "?" ? columnName(ast.name as ColumnRef) : tables(ast.name).join(", ");
+        report("sql/drop-index", `Drops index ${index}${ast.table ? ` on ${tableName(ast.table)}` : ""}`, index);
+      } else {
+        for (const name of names) report("sql/drop-object", `Drops ${keyword || "object"} ${name}${cascadeNote}`, name, cascade ? "critical" : undefined);
+      }
+      return;
+    }
+    case "truncate":
+      for (const name of tables(ast.name)) if (!run.created.has(unqualified(name))) report("sql/truncate", `Empties table ${name}${cascadeNote}`, name);
+      return;
+    case "delete":
+    case "update": {
+      // For DELETE, `table` lists the targets (`DELETE t FROM t JOIN u …` deletes from t only).
+      const names = tables(ast.table ?? (ast as { from?: unknown }).from);
+      const why = ast.where ? (isTautology(ast.where) ? "its WHERE clause is always true" : undefined) : "no WHERE clause";
+      if (!why) return;
+      for (const name of names) {
+        if (run.created.has(unqualified(name))) continue;
+        if (ast.type === "delete") report("sql/delete-all-rows", `Deletes every row of ${name} (${why})`, name);
+        else report("sql/update-all-rows", `Updates every row of ${name} (${why})`, name);
+      }
+      return;
+    }
+    case "create":
+      if (keyword === "table") {
+        const ifNotExists = (ast as { if_not_exists?: unknown }).if_not_exists;
+        for (const name of tables(ast.table)) if (!ifNotExists) run.created.add(unqualified(name));
+      }
+      return;
+    case "rename":
+      for (const pair of (ast.table as TableRef[][] | undefined) ?? []) {
+        const from = tableName(pair[0]);
+        report("sql/rename", `Renames table ${from} to ${tableName(pair[1])}`, from);
+      }
+      return;
+    case "alter": {
+      const table = tables(ast.table)[0] ?? "?";
+      if (run.created.has(unqualified(table))) return;
+      for (const expr of ast.expr ?? []) readAlter(run, spot, table, expr, cascadeNote);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+function readAlter(run: Run, spot: Spot, table: string, expr: AlterExpr, cascadeNote: string): void {
+  const report = (rule: string, message: string, object: string) => run.report(spot, rule, message, { object });
+  const action = String(expr.action ?? "").toLowerCase();
+  const resource = String(expr.resource ?? "").toLowerCase();
+  const type = expr.definition?.dataType
+    ? `${expr.definition.dataType}${expr.definition.length !== undefined ? `(${expr.definition.length}${expr.definition.scale !== undefined ? `,${expr.definition.scale}` : ""})` : ""}`
+    : "?";
+  if (action === "drop" && resource === "column") {
+    const column = `${table}.${columnName(expr.column)}`;
+    const dropped = run.report(spot, "sql/drop-column", `Drops column ${column}${cascadeNote}`, { object: column });
+    run.droppedColumn(table, columnName(expr.column), dropped);
+  } else if (action === "add" && resource === "column") {
+    run.addedColumn(table, columnName(expr.column));
+  } else if (action === "drop" && (resource === "key" || resource === "constraint" || resource === "index")) {
+    const name = expr.key ?? expr.constraint ?? expr.index ?? "";
+    report(resource === "index" ? "sql/drop-index" : "sql/drop-constraint", `Drops ${expr.keyword ?? resource} ${name} on ${table}`.replace("  ", " "), table);
+  } else if (action === "modify" || (action === "alter" && expr.definition)) {
+    const column = `${table}.${columnName(expr.column)}`;
+    report("sql/column-type-change", `Redefines column ${column} as ${type}`, column);
+  } else if (action === "change") {
+    const from = `${table}.${columnName(expr.old_column)}`;
+    const to = columnName(expr.column);
+    report("sql/column-type-change", `Redefines column ${from} as ${to} ${type}`, from);
+    if (to !== columnName(expr.old_column)) report("sql/rename", `Renames column ${from} to ${to}`, from);
+  } else if (action === "rename") {
+    if (resource === "column") {
+      const from = `${table}.${columnName(expr.old_column)}`;
+      report("sql/rename", `Renames column ${from} to ${columnName(expr.column)}`, from);
+    } else {
+      report("sql/rename", `Renames table ${table} to ${tableName(expr.table)}`, table);
+    }
+  }
+}

@@ -1,0 +1,951 @@
+import {
+  parsePlPgSQLSync,
+  parseSync,
+  type AlterTableCmd,
+  type ColumnDef,
+  type Constraint,
+  type GrantStmt,
+  type Node,
+  type RangeVar,
+  type RawStmt,
+  type RoleSpec,
+} from "libpg-query";
+import {
+  alwaysTrue,
+  constantText,
+  defElems,
+  lastName,
+  lastPart,
+  nameList,
+  objectName,
+  oneLine,
+  parentPart,
+  rangeVarName,
+  roleName,
+  summary,
+  typeText,
+  walk,
+  walkStatements,
+} from "./ast.js";
+import type { Severity } from "../../model/finding.js";
+import { type Run, type Spot } from "./run.js";
+import { findAckMarkers, SqlSource, type AckMarker } from "./source.js";
+import { splitByHand, splitWithScanner, type ByteRange } from "./split.js";
+import { readTokens, tokenize, unqualified } from "./tokens.js";
+
+/** Texts above this are parsed in batches of statements, so memory stays bounded. */
+const BATCH_BYTES = 512 * 1024;
+/** Deeper nesting is not handed to the parser (it is never real migration SQL, and recursion is finite). */
+const MAX_NESTING = 1000;
+/** How deep embedded code (function bodies, dynamic SQL) is followed. */
+const MAX_EMBEDDING = 4;
+
+export interface Scope {
+  prefix: string;
+  ack?: string;
+  depth: number;
+}
+
+/**
+ * Analyses PostgreSQL text: one parse in the common case, statement by statement when that fails.
+ * `StatementReader` below holds the detectors, one method per kind of statement; each reports through
+ * `Run.report`, which turns the rule id into a finding with the statement's lines.
+ */
+export function analyzePostgres(run: Run, source: SqlSource, scope: Scope): void {
+  if (source.skipTrivia(0, source.length) >= source.length) return;
+  const reader = new SourceReader(run, source, scope);
+  if (source.length > BATCH_BYTES) {
+    reader.readInBatches();
+  } else if (maxNesting(source.bytes, 0, source.length) > MAX_NESTING) {
+    reader.readRanges(split(source));
+  } else {
+    let parsed: RawStmt[] | undefined;
+    try {
+      parsed = parseSync(source.text).stmts ?? [];
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed) reader.readParsed(parsed, 0, source.length);
+    else reader.readRanges(split(source));
+  }
+}
+
+function split(source: SqlSource): ByteRange[] {
+  return splitWithScanner(source) ?? splitByHand(source);
+}
+
+function maxNesting(bytes: Uint8Array, from: number, to: number): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = from; i < to; i++) {
+    const c = bytes[i];
+    if (c === 0x28) {
+      depth++;
+      if (depth > max) max = depth;
+    } else if (c === 0x29 && depth > 0) {
+      depth--;
+    }
+  }
+  return max;
+}
+
+class SourceReader {
+  private readonly markers: AckMarker[];
+  private readonly replicationCalls: boolean;
+
+  constructor(
+    readonly run: Run,
+    readonly source: SqlSource,
+    readonly scope: Scope,
+  ) {
+    this.markers = findAckMarkers(source);
+    const fileMarker = this.markers.find((m) => m.fileLevel);
+    if (fileMarker && run.fileAck === undefined) run.fileAck = fileMarker.text;
+    this.replicationCalls = /pg_drop_replication_slot|pg_replication_origin_drop/i.test(source.text);
+  }
+
+  readInBatches(): void {
+    const ranges = splitByHand(this.source);
+    let batch: ByteRange[] = [];
+    let size = 0;
+    const flush = () => {
+      if (batch.length === 0) return;
+      const from = batch[0]!.start;
+      const to = batch[batch.length - 1]!.end;
+      const parsed = maxNesting(this.source.bytes, from, to) > MAX_NESTING ? undefined : this.tryParse(this.source.slice(from, to));
+      if (parsed) this.readParsed(parsed, from, to);
+      else this.readRanges(batch);
+      batch = [];
+      size = 0;
+    };
+    for (const range of ranges) {
+      batch.push(range);
+      size += range.end - range.start;
+      if (size >= BATCH_BYTES / 4) flush();
+    }
+    flush();
+  }
+
+  private tryParse(text: string): RawStmt[] | undefined {
+    try {
+      return parseSync(text).stmts ?? [];
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Statements of one successful parse of the bytes [from, to). */
+  readParsed(stmts: RawStmt[], from: number, to: number): void {
+    // Comments before a statement belong to it (suppression markers); the parser's locations may skip them.
+    let previousEnd = from;
+    for (const raw of stmts) {
+      const start = from + (raw.stmt_location ?? 0);
+      const end = raw.stmt_len ? start + raw.stmt_len : to;
+      if (raw.stmt) this.readStatement(raw.stmt, start, end, Math.min(previousEnd, start));
+      previousEnd = end;
+    }
+  }
+
+  /** Each range parsed on its own; what does not parse is `sql/unparsed` plus a keyword reading. */
+  readRanges(ranges: ByteRange[]): void {
+    for (const range of ranges) {
+      const first = this.source.skipTrivia(range.start, range.end);
+      if (first >= range.end) continue;
+      const text = this.source.slice(range.start, range.end);
+      let parsed: RawStmt[] | undefined;
+      let error = "";
+      if (maxNesting(this.source.bytes, range.start, range.end) > MAX_NESTING) {
+        error = `nesting deeper than ${MAX_NESTING} levels`;
+      } else {
+        try {
+          parsed = parseSync(text).stmts ?? [];
+        } catch (e) {
+          error = e instanceof Error ? e.message : String(e);
+        }
+      }
+      if (parsed) {
+        this.readParsed(parsed, range.start, range.end);
+        continue;
+      }
+      const spot = this.spot(range.start, range.end);
+      this.run.report(spot, "sql/unparsed", `The PostgreSQL parser rejected this statement (${oneLine(error)})`, {
+        object: summary(this.source.slice(first, Math.min(range.end, first + 200))),
+      });
+      for (const hit of readTokens(tokenize(text), this.run.created)) {
+        this.run.report(spot, hit.rule, `${hit.message} (read from keywords only)`, {
+          ...(hit.object !== undefined ? { object: hit.object } : {}),
+          ...(hit.severity ? { severity: hit.severity } : {}),
+        });
+      }
+    }
+  }
+
+  /** Line span of the statement in bytes [start, end), skipping leading comments, and the marker that applies. */
+  spot(start: number, end: number, leadingFrom = start): Spot {
+    const source = this.source;
+    const first = source.skipTrivia(start, end);
+    const last = Math.max(first + 1, source.trimEnd(first, end));
+    const line = source.lineAt(first);
+    const endLine = source.lineAt(last - 1);
+    let ack = this.scope.ack;
+    if (ack === undefined && this.markers.length > 0) {
+      // A marker after the previous statement on its own line belongs to that statement, not to this one.
+      const previousLine = leadingFrom > 0 ? source.lineAt(leadingFrom - 1) : -1;
+      for (const marker of this.markers) {
+        if (marker.fileLevel) continue;
+        const leading = marker.offset >= leadingFrom && marker.offset < end && marker.line !== previousLine;
+        if (leading || marker.line === endLine) ack = marker.text;
+      }
+    }
+    return { line, endLine, prefix: this.scope.prefix, ...(ack !== undefined ? { ack } : {}) };
+  }
+
+  readStatement(node: Node, start: number, end: number, leadingFrom = start): void {
+    const spot = this.spot(start, end, leadingFrom);
+    new StatementReader(this, spot, start, end).read(node);
+    if (this.replicationCalls) {
+      walk(node, (kind, value) => {
+        if (kind !== "FuncCall") return;
+        const name = lastName((value as { funcname?: Node[] }).funcname);
+        if (name === "pg_drop_replication_slot" || name === "pg_replication_origin_drop") {
+          const arg = constantText((value as { args?: Node[] }).args?.[0]);
+          this.run.report(spot, "sql/replication", `Calls ${name}(${arg !== undefined ? `'${arg}'` : ""})`, arg !== undefined ? { object: arg } : {});
+        }
+      });
+    }
+  }
+}
+
+const KIND_LABELS: Record<string, string> = {
+  OBJECT_MATVIEW: "materialized view",
+  OBJECT_FOREIGN_TABLE: "foreign table",
+  OBJECT_EVENT_TRIGGER: "event trigger",
+  OBJECT_FDW: "foreign-data wrapper",
+  OBJECT_FOREIGN_SERVER: "foreign server",
+  OBJECT_STATISTIC_EXT: "statistics object",
+  OBJECT_TSCONFIGURATION: "text search configuration",
+  OBJECT_TSDICTIONARY: "text search dictionary",
+  OBJECT_OPCLASS: "operator class",
+  OBJECT_OPFAMILY: "operator family",
+  OBJECT_ACCESS_METHOD: "access method",
+};
+
+function kindLabel(objectType: string | undefined): string {
+  if (!objectType) return "object";
+  return KIND_LABELS[objectType] ?? objectType.replace(/^OBJECT_/, "").toLowerCase().replace(/_/g, " ");
+}
+
+const CASCADE_NOTE = " with CASCADE, which also drops everything that depends on it";
+
+/** Reads one parsed statement and reports what it does. */
+class StatementReader {
+  private readonly run: Run;
+
+  constructor(
+    private readonly owner: SourceReader,
+    private readonly spot: Spot,
+    private readonly start: number,
+    private readonly end: number,
+  ) {
+    this.run = owner.run;
+  }
+
+  private report(rule: string, message: string, object?: string, severity?: Severity): void {
+    this.run.report(this.spot, rule, message, { ...(object !== undefined ? { object } : {}), ...(severity ? { severity } : {}) });
+  }
+
+  private isNew(table: string): boolean {
+    return this.run.created.has(unqualified(table));
+  }
+
+  read(node: Node): void {
+    const kind = Object.keys(node)[0] ?? "";
+    const body = (node as Record<string, unknown>)[kind] as Record<string, unknown>;
+    switch (kind) {
+      case "DropStmt":
+        return this.drop(body);
+      case "DropdbStmt":
+        return this.report("sql/drop-database", `Drops database ${String(body.dbname)}`, String(body.dbname));
+      case "TruncateStmt":
+        return this.truncate(body);
+      case "DeleteStmt":
+      case "UpdateStmt":
+        this.withClause(body);
+        return this.dml(kind === "DeleteStmt", body);
+      case "SelectStmt":
+      case "InsertStmt":
+        this.withClause(body);
+        if (kind === "SelectStmt" && body.intoClause) this.created((body.intoClause as { rel?: RangeVar }).rel);
+        return;
+      case "AlterTableStmt":
+        return this.alterTable(body);
+      case "RenameStmt":
+        return this.rename(body);
+      case "AlterObjectSchemaStmt":
+        return this.setSchema(body);
+      case "AlterEnumStmt":
+        if (body.oldVal !== undefined) {
+          const type = nameList(body.typeName as Node[]);
+          this.report("sql/rename", `Renames value '${String(body.oldVal)}' of enum ${type} to '${String(body.newVal)}'`, type);
+        }
+        return;
+      case "IndexStmt":
+        return this.createIndex(body);
+      case "CreateStmt":
+        if (!body.if_not_exists) this.created(body.relation as RangeVar);
+        return;
+      case "CreateTableAsStmt":
+        if (!body.if_not_exists && body.objtype !== "OBJECT_MATVIEW") this.created((body.into as { rel?: RangeVar }).rel);
+        return;
+      case "CreatePolicyStmt":
+      case "AlterPolicyStmt":
+        return this.policy(kind === "CreatePolicyStmt", body);
+      case "GrantStmt":
+        return this.grant(body as GrantStmt, "");
+      case "AlterDefaultPrivilegesStmt":
+        return this.grant(body.action as GrantStmt, " by default");
+      case "GrantRoleStmt":
+        return this.grantRole(body);
+      case "CreateRoleStmt":
+      case "AlterRoleStmt":
+        return this.roleOptions(kind === "CreateRoleStmt" ? String(body.role) : roleName(body.role as RoleSpec), body.options as Node[] | undefined);
+      case "DropRoleStmt":
+        for (const role of (body.roles as Node[] | undefined) ?? []) {
+          const name = roleName((role as { RoleSpec?: RoleSpec }).RoleSpec);
+          this.report("sql/drop-role", `Drops role ${name}`, name);
+        }
+        return;
+      case "DropOwnedStmt": {
+        const roles = ((body.roles as Node[] | undefined) ?? []).map((r) => roleName((r as { RoleSpec?: RoleSpec }).RoleSpec)).join(", ");
+        const cascade = body.behavior === "DROP_CASCADE";
+        return this.report("sql/drop-object", `Drops every object owned by ${roles}${cascade ? CASCADE_NOTE : ""}`, roles, cascade ? "critical" : undefined);
+      }
+      case "DropTableSpaceStmt":
+        return this.report("sql/drop-object", `Drops tablespace ${String(body.tablespacename)}`, String(body.tablespacename));
+      case "DropSubscriptionStmt":
+        return this.report("sql/replication", `Drops subscription ${String(body.subname)}`, String(body.subname));
+      case "AlterPublicationStmt":
+        if (body.action === "AP_DropObjects" || body.action === "AP_SetObjects") {
+          this.report("sql/replication", `Changes which tables publication ${String(body.pubname)} replicates`, String(body.pubname));
+        }
+        return;
+      case "AlterSystemStmt": {
+        const name = String((body.setstmt as { name?: string } | undefined)?.name ?? "a setting");
+        return this.report("sql/replication", `Changes server setting ${name} with ALTER SYSTEM`, name);
+      }
+      case "VacuumStmt":
+        return this.vacuum(body);
+      case "ClusterStmt": {
+        const table = body.relation ? rangeVarName(body.relation as RangeVar) : undefined;
+        return this.report("sql/table-rewrite", `Runs CLUSTER on ${table ?? "every previously clustered table"}, rewriting it`, table);
+      }
+      case "ReindexStmt":
+        return this.reindex(body);
+      case "AlterSeqStmt": {
+        const restart = defElems(body.options).find((d) => d.defname === "restart");
+        if (restart) {
+          const name = rangeVarName(body.sequence as RangeVar);
+          const value = constantText(restart.arg);
+          this.report("sql/drop-object", `Restarts sequence ${name}${value !== undefined ? ` at ${value}` : ""}, so ids already handed out can be issued again`, name);
+        }
+        return;
+      }
+      case "VariableSetStmt":
+        if (String(body.name).toLowerCase() === "session_replication_role" && constantText((body.args as Node[] | undefined)?.[0])?.toLowerCase() === "replica") {
+          this.report("sql/disable-triggers", "Sets session_replication_role = replica, which switches off triggers and foreign-key checks", "session_replication_role");
+        }
+        return;
+      case "ExplainStmt":
+        // EXPLAIN ANALYZE runs the statement.
+        if (defElems(body.options).some((d) => d.defname === "analyze") && body.query) this.read(body.query as Node);
+        return;
+      case "DoStmt":
+        return this.doBlock(body);
+      case "CreateFunctionStmt":
+        return this.createFunction(body);
+      default:
+        return;
+    }
+  }
+
+  private created(relation: RangeVar | undefined): void {
+    if (relation?.relname) this.run.created.add(relation.relname.toLowerCase());
+  }
+
+  private withClause(body: Record<string, unknown>): void {
+    const ctes = (body.withClause as { ctes?: Node[] } | undefined)?.ctes ?? [];
+    for (const cte of ctes) {
+      const query = (cte as { CommonTableExpr?: { ctequery?: Node } }).CommonTableExpr?.ctequery;
+      if (query && ("DeleteStmt" in query || "UpdateStmt" in query)) this.read(query);
+    }
+  }
+
+  private drop(body: Record<string, unknown>): void {
+    const type = String(body.removeType);
+    const cascade = body.behavior === "DROP_CASCADE";
+    const cascadeNote = cascade ? CASCADE_NOTE : "";
+    for (const object of (body.objects as Node[] | undefined) ?? []) {
+      const name = objectName(object);
+      switch (type) {
+        case "OBJECT_TABLE":
+          if (this.isNew(name)) {
+            this.run.created.delete(unqualified(name));
+            continue;
+          }
+          this.report("sql/drop-table", `Drops table ${name}${cascadeNote}`, name);
+          break;
+        case "OBJECT_SCHEMA":
+          this.report("sql/drop-schema", `Drops schema ${name}${cascade ? " with CASCADE, which drops every table, view and function in it" : ""}`, name);
+          break;
+        case "OBJECT_INDEX":
+          this.report(
+            "sql/drop-index",
+            `Drops index ${name}${body.concurrent ? " concurrently" : " without CONCURRENTLY"}${cascadeNote}`,
+            name,
+            cascade ? "high" : undefined,
+          );
+          break;
+        case "OBJECT_POLICY":
+          this.report("sql/disable-rls", `Drops row-level security policy ${lastPart(name)} on ${parentPart(name)}${cascadeNote}`, name);
+          break;
+        case "OBJECT_PUBLICATION":
+          this.report("sql/replication", `Drops publication ${name}${cascadeNote}`, name);
+          break;
+        case "OBJECT_TRIGGER":
+        case "OBJECT_RULE":
+          this.report("sql/drop-object", `Drops ${kindLabel(type)} ${lastPart(name)} on ${parentPart(name)}${cascadeNote}`, name, cascade ? "critical" : undefined);
+          break;
+        default:
+          this.report("sql/drop-object", `Drops ${kindLabel(type)} ${name}${cascadeNote}`, name, cascade ? "critical" : undefined);
+      }
+    }
+  }
+
+  private truncate(body: Record<string, unknown>): void {
+    const cascade = body.behavior === "DROP_CASCADE";
+    for (const relation of (body.relations as Node[] | undefined) ?? []) {
+      const name = objectName(relation);
+      if (this.isNew(name)) continue;
+      const identity = body.restart_seqs ? " and restarts its identity sequences" : "";
+      this.report("sql/truncate", `Empties table ${name}${identity}${cascade ? " with CASCADE, which also empties every table that references it" : ""}`, name);
+    }
+  }
+
+  private dml(isDelete: boolean, body: Record<string, unknown>): void {
+    const relation = body.relation as RangeVar | undefined;
+    if (!relation) return;
+    const name = rangeVarName(relation);
+    if (this.isNew(name)) return;
+    const where = body.whereClause as Node | undefined;
+    let why: string;
+    if (!where) why = "no WHERE clause";
+    else if (alwaysTrue(where, 0)) why = "its WHERE clause is always true";
+    else return;
+    if (isDelete) this.report("sql/delete-all-rows", `Deletes every row of ${name} (${why})`, name);
+    else this.report("sql/update-all-rows", `Updates every row of ${name} (${why})`, name);
+  }
+
+  private alterTable(body: Record<string, unknown>): void {
+    const relation = body.relation as RangeVar | undefined;
+    if (!relation) return;
+    const table = rangeVarName(relation);
+    const isNew = this.isNew(table);
+    for (const item of (body.cmds as Node[] | undefined) ?? []) {
+      const cmd = (item as { AlterTableCmd?: AlterTableCmd }).AlterTableCmd;
+      if (cmd) this.alterTableCmd(table, isNew, cmd);
+    }
+  }
+
+  private alterTableCmd(table: string, isNew: boolean, cmd: AlterTableCmd): void {
+    const cascade = cmd.behavior === "DROP_CASCADE";
+    const column = cmd.name !== undefined ? `${table}.${cmd.name}` : table;
+    switch (cmd.subtype) {
+      case "AT_DropColumn": {
+        if (isNew) return;
+        this.report("sql/drop-column", `Drops column ${column}${cascade ? CASCADE_NOTE : ""}`, column, cascade ? "critical" : undefined);
+        const dropped = this.run.findings[this.run.findings.length - 1]!;
+        this.run.droppedColumn(table, cmd.name ?? "", dropped);
+        return;
+      }
+      case "AT_AddColumn": {
+        const def = (cmd.def as { ColumnDef?: ColumnDef } | undefined)?.ColumnDef;
+        if (def) this.addColumn(table, isNew, def);
+        return;
+      }
+      case "AT_AlterColumnType": {
+        if (isNew) return;
+        const def = (cmd.def as { ColumnDef?: ColumnDef } | undefined)?.ColumnDef;
+        const type = typeText(def?.typeName);
+        const using = def?.raw_default ? " with a USING conversion" : "";
+        this.report("sql/column-type-change", `Changes the type of ${column} to ${type}${using}, rewriting the table`, column);
+        return;
+      }
+      case "AT_SetNotNull":
+        if (!isNew) this.report("sql/not-null", `Sets ${column} NOT NULL, scanning the whole table under an exclusive lock`, column);
+        return;
+      case "AT_AddConstraint": {
+        const constraint = (cmd.def as { Constraint?: Constraint } | undefined)?.Constraint;
+        if (constraint && !isNew) this.constraint(table, constraint);
+        return;
+      }
+      case "AT_DropConstraint":
+        if (!isNew) {
+          this.report("sql/drop-constraint", `Drops constraint ${String(cmd.name)} on ${table}${cascade ? CASCADE_NOTE : ""}`, column, cascade ? "high" : undefined);
+        }
+        return;
+      case "AT_DisableRowSecurity":
+        this.report("sql/disable-rls", `Disables row-level security on ${table}`, table);
+        return;
+      case "AT_NoForceRowSecurity":
+        this.report("sql/disable-rls", `Stops forcing row-level security on ${table}, so its owner bypasses the policies again`, table);
+        return;
+      case "AT_DisableTrig":
+      case "AT_DisableTrigAll":
+      case "AT_DisableTrigUser": {
+        const which = cmd.subtype === "AT_DisableTrigAll" ? "all triggers (including foreign-key enforcement)" : cmd.subtype === "AT_DisableTrigUser" ? "all user triggers" : `trigger ${String(cmd.name)}`;
+        this.report("sql/disable-triggers", `Disables ${which} on ${table}`, cmd.subtype === "AT_DisableTrig" ? column : table);
+        return;
+      }
+      case "AT_SetUnLogged":
+        this.report("sql/table-rewrite", `Makes ${table} UNLOGGED: the table is rewritten, and afterwards not crash-safe or replicated`, table);
+        return;
+      case "AT_SetLogged":
+        if (!isNew) this.report("sql/table-rewrite", `Makes ${table} LOGGED, rewriting it`, table);
+        return;
+      case "AT_SetTableSpace":
+        if (!isNew) this.report("sql/table-rewrite", `Moves ${table} to tablespace ${String(cmd.name)}, rewriting it`, table);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private addColumn(table: string, isNew: boolean, def: ColumnDef): void {
+    const column = `${table}.${def.colname ?? "?"}`;
+    if (!isNew) this.run.addedColumn(table, def.colname ?? "?");
+    if (isNew) return;
+    const constraints = (def.constraints ?? []).map((c) => (c as { Constraint?: Constraint }).Constraint).filter((c): c is Constraint => c !== undefined);
+    const has = (type: string) => constraints.some((c) => c.contype === type);
+    const defaultExpr = constraints.find((c) => c.contype === "CONSTR_DEFAULT")?.raw_expr;
+    const typeName = lastName(def.typeName?.names) ?? "";
+    const serial = /^(small|big)?serial[248]?$/.test(typeName);
+    const identity = has("CONSTR_IDENTITY");
+    const stored = constraints.some((c) => c.contype === "CONSTR_GENERATED");
+    if ((has("CONSTR_NOTNULL") || has("CONSTR_PRIMARY")) && !defaultExpr && !identity && !stored && !serial) {
+      this.report("sql/not-null", `Adds NOT NULL column ${column} without a default to an existing table`, column);
+    }
+    const volatile = defaultExpr ? volatileCall(defaultExpr) : undefined;
+    if (serial || identity || stored || volatile) {
+      const what = serial
+        ? `a ${typeName} (sequence) default`
+        : identity
+          ? "an identity"
+          : stored
+            ? "a stored generated value"
+            : VOLATILE.has(volatile!)
+              ? `a volatile default (${volatile}())`
+              : `a default calling ${volatile}() (volatile unless declared otherwise)`;
+      this.report("sql/table-rewrite", `Adds column ${column} with ${what}, which rewrites every row`, column);
+    }
+    for (const constraint of constraints) this.constraint(table, constraint, column);
+  }
+
+  private constraint(table: string, constraint: Constraint, column?: string): void {
+    const name = constraint.conname ?? "(unnamed)";
+    switch (constraint.contype) {
+      case "CONSTR_FOREIGN":
+      case "CONSTR_CHECK":
+        if (!constraint.skip_validation) {
+          const label = constraint.contype === "CONSTR_FOREIGN" ? "foreign key" : "check constraint";
+          this.report("sql/validating-constraint", `Adds ${label} ${name} on ${column ?? table} without NOT VALID, checking every row under a lock`, column ?? table);
+        }
+        return;
+      case "CONSTR_PRIMARY":
+      case "CONSTR_UNIQUE":
+      case "CONSTR_EXCLUSION":
+        if (!constraint.indexname) {
+          const label = constraint.contype === "CONSTR_PRIMARY" ? "primary key" : constraint.contype === "CONSTR_UNIQUE" ? "unique constraint" : "exclusion constraint";
+          this.report("sql/blocking-index", `Adds ${label} ${name} on ${column ?? table}, building its index while writes are blocked`, column ?? table);
+        }
+        return;
+      case "CONSTR_NOTNULL":
+        if (!column && !constraint.skip_validation) this.report("sql/not-null", `Adds NOT NULL constraint ${name} on ${table}, scanning the whole table`, table);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private rename(body: Record<string, unknown>): void {
+    const type = String(body.renameType);
+    const relation = body.relation as RangeVar | undefined;
+    const table = relation ? rangeVarName(relation) : undefined;
+    const newName = String(body.newname);
+    switch (type) {
+      case "OBJECT_TABLE":
+      case "OBJECT_VIEW":
+      case "OBJECT_MATVIEW":
+      case "OBJECT_FOREIGN_TABLE":
+      case "OBJECT_SEQUENCE":
+        if (table && !this.isNew(table)) this.report("sql/rename", `Renames ${kindLabel(type)} ${table} to ${newName}`, table);
+        return;
+      case "OBJECT_COLUMN":
+      case "OBJECT_ATTRIBUTE": {
+        const owner = table ?? (body.object ? objectName(body.object as Node) : "?");
+        if (table && this.isNew(table)) return;
+        const column = `${owner}.${String(body.subname)}`;
+        this.report("sql/rename", `Renames column ${column} to ${newName}`, column);
+        return;
+      }
+      case "OBJECT_SCHEMA":
+      case "OBJECT_DATABASE":
+        this.report("sql/rename", `Renames ${kindLabel(type)} ${String(body.subname)} to ${newName}`, String(body.subname));
+        return;
+      case "OBJECT_TYPE":
+      case "OBJECT_DOMAIN":
+      case "OBJECT_FUNCTION":
+      case "OBJECT_PROCEDURE": {
+        const name = body.object ? objectName(body.object as Node) : "?";
+        this.report("sql/rename", `Renames ${kindLabel(type)} ${name} to ${newName}`, name);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private setSchema(body: Record<string, unknown>): void {
+    const type = String(body.objectType);
+    const relation = body.relation as RangeVar | undefined;
+    const name = relation ? rangeVarName(relation) : body.object ? objectName(body.object as Node) : "?";
+    if (relation && this.isNew(name)) return;
+    this.report("sql/rename", `Moves ${kindLabel(type)} ${name} to schema ${String(body.newschema)}`, name);
+  }
+
+  private createIndex(body: Record<string, unknown>): void {
+    const relation = body.relation as RangeVar | undefined;
+    if (!relation || body.concurrent) return;
+    const table = rangeVarName(relation);
+    if (this.isNew(table)) return;
+    const index = body.idxname ? String(body.idxname) : "(unnamed)";
+    this.report("sql/blocking-index", `Creates ${body.unique ? "unique " : ""}index ${index} on ${table} without CONCURRENTLY, blocking writes while it builds`, table);
+  }
+
+  private policy(create: boolean, body: Record<string, unknown>): void {
+    const table = body.table ? rangeVarName(body.table as RangeVar) : "?";
+    const name = String(body.policy_name);
+    const open = [body.qual, body.with_check].some((expr) => expr !== undefined && alwaysTrue(expr as Node, 0));
+    if (open) {
+      this.report("sql/disable-rls", `${create ? "Creates" : "Changes"} policy ${name} on ${table} so that it lets every row through (always true)`, `${table}.${name}`);
+    }
+  }
+
+  private grant(stmt: GrantStmt | undefined, suffix: string): void {
+    if (!stmt) return;
+    const privileges = stmt.privileges?.length
+      ? stmt.privileges.map((p) => String((p as { AccessPriv?: { priv_name?: string } }).AccessPriv?.priv_name ?? "ALL").toUpperCase()).join(", ")
+      : "ALL";
+    const names = (stmt.objects ?? []).map(objectName).join(", ");
+    const kind = kindLabel(stmt.objtype);
+    const target =
+      stmt.targtype === "ACL_TARGET_ALL_IN_SCHEMA"
+        ? `all ${kind}s in schema ${names}`
+        : stmt.targtype === "ACL_TARGET_DEFAULTS"
+          ? `future ${kind}s`
+          : `${kind} ${names}`;
+    const grantees = (stmt.grantees ?? []).map((g) => roleName((g as { RoleSpec?: RoleSpec }).RoleSpec));
+    const to = grantees.join(", ");
+    const object = names || target;
+    if (stmt.is_grant) {
+      if (privileges === "ALL" || grantees.includes("PUBLIC")) {
+        this.report("sql/privilege-grant", `Grants ${privileges} on ${target} to ${to}${suffix}`, object);
+      }
+    } else {
+      this.report("sql/drop-role", `Revokes ${privileges} on ${target} from ${to}${suffix}`, object);
+    }
+  }
+
+  private grantRole(body: Record<string, unknown>): void {
+    const roles = ((body.granted_roles as Node[] | undefined) ?? []).map((r) => String((r as { AccessPriv?: { priv_name?: string } }).AccessPriv?.priv_name ?? "?"));
+    const grantees = ((body.grantee_roles as Node[] | undefined) ?? []).map((g) => roleName((g as { RoleSpec?: RoleSpec }).RoleSpec)).join(", ");
+    if (!body.is_grant) {
+      this.report("sql/drop-role", `Revokes membership in ${roles.join(", ")} from ${grantees}`, roles.join(", "));
+      return;
+    }
+    const admin = defElems(body.opt).some((d) => d.defname === "admin" && constantText(d.arg) !== "false");
+    const powerful = roles.filter((r) => POWERFUL_ROLES.test(r));
+    if (powerful.length > 0 || admin || grantees.includes("PUBLIC")) {
+      this.report("sql/privilege-grant", `Grants ${roles.join(", ")} to ${grantees}${admin ? " WITH ADMIN OPTION" : ""}`, roles.join(", "));
+    }
+  }
+
+  private roleOptions(role: string, options: Node[] | undefined): void {
+    const elevated: string[] = [];
+    for (const option of defElems(options)) {
+      const on = option.arg === undefined || constantText(option.arg) === "true";
+      if (option.defname && ROLE_POWERS[option.defname] && on) elevated.push(ROLE_POWERS[option.defname]!);
+      if (option.defname === "password" && option.arg && "String" in option.arg) {
+        this.report("sql/privilege-grant", `Sets a literal password for role ${role} in the migration`, role);
+      }
+    }
+    if (elevated.length > 0) this.report("sql/privilege-grant", `Gives role ${role} ${elevated.join(", ")}`, role);
+  }
+
+  private vacuum(body: Record<string, unknown>): void {
+    if (!defElems(body.options).some((d) => d.defname === "full")) return;
+    const rels = ((body.rels as Node[] | undefined) ?? [])
+      .map((r) => (r as { VacuumRelation?: { relation?: RangeVar } }).VacuumRelation?.relation)
+      .filter((r): r is RangeVar => r !== undefined)
+      .map(rangeVarName);
+    const target = rels.length > 0 ? rels.join(", ") : "every table in the database";
+    this.report("sql/table-rewrite", `Runs VACUUM FULL on ${target}, rewriting it under an exclusive lock`, rels.length > 0 ? rels.join(", ") : undefined);
+  }
+
+  private reindex(body: Record<string, unknown>): void {
+    if (defElems(body.params).some((d) => d.defname === "concurrently")) return;
+    const name = body.relation ? rangeVarName(body.relation as RangeVar) : String(body.name ?? "");
+    const kind = String(body.kind ?? "").replace(/^REINDEX_OBJECT_/, "").toLowerCase();
+    this.report("sql/table-rewrite", `Rebuilds ${kind} ${name} without CONCURRENTLY, blocking writes meanwhile`.replace("  ", " "), name || undefined);
+  }
+
+  // Procedural code -------------------------------------------------------------------------------
+
+  private doBlock(body: Record<string, unknown>): void {
+    const args = defElems(body.args);
+    const language = constantText(args.find((d) => d.defname === "language")?.arg)?.toLowerCase() ?? "plpgsql";
+    const code = constantText(args.find((d) => d.defname === "as")?.arg) ?? "";
+    if (language !== "plpgsql") {
+      this.report("sql/opaque-code", `Runs a DO block in ${language}, whose code is not analysed`);
+      return;
+    }
+    this.plpgsql(code, "DO block: ", "DO block");
+  }
+
+  private createFunction(body: Record<string, unknown>): void {
+    const name = `${nameList(body.funcname as Node[])}()`;
+    const options = defElems(body.options);
+    const language = constantText(options.find((d) => d.defname === "language")?.arg)?.toLowerCase() ?? "sql";
+    const kind = body.is_procedure ? "procedure" : "function";
+    const prefix = `${kind} ${name}: `;
+    if (body.sql_body) {
+      walkStatements(body.sql_body as Node, (stmt) => this.nested(prefix).read(stmt));
+      return;
+    }
+    const as = options.find((d) => d.defname === "as")?.arg;
+    const code = constantText(as) ?? constantText((as as { List?: { items?: Node[] } } | undefined)?.List?.items?.[0]) ?? "";
+    if (language === "sql") {
+      let error: string | undefined;
+      try {
+        if (code.trim() !== "") parseSync(code);
+      } catch (e) {
+        error = e instanceof Error ? e.message : String(e);
+      }
+      if (error === undefined) this.embedded(code, prefix, `${kind} ${name}`);
+      else this.unreadableBody(code, `${kind} ${name}`, this.codeLine(code), error);
+    } else if (language === "plpgsql") {
+      this.plpgsql(code, prefix, `${kind} ${name}`);
+    } else if (language !== "internal") {
+      this.report("sql/opaque-code", `Creates ${kind} ${name} in ${language}, whose body is not analysed`, name);
+    }
+  }
+
+  /** A reader for statements that share this statement's lines (SQL-standard function bodies). */
+  private nested(prefix: string): StatementReader {
+    return new StatementReader(this.owner, { ...this.spot, prefix: this.spot.prefix + prefix }, this.start, this.end);
+  }
+
+  /** Line at which `code` (a string constant of this statement) starts, found in the statement's bytes. */
+  private codeLine(code: string): number {
+    const source = this.owner.source;
+    const needle = Buffer.from(code, "utf8");
+    const at = needle.length > 0 ? source.bytes.subarray(this.start, this.end).indexOf(needle) : -1;
+    return at === -1 ? this.spot.line : source.lineAt(this.start + at);
+  }
+
+  /** Plain SQL found inside this statement, analysed with every rule at its own lines. */
+  private embedded(code: string, prefix: string, label: string, line = this.codeLine(code)): void {
+    if (this.owner.scope.depth >= MAX_EMBEDDING) {
+      this.report("sql/opaque-code", `${label} nests code too deeply to follow`);
+      return;
+    }
+    analyzePostgres(this.run, new SqlSource(code, line), {
+      prefix: this.spot.prefix + prefix,
+      depth: this.owner.scope.depth + 1,
+      ...(this.spot.ack !== undefined ? { ack: this.spot.ack } : {}),
+    });
+  }
+
+  private plpgsql(code: string, prefix: string, label: string): void {
+    const bodyLine = this.codeLine(code);
+    const text = this.owner.source.slice(this.owner.source.skipTrivia(this.start, this.end), this.end);
+    let tree: unknown;
+    try {
+      tree = parsePlPgSQLSync(text);
+    } catch (e) {
+      this.unreadableBody(code, label, bodyLine, e instanceof Error ? e.message : String(e));
+      return;
+    }
+    walk(tree, (kind, value) => {
+      const stmt = value as { lineno?: number; sqlstmt?: unknown; query?: unknown; expr?: unknown; dynquery?: unknown };
+      const line = bodyLine + Math.max(0, (stmt.lineno ?? 1) - 1);
+      const query = (expr: unknown) => (expr as { PLpgSQL_expr?: { query?: string } } | undefined)?.PLpgSQL_expr?.query;
+      switch (kind) {
+        case "PLpgSQL_stmt_execsql":
+        case "PLpgSQL_stmt_perform": {
+          const sql = query(kind === "PLpgSQL_stmt_execsql" ? stmt.sqlstmt : stmt.expr);
+          if (sql) this.embedded(sql, prefix, label, line);
+          return;
+        }
+        case "PLpgSQL_stmt_dynexecute":
+        case "PLpgSQL_stmt_dynfors":
+          this.dynamic(query(stmt.query) ?? "", prefix, label, line);
+          return;
+        case "PLpgSQL_stmt_open":
+        case "PLpgSQL_stmt_return_query":
+          if (stmt.dynquery) this.dynamic(query(stmt.dynquery) ?? "", prefix, label, line);
+          return;
+        default:
+          return;
+      }
+    });
+  }
+
+  /** EXECUTE of a string built at run time: opaque, and louder when the string names a destructive command. */
+  private dynamic(expression: string, prefix: string, label: string, line: number): void {
+    const spot: Spot = { ...this.spot, line, endLine: line + (expression.match(/\n/g)?.length ?? 0), prefix: this.spot.prefix + prefix };
+    const keywords = [...new Set([...expression.matchAll(DESTRUCTIVE)].map((m) => m[0].toUpperCase()))];
+    const shown = summary(expression);
+    if (keywords.length > 0) {
+      // DROP, TRUNCATE and DELETE in the string lose data: raised so the reviewer cannot miss them.
+      const losesData = keywords.some((k) => k === "DROP" || k === "TRUNCATE" || k === "DELETE");
+      this.run.report(spot, "sql/opaque-code", `EXECUTE runs dynamic SQL containing ${keywords.join(", ")}: ${shown}`, losesData ? { severity: "high" } : {});
+    } else {
+      this.run.report(spot, "sql/opaque-code", `EXECUTE runs dynamic SQL that cannot be checked: ${shown}`);
+      return;
+    }
+    // When the command is a template (format('DROP TABLE %I', t), or 'DROP TABLE ' || t), read the
+    // template with the run-time parts standing in as "<dynamic>".
+    const template = dynamicTemplate(expression);
+    if (template === undefined || this.owner.scope.depth >= MAX_EMBEDDING) return;
+    try {
+      parseSync(template);
+    } catch {
+      return;
+    }
+    analyzePostgres(this.run, new SqlSource(template, line), {
+      prefix: spot.prefix + "dynamic SQL: ",
+      depth: this.owner.scope.depth + 1,
+      ...(this.spot.ack !== undefined ? { ack: this.spot.ack } : {}),
+    });
+  }
+
+  /** A body PL/pgSQL rejects: opaque, plus a keyword reading of its statements so a DROP still shows. */
+  private unreadableBody(code: string, label: string, bodyLine: number, error: string): void {
+    const destructive = /\b(drop|truncate|delete)\b/i.test(code);
+    this.report("sql/opaque-code", `The body of ${label} could not be parsed (${oneLine(error)}), so it was not analysed`, undefined, destructive ? "high" : undefined);
+    const source = new SqlSource(code, bodyLine);
+    for (const range of splitByHand(source)) {
+      const tokens = tokenize(source.slice(range.start, range.end));
+      let at = 0;
+      while (at < tokens.length && BLOCK_WORDS.has(tokens[at]!.value)) at++;
+      const hits = readTokens(tokens.slice(at), this.run.created);
+      if (hits.length === 0) continue;
+      const first = source.skipTrivia(range.start, range.end);
+      const spot: Spot = { ...this.spot, line: source.lineAt(first), endLine: source.lineAt(Math.max(first, source.trimEnd(first, range.end) - 1)), prefix: `${this.spot.prefix}${label}: ` };
+      for (const hit of hits) {
+        this.run.report(spot, hit.rule, `${hit.message} (read from keywords only)`, {
+          ...(hit.object !== undefined ? { object: hit.object } : {}),
+          ...(hit.severity ? { severity: hit.severity } : {}),
+        });
+      }
+    }
+  }
+}
+
+/** The SQL a dynamic EXECUTE expression builds, with run-time values as `"<dynamic>"`; undefined when unknowable. */
+export function dynamicTemplate(expression: string): string | undefined {
+  const unquote = (literal: string) => literal.slice(1, -1).replace(/''/g, "'");
+  const format = /^\s*format\s*\(\s*('(?:[^']|'')*')/i.exec(expression);
+  if (format) {
+    return unquote(format[1]!)
+      .replace(/%(?:\d+\$)?[IsL]/g, (m) => (m.endsWith("L") ? "'<dynamic>'" : '"<dynamic>"'))
+      .replace(/%%/g, "%");
+  }
+  // Concatenation: split at || outside string literals.
+  const parts: string[] = [];
+  let current = "";
+  let quoted = false;
+  for (let i = 0; i < expression.length; i++) {
+    const c = expression[i]!;
+    if (c === "'") quoted = !quoted;
+    if (!quoted && c === "|" && expression[i + 1] === "|") {
+      parts.push(current.trim());
+      current = "";
+      i++;
+    } else {
+      current += c;
+    }
+  }
+  parts.push(current.trim());
+  if (!parts.some((p) => /^'(?:[^']|'')*'$/.test(p))) return undefined;
+  return parts.map((p) => (/^'(?:[^']|'')*'$/.test(p) ? unquote(p) : '"<dynamic>"')).join("");
+}
+
+const DESTRUCTIVE = /\b(drop|truncate|delete|alter|update|grant|revoke)\b/gi;
+const BLOCK_WORDS = new Set(["BEGIN", "THEN", "ELSE", "LOOP", "DECLARE", "$"]);
+const POWERFUL_ROLES = /^(pg_read_all_data|pg_write_all_data|pg_read_server_files|pg_write_server_files|pg_execute_server_program|pg_signal_backend|pg_checkpoint|pg_create_subscription|postgres|rds_superuser|rds_replication|azure_pg_admin|cloudsqlsuperuser|supabase_admin|service_role)$/i;
+const ROLE_POWERS: Record<string, string> = {
+  superuser: "SUPERUSER",
+  bypassrls: "BYPASSRLS",
+  createrole: "CREATEROLE",
+  isreplication: "REPLICATION",
+};
+
+/** Functions whose result changes per row: a default using them makes PostgreSQL fill every existing row. */
+const VOLATILE = new Set([
+  "random",
+  "gen_random_uuid",
+  "uuid_generate_v1",
+  "uuid_generate_v1mc",
+  "uuid_generate_v4",
+  "uuidv4",
+  "uuidv7",
+  "clock_timestamp",
+  "timeofday",
+  "nextval",
+  "txid_current",
+  "setseed",
+]);
+/** Common stable or immutable functions: a default using them is evaluated once. */
+const NOT_VOLATILE = new Set([
+  "now",
+  "transaction_timestamp",
+  "statement_timestamp",
+  "lower",
+  "upper",
+  "concat",
+  "jsonb_build_object",
+  "json_build_object",
+  "jsonb_build_array",
+  "json_build_array",
+  "to_jsonb",
+  "to_json",
+  "make_interval",
+  "date_trunc",
+  "timezone",
+  "length",
+  "btrim",
+  "replace",
+  "nullif",
+  "array_fill",
+]);
+
+function volatileCall(expr: Node): string | undefined {
+  let found: string | undefined;
+  walk(expr, (kind, value) => {
+    if (found !== undefined || kind !== "FuncCall") return;
+    const name = lastName((value as { funcname?: Node[] }).funcname)?.toLowerCase();
+    if (name && (VOLATILE.has(name) || !NOT_VOLATILE.has(name))) found = name;
+  });
+  return found;
+}

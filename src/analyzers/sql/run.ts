@@ -1,0 +1,101 @@
+import { sqlRules } from "../../../rules/sql/index.js";
+import type { Finding, Severity } from "../../model/finding.js";
+import { finding, type RuleMeta } from "../../model/rule.js";
+import type { SqlContext } from "./index.js";
+import { editDistance } from "../../util/edit-distance.js";
+
+const RULES = new Map<string, RuleMeta>(sqlRules.map((rule) => [rule.id, rule]));
+
+/** Where a statement sits, and what applies to every finding in it. */
+export interface Spot {
+  line: number;
+  endLine: number;
+  /** A suppression comment that applies to this statement (shown, never obeyed). */
+  ack?: string;
+  /** Says where embedded code came from, e.g. `DO block: `. */
+  prefix: string;
+}
+
+export interface ReportOptions {
+  object?: string;
+  severity?: Severity;
+}
+
+/** The state of one `analyzeSqlText` call: its findings and what it learnt so far. */
+export class Run {
+  readonly findings: Finding[] = [];
+  readonly created: Set<string>;
+  /** Per table (lower-cased): dropped-column findings and added columns, to spot a rename done as drop + add. */
+  private readonly columns = new Map<string, { dropped: { finding: Finding; column: string; similar?: boolean }[]; added: string[] }>();
+  fileAck: string | undefined;
+
+  constructor(readonly context: SqlContext) {
+    this.created = context.createdTables ?? new Set<string>();
+  }
+
+  report(spot: Spot, ruleId: string, message: string, options: ReportOptions = {}): Finding {
+    const rule = RULES.get(ruleId);
+    if (!rule) throw new Error(`unknown sql rule ${ruleId}`);
+    const rollback = this.context.rollback === true;
+    const ack = spot.ack ?? this.fileAck;
+    const result = finding(
+      rule,
+      { file: this.context.file, line: spot.line, endLine: spot.endLine, side: this.context.side },
+      spot.prefix + message,
+      {
+        ...(options.object !== undefined ? { object: options.object } : {}),
+        ...(rollback ? { severity: "low" as const, rollback: true } : options.severity ? { severity: options.severity } : {}),
+        ...(ack !== undefined ? { acknowledged: ack } : {}),
+      },
+    );
+    this.findings.push(result);
+    return result;
+  }
+
+  droppedColumn(table: string, column: string, dropped: Finding): void {
+    const entry = this.columnEntry(table);
+    entry.dropped.push({ finding: dropped, column });
+    for (const added of entry.added) this.markRename(entry.dropped[entry.dropped.length - 1]!, added);
+  }
+
+  addedColumn(table: string, column: string): void {
+    const entry = this.columnEntry(table);
+    entry.added.push(column);
+    for (const dropped of entry.dropped) this.markRename(dropped, column);
+  }
+
+  private columnEntry(table: string) {
+    const key = table.toLowerCase();
+    let entry = this.columns.get(key);
+    if (!entry) {
+      entry = { dropped: [], added: [] };
+      this.columns.set(key, entry);
+    }
+    return entry;
+  }
+
+  /**
+   * A DROP and an ADD COLUMN on one table is how ORMs emit a rename they did not recognise. The message
+   * says so; when the two names are close (fullName → full_name) it is almost certainly that, and critical.
+   */
+  private markRename(dropped: { finding: Finding; column: string; similar?: boolean }, added: string): void {
+    const similar = similarNames(dropped.column, added);
+    if (dropped.similar === undefined) {
+      dropped.finding.message += `; with ADD COLUMN ${added} on the same table this looks like a rename done as drop + add, which loses the column's data`;
+      dropped.similar = similar;
+    } else if (!similar || dropped.similar) {
+      return;
+    }
+    if (similar && !dropped.finding.rollback) dropped.finding.severity = "critical";
+  }
+}
+
+/** Whether two column names are spellings of the same idea: fullName / full_name, email / email_address. */
+export function similarNames(a: string, b: string): boolean {
+  const x = a.toLowerCase().replace(/[^a-z0-9]/g, "");
+  const y = b.toLowerCase().replace(/[^a-z0-9]/g, "");
+  if (x === "" || y === "") return false;
+  if (x === y || (Math.min(x.length, y.length) >= 3 && (x.includes(y) || y.includes(x)))) return true;
+  return Math.min(x.length, y.length) >= 4 && editDistance(x, y) <= Math.max(1, Math.floor(Math.max(x.length, y.length) / 4));
+}
+

@@ -1,0 +1,283 @@
+/**
+ * The last line of defence: a keyword reading of a statement no parser understood, so that a DROP,
+ * TRUNCATE or unbounded DELETE/UPDATE is still reported (next to `sql/unparsed`). It is deliberately
+ * simple and dialect-neutral; the parsers do the real work.
+ */
+
+export interface Token {
+  /** Upper-cased word, unquoted identifier text, or the punctuation character. */
+  value: string;
+  /** Identifier as written, unquoted. */
+  name: string;
+  kind: "word" | "quoted" | "string" | "punct";
+}
+
+export interface TokenHit {
+  rule: string;
+  message: string;
+  object?: string;
+  severity?: "critical";
+}
+
+export function tokenize(text: string, limit = 10_000): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  const n = text.length;
+  while (i < n && tokens.length < limit) {
+    const c = text[i]!;
+    if (/\s/.test(c)) {
+      i++;
+    } else if ((c === "-" && text[i + 1] === "-") || c === "#") {
+      const nl = text.indexOf("\n", i);
+      i = nl === -1 ? n : nl + 1;
+    } else if (c === "/" && text[i + 1] === "*") {
+      const close = text.indexOf("*/", i + 2);
+      i = close === -1 ? n : close + 2;
+    } else if (c === "'") {
+      let j = i + 1;
+      while (j < n && !(text[j] === "'" && text[j + 1] !== "'")) j += text[j] === "'" || text[j] === "\\" ? 2 : 1;
+      tokens.push({ value: "'", name: text.slice(i + 1, j), kind: "string" });
+      i = j + 1;
+    } else if (c === '"' || c === "`" || c === "[") {
+      const closer = c === "[" ? "]" : c;
+      const close = text.indexOf(closer, i + 1);
+      const end = close === -1 ? n : close;
+      const name = text.slice(i + 1, end);
+      tokens.push({ value: name.toUpperCase(), name, kind: "quoted" });
+      i = end + 1;
+    } else if (c === "$") {
+      const tag = /^\$[A-Za-z_]*\$/.exec(text.slice(i, i + 64));
+      if (tag) {
+        const close = text.indexOf(tag[0], i + tag[0].length);
+        const end = close === -1 ? n : close + tag[0].length;
+        tokens.push({ value: "$", name: text.slice(i, end), kind: "string" });
+        i = end;
+      } else {
+        i++;
+      }
+    } else if (/[\p{L}\p{N}_]/u.test(c)) {
+      let j = i + 1;
+      while (j < n && /[\p{L}\p{N}_$]/u.test(text[j]!)) j++;
+      const word = text.slice(i, j);
+      tokens.push({ value: word.toUpperCase(), name: word, kind: "word" });
+      i = j;
+    } else {
+      tokens.push({ value: c, name: c, kind: "punct" });
+      i++;
+    }
+  }
+  return tokens;
+}
+
+/** Reads a possibly qualified name (`a.b.c`) at `at`; returns it and the index after it. */
+function qualifiedName(tokens: Token[], at: number): { name: string; next: number } | undefined {
+  const first = tokens[at];
+  if (!first || (first.kind !== "word" && first.kind !== "quoted")) return undefined;
+  const parts = [first.name];
+  let i = at + 1;
+  while (tokens[i]?.value === "." && tokens[i + 1] && (tokens[i + 1]!.kind === "word" || tokens[i + 1]!.kind === "quoted")) {
+    parts.push(tokens[i + 1]!.name);
+    i += 2;
+  }
+  return { name: parts.join("."), next: i };
+}
+
+function skipIfExists(tokens: Token[], at: number): number {
+  if (tokens[at]?.value === "IF" && tokens[at + 1]?.value === "EXISTS") return at + 2;
+  return at;
+}
+
+function has(tokens: Token[], value: string, from = 0): boolean {
+  for (let i = from; i < tokens.length; i++) if (tokens[i]!.value === value && tokens[i]!.kind === "word") return true;
+  return false;
+}
+
+const DROP_OBJECT_KINDS = new Set([
+  "VIEW",
+  "MATERIALIZED",
+  "SEQUENCE",
+  "TYPE",
+  "DOMAIN",
+  "FUNCTION",
+  "PROCEDURE",
+  "ROUTINE",
+  "TRIGGER",
+  "EXTENSION",
+  "OWNED",
+  "AGGREGATE",
+  "RULE",
+  "EVENT",
+  "SERVER",
+  "FOREIGN",
+  "COLLATION",
+  "OPERATOR",
+  "TABLESPACE",
+]);
+
+/** Object kinds that make `DROP <kind>` a statement of its own rather than part of an ALTER. */
+const DROP_KINDS = new Set([...DROP_OBJECT_KINDS, "TABLE", "DATABASE", "SCHEMA", "INDEX", "POLICY", "ROLE", "USER", "PUBLICATION", "SUBSCRIPTION", "TEMPORARY", "TEMP"]);
+const TRIGGER_EVENT_WORDS = new Set(["ON", "BEFORE", "AFTER", "OR", "INSTEAD", "OF", "FOR"]);
+
+/**
+ * Whether token `i` starts another statement. Text that did not parse often lacks a `;` (or is a body
+ * in an unknown language), and a DROP in the middle of it must still be read.
+ */
+function startsStatement(tokens: Token[], i: number): boolean {
+  const token = tokens[i]!;
+  if (token.kind !== "word") return false;
+  const previous = tokens[i - 1]?.value ?? "";
+  const next = tokens[i + 1]?.value;
+  switch (token.value) {
+    case "DROP":
+      return next !== undefined && DROP_KINDS.has(next);
+    case "TRUNCATE":
+      return !TRIGGER_EVENT_WORDS.has(previous);
+    case "DELETE":
+      return next === "FROM" && !TRIGGER_EVENT_WORDS.has(previous);
+    case "UPDATE":
+      return tokens[i + 2]?.value === "SET" && !TRIGGER_EVENT_WORDS.has(previous);
+    case "ALTER":
+      return next === "TABLE";
+    case "GRANT":
+      return previous !== "WITH";
+    case "REVOKE":
+    case "CREATE":
+      return true;
+    case "INSERT":
+      return next === "INTO";
+    default:
+      return false;
+  }
+}
+
+/**
+ * What the keywords of one statement say it does, read per statement-like segment. `created` holds
+ * tables created earlier in the same migration (lower-cased, unqualified): dropping them is not reported.
+ */
+export function readTokens(tokens: Token[], created: ReadonlySet<string>): TokenHit[] {
+  const hits: TokenHit[] = [];
+  let start = 0;
+  for (let i = 1; i <= tokens.length; i++) {
+    if (i === tokens.length || startsStatement(tokens, i)) {
+      hits.push(...readSegment(tokens.slice(start, i), created));
+      start = i;
+    }
+  }
+  return hits;
+}
+
+function readSegment(tokens: Token[], created: ReadonlySet<string>): TokenHit[] {
+  const hits: TokenHit[] = [];
+  const head = tokens[0]?.value;
+  const cascade = has(tokens, "CASCADE");
+  const withCascade = cascade ? " with CASCADE" : "";
+  const crit = cascade ? ({ severity: "critical" } as const) : {};
+  if (head === "DROP") {
+    let kind = tokens[1]?.value ?? "";
+    let at = 2;
+    if (kind === "TEMPORARY" || kind === "TEMP") {
+      kind = tokens[2]?.value ?? "";
+      at = 3;
+    }
+    if (kind === "MATERIALIZED" || kind === "FOREIGN" || kind === "EVENT") at++;
+    at = skipIfExists(tokens, at);
+    if (tokens[at]?.value === "CONCURRENTLY") at = skipIfExists(tokens, at + 1);
+    const name = qualifiedName(tokens, at)?.name;
+    const object = name !== undefined ? { object: name } : {};
+    const label = name ?? "(unreadable name)";
+    switch (kind) {
+      case "DATABASE":
+        hits.push({ rule: "sql/drop-database", message: `Drops database ${label}${withCascade}`, ...object });
+        break;
+      case "SCHEMA":
+        hits.push({ rule: "sql/drop-schema", message: `Drops schema ${label}${withCascade}`, ...object });
+        break;
+      case "TABLE":
+        if (name === undefined || !created.has(unqualified(name))) {
+          hits.push({ rule: "sql/drop-table", message: `Drops table ${label}${withCascade}`, ...object });
+        }
+        break;
+      case "INDEX":
+        hits.push({ rule: "sql/drop-index", message: `Drops index ${label}${withCascade}`, ...object });
+        break;
+      case "POLICY":
+        hits.push({ rule: "sql/disable-rls", message: `Drops row-level security policy ${label}`, ...object });
+        break;
+      case "ROLE":
+      case "USER":
+      case "GROUP":
+      case "LOGIN":
+        hits.push({ rule: "sql/drop-role", message: `Drops role ${label}`, ...object });
+        break;
+      case "PUBLICATION":
+      case "SUBSCRIPTION":
+        hits.push({ rule: "sql/replication", message: `Drops ${kind.toLowerCase()} ${label}`, ...object });
+        break;
+      default:
+        if (DROP_OBJECT_KINDS.has(kind)) {
+          hits.push({ rule: "sql/drop-object", message: `Drops ${kind.toLowerCase()} ${label}${withCascade}`, ...object, ...crit });
+        } else {
+          hits.push({ rule: "sql/drop-object", message: `Drops something (DROP ${kind})${withCascade}`, ...crit });
+        }
+    }
+  } else if (head === "TRUNCATE") {
+    let at = tokens[1]?.value === "TABLE" ? 2 : 1;
+    if (tokens[at]?.value === "ONLY") at++;
+    const name = qualifiedName(tokens, at)?.name;
+    hits.push({ rule: "sql/truncate", message: `Empties table ${name ?? "(unreadable name)"}${withCascade}`, ...(name ? { object: name } : {}) });
+  } else if (head === "DELETE" && !has(tokens, "WHERE")) {
+    let at = 1;
+    if (tokens[at]?.value === "FROM") at++;
+    if (tokens[at]?.value === "ONLY") at++;
+    const name = qualifiedName(tokens, at)?.name;
+    hits.push({ rule: "sql/delete-all-rows", message: `Deletes every row of ${name ?? "a table"} (no WHERE clause)`, ...(name ? { object: name } : {}) });
+  } else if (head === "UPDATE" && !has(tokens, "WHERE")) {
+    const name = qualifiedName(tokens, tokens[1]?.value === "ONLY" ? 2 : 1)?.name;
+    hits.push({ rule: "sql/update-all-rows", message: `Updates every row of ${name ?? "a table"} (no WHERE clause)`, ...(name ? { object: name } : {}) });
+  } else if (head === "ALTER" && tokens[1]?.value === "TABLE") {
+    readAlterTable(tokens, created, hits);
+  } else if (head === "GRANT") {
+    if (tokens[1]?.value === "ALL" || has(tokens, "PUBLIC")) hits.push({ rule: "sql/privilege-grant", message: "Grants broad privileges (GRANT ALL or TO PUBLIC)" });
+  } else if ((head === "EXEC" || head === "EXECUTE") && tokens[1]?.value === "SP_RENAME") {
+    const name = tokens.find((t) => t.kind === "string")?.name;
+    hits.push({ rule: "sql/rename", message: `Renames ${name ?? "an object"} with sp_rename`, ...(name ? { object: name } : {}) });
+  } else if (head === "REVOKE") {
+    hits.push({ rule: "sql/drop-role", message: "Revokes privileges" });
+  }
+  return hits;
+}
+
+function readAlterTable(tokens: Token[], created: ReadonlySet<string>, hits: TokenHit[]): void {
+  let at = skipIfExists(tokens, 2);
+  if (tokens[at]?.value === "ONLY") at++;
+  const table = qualifiedName(tokens, at);
+  if (!table) return;
+  const isNew = created.has(unqualified(table.name));
+  for (let i = table.next; i < tokens.length; i++) {
+    const t = tokens[i]!.value;
+    const next = tokens[i + 1]?.value;
+    if (t === "DROP" && next === "CONSTRAINT") {
+      const name = qualifiedName(tokens, skipIfExists(tokens, i + 2))?.name;
+      if (!isNew) hits.push({ rule: "sql/drop-constraint", message: `Drops constraint ${name ?? ""} on ${table.name}`.replace("  ", " "), object: table.name });
+    } else if (t === "DROP" && next !== undefined && !["CONSTRAINT", "DEFAULT", "NOT", "INDEX", "PRIMARY", "FOREIGN", "CHECK", "PARTITION", "IDENTITY", "EXPRESSION"].includes(next)) {
+      const at2 = skipIfExists(tokens, next === "COLUMN" ? i + 2 : i + 1);
+      const column = qualifiedName(tokens, at2)?.name;
+      if (column && !isNew) hits.push({ rule: "sql/drop-column", message: `Drops column ${column} of ${table.name}`, object: `${table.name}.${column}` });
+    } else if (t === "RENAME" && !isNew) {
+      hits.push({ rule: "sql/rename", message: `Renames ${table.name} or one of its columns`, object: table.name });
+    } else if ((t === "MODIFY" || t === "CHANGE") && !isNew) {
+      hits.push({ rule: "sql/column-type-change", message: `Redefines a column of ${table.name} (${t})`, object: table.name });
+    } else if (t === "TYPE" && tokens.slice(table.next, i).some((x) => x.value === "ALTER") && !isNew) {
+      hits.push({ rule: "sql/column-type-change", message: `Changes a column type of ${table.name}`, object: table.name });
+    } else if (t === "DISABLE" && next === "ROW") {
+      hits.push({ rule: "sql/disable-rls", message: `Disables row-level security on ${table.name}`, object: table.name });
+    } else if (t === "DISABLE" && next === "TRIGGER") {
+      hits.push({ rule: "sql/disable-triggers", message: `Disables triggers on ${table.name}`, object: table.name });
+    }
+  }
+}
+
+export function unqualified(name: string): string {
+  const parts = name.split(".");
+  return parts[parts.length - 1]!.toLowerCase();
+}

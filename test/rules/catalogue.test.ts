@@ -1,0 +1,152 @@
+/**
+ * The rule catalogue is a public contract (config files, suppressions, JSON output): this test pins the
+ * full list of ids so that adding or removing one shows up in review, runs every `sql/*` rule's doc
+ * examples through the analyzer, and requires docs, examples and a test file for every rule.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ALL_RULES, getRule } from "../../rules/index.js";
+import { sqlRules } from "../../rules/sql/index.js";
+import { CATEGORIES, SEVERITIES } from "../../src/model/finding.js";
+import { analyzeSqlText, loadSqlParsers } from "../../src/analyzers/sql/index.js";
+
+const PINNED_IDS = [
+  "gate/config-change",
+  "gate/incomplete-analysis",
+  "sql/blocking-index",
+  "sql/column-type-change",
+  "sql/delete-all-rows",
+  "sql/disable-rls",
+  "sql/disable-triggers",
+  "sql/drop-column",
+  "sql/drop-constraint",
+  "sql/drop-database",
+  "sql/drop-index",
+  "sql/drop-object",
+  "sql/drop-role",
+  "sql/drop-schema",
+  "sql/drop-table",
+  "sql/edited-migration",
+  "sql/not-null",
+  "sql/opaque-code",
+  "sql/prisma-warning",
+  "sql/privilege-grant",
+  "sql/rename",
+  "sql/replication",
+  "sql/table-rewrite",
+  "sql/truncate",
+  "sql/unparsed",
+  "sql/update-all-rows",
+  "sql/validating-constraint",
+];
+
+/** DESIGN §2: these ids and default severities are the floor. */
+const CONTRACT_SEVERITIES: Record<string, string> = {
+  "sql/drop-database": "critical",
+  "sql/drop-schema": "critical",
+  "sql/drop-table": "critical",
+  "sql/truncate": "critical",
+  "sql/delete-all-rows": "critical",
+  "sql/update-all-rows": "high",
+  "sql/drop-column": "high",
+  "sql/column-type-change": "high",
+  "sql/rename": "high",
+  "sql/drop-object": "medium",
+  "sql/drop-index": "medium",
+  "sql/drop-constraint": "medium",
+  "sql/blocking-index": "medium",
+  "sql/not-null": "medium",
+  "sql/validating-constraint": "medium",
+  "sql/table-rewrite": "medium",
+  "sql/disable-rls": "critical",
+  "sql/privilege-grant": "critical",
+  "sql/drop-role": "high",
+  "sql/disable-triggers": "high",
+  "sql/replication": "high",
+  "sql/opaque-code": "medium",
+  "sql/edited-migration": "high",
+  "sql/unparsed": "high",
+  "gate/config-change": "high",
+  "gate/incomplete-analysis": "high",
+};
+
+/**
+ * Rules whose examples are not SQL the SQL analyzer reads: gate rules (paths and prose), rules decided
+ * from the change set (edited migrations) and rules of the migration analyzer (framework files).
+ */
+const SQL_ANALYZER_RULES = new Set(sqlRules.map((r) => r.id).filter((id) => id !== "sql/edited-migration"));
+
+function testFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) out.push(...testFiles(path));
+    else if (entry.endsWith(".test.ts")) out.push(path);
+  }
+  return out;
+}
+
+describe("rule catalogue", () => {
+  beforeAll(async () => {
+    await loadSqlParsers();
+  });
+
+  it("pins the full list of rule ids", () => {
+    expect(ALL_RULES.map((r) => r.id)).toEqual(PINNED_IDS);
+  });
+
+  it("keeps the DESIGN §2 ids and default severities", () => {
+    for (const [id, severity] of Object.entries(CONTRACT_SEVERITIES)) expect(getRule(id).severity, id).toBe(severity);
+  });
+
+  it("has complete records", () => {
+    for (const rule of ALL_RULES) {
+      expect(rule.id, rule.id).toMatch(/^[a-z0-9]+\/[a-z0-9-]+$/);
+      expect(SEVERITIES, rule.id).toContain(rule.severity);
+      expect(CATEGORIES, rule.id).toContain(rule.category);
+      expect(rule.title.length, rule.id).toBeGreaterThan(5);
+      expect(rule.why.length, rule.id).toBeGreaterThan(60);
+      expect(rule.safeAlternative.length, rule.id).toBeGreaterThan(40);
+      expect(rule.docs, rule.id).toBe(`docs/rules.md#${rule.id.replace("/", "-")}`);
+      expect(rule.examples.fires.length, `${rule.id} needs a firing example`).toBeGreaterThan(0);
+      expect(rule.examples.passes.length, `${rule.id} needs a passing example`).toBeGreaterThan(0);
+    }
+  });
+
+  it("keeps each sql rule in a file named after it", () => {
+    for (const rule of sqlRules) {
+      const name = rule.id.slice("sql/".length);
+      const path = join("rules", "sql", `${name}.ts`);
+      expect(existsSync(path), path).toBe(true);
+      expect(readFileSync(path, "utf8"), path).toContain(`id: "${rule.id}"`);
+    }
+  });
+
+  it("has a test file for every rule", () => {
+    const all = testFiles("test");
+    const contents = all.map((path) => readFileSync(path, "utf8"));
+    for (const rule of ALL_RULES) {
+      const own = join("test", "rules", ...rule.id.split("/")) + ".test.ts";
+      if (SQL_ANALYZER_RULES.has(rule.id) || rule.id === "sql/edited-migration") {
+        expect(existsSync(own), `${own} is missing`).toBe(true);
+      } else {
+        // Rules detected by other analyzers are tested there; require that some test names them.
+        expect(existsSync(own) || contents.some((c) => c.includes(`"${rule.id}"`)), `no test mentions ${rule.id}`).toBe(true);
+      }
+    }
+  });
+
+  for (const rule of ALL_RULES.filter((r) => SQL_ANALYZER_RULES.has(r.id))) {
+    it(`runs the examples of ${rule.id}`, () => {
+      for (const sql of rule.examples.fires) {
+        const rules = analyzeSqlText(sql, { file: "example.sql", side: "head", dialect: "postgresql" }).map((f) => f.rule);
+        expect(rules, `fires example: ${sql}`).toContain(rule.id);
+      }
+      for (const sql of rule.examples.passes) {
+        const rules = analyzeSqlText(sql, { file: "example.sql", side: "head", dialect: "postgresql" }).map((f) => f.rule);
+        expect(rules, `passes example: ${sql}`).not.toContain(rule.id);
+      }
+    });
+  }
+});
