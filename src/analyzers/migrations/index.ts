@@ -1,14 +1,166 @@
 import { getRule } from "../../../rules/index.js";
-import type { Analyzer, PathOptions } from "../types.js";
+import type { Finding } from "../../model/finding.js";
+import { finding } from "../../model/rule.js";
+import type { AnalysisContext, Analyzer, FileChange, PathOptions, SqlDialect } from "../types.js";
+import { Emitter } from "./emit.js";
+import { readGoMigration } from "./go.js";
+import { readJavaScriptMigration } from "./javascript.js";
+import { createLayouts, isMeantToBeEdited, isSqlcQueryFile, type Reader } from "./layouts.js";
+import { changelogChangesets, readLiquibaseChangelog } from "./liquibase.js";
+import { readPythonMigration } from "./python.js";
+import { readRubyMigration } from "./ruby.js";
+import { liquibaseChangesets, readSqlMigration } from "./sql-files.js";
 
 /** The migration analyzer: knows the frameworks' layouts and hands the SQL they run to the SQL analyzer. */
-export function createMigrationAnalyzer(_paths: PathOptions = {}): Analyzer {
+export function createMigrationAnalyzer(paths: PathOptions = {}): Analyzer {
+  const layouts = createLayouts(paths.sql ?? []);
   return {
     id: "sql",
     get unparsedRule() {
       return getRule("sql/unparsed");
     },
-    claims: () => false,
-    analyze: () => [],
+    claims: (path) => layouts.readerFor(path) !== null,
+    analyze(change, context) {
+      const headReader = change.head ? layouts.readerFor(change.path) : null;
+      const basePath = change.previousPath ?? change.path;
+      const baseReader = change.base ? layouts.readerFor(basePath) : null;
+      const findings: Finding[] = [];
+      // A helper module next to the migrations, or a YAML file that is not a changelog: not a migration on either side.
+      const reader = headReader ?? baseReader;
+      if (reader !== null && ![change.head, change.base].some((side) => side !== null && isMigrationText(reader, side.text))) return findings;
+
+      // Liquibase changelogs grow by appending changesets: judge them changeset by changeset.
+      const changelog = liquibaseDiff(change, headReader, baseReader);
+      if (changelog) {
+        findings.push(...changelog.edited);
+      } else if (change.status !== "added" && baseReader !== null && !isMeantToBeEdited(basePath)) {
+        findings.push(editedMigration(change));
+      }
+      // A deleted migration no longer runs: only the edit itself is reported.
+      if (!change.head || headReader === null) return findings;
+
+      const emit = new Emitter(change.path, "head", dialectFor(change.path, context.sqlDialect));
+      read(headReader, change.head.text, change.path, emit, context, changelog?.changed);
+      findings.push(...emit.findings);
+      return findings;
+    },
   };
 }
+
+/**
+ * Whether a file in a migration folder is a migration of its framework. Path globs find the
+ * folders; this keeps helper modules, sqlc query files and other YAML there from being judged.
+ */
+function isMigrationText(reader: Reader, text: string): boolean {
+  switch (reader) {
+    case "sql":
+      return !isSqlcQueryFile(text);
+    case "ruby":
+      return true;
+    case "python":
+      return /\bdef\s+(upgrade|downgrade)\w*\s*\(|\bclass\s+Migration\b|\bfrom\s+(alembic|django)\b|\bimport\s+(alembic|django)\b/.test(text);
+    case "javascript":
+      // exports.up, export function up, `up(queryRunner)`, `up: async (…) =>`, `async up(…)`
+      return /\bexports\.up\b|\bfunction\s+up\b|\bconst\s+up\b|(^|[\s{,])(async\s+)?up\s*(\(|:)/m.test(text);
+    case "liquibase":
+      return text.includes("databaseChangeLog");
+    case "go":
+      return /\bgoose\.Add\w*Migration/.test(text);
+  }
+}
+
+function read(reader: Reader, text: string, path: string, emit: Emitter, _context: AnalysisContext, only?: ReadonlySet<string>): void {
+  switch (reader) {
+    case "sql":
+      return readSqlMigration(path, text, emit, only);
+    case "ruby":
+      return readRubyMigration(text, emit);
+    case "python":
+      return readPythonMigration(text, emit, path);
+    case "javascript":
+      return readJavaScriptMigration(text, emit, path);
+    case "liquibase":
+      return readLiquibaseChangelog(text, emit, path, only);
+    case "go":
+      return readGoMigration(text, emit);
+  }
+}
+
+const DIALECT_HINTS: [RegExp, SqlDialect][] = [
+  [/(^|[/._-])mysql([/._-])/, "mysql"],
+  [/(^|[/._-])mariadb([/._-])/, "mariadb"],
+  [/(^|[/._-])sqlite3?([/._-])/, "sqlite"],
+  [/(^|[/._-])(postgres|postgresql|pg|cockroach|cockroachdb)([/._-])/, "postgresql"],
+  [/(^|[/._-])(mssql|sqlserver)([/._-])/, "sqlserver"],
+];
+
+/**
+ * Repositories that support several databases keep one migration set per dialect and say which
+ * in the path (`migrations/mysql/003_x.sql`, pop's `x.mysql.up.sql`): that beats the policy's
+ * single `sql.dialect` for the file.
+ */
+export function dialectFor(path: string, configured: SqlDialect): SqlDialect {
+  const lower = path.toLowerCase();
+  for (const [pattern, dialect] of DIALECT_HINTS) if (pattern.test(lower)) return dialect;
+  return configured;
+}
+
+function editedMigration(change: FileChange): Finding {
+  const rule = getRule("sql/edited-migration");
+  if (change.status === "deleted") {
+    return finding(rule, { file: change.path, line: 1, side: "base" }, `Deletes the migration ${change.path}, which may already have run`, {
+      object: change.path,
+    });
+  }
+  const what =
+    change.status === "renamed"
+      ? `Renames the migration ${change.previousPath ?? "?"} to ${change.path}`
+      : `Modifies the migration ${change.path}`;
+  return finding(rule, { file: change.path, line: 1, side: "head" }, `${what}, which may already have run`, { object: change.path });
+}
+
+interface ChangelogDiff {
+  /** `sql/edited-migration` findings for changesets changed or removed. */
+  edited: Finding[];
+  /** The head changesets to analyse: new or changed ones. */
+  changed: Set<string>;
+}
+
+/**
+ * For a Liquibase changelog present on both sides: the changesets that are new or changed. Null
+ * when the file is not a changelog on both sides or either side cannot be read as one (then the
+ * whole file counts as edited and is analysed in full).
+ */
+function liquibaseDiff(change: FileChange, headReader: Reader | null, baseReader: Reader | null): ChangelogDiff | null {
+  if (!change.base || !change.head || headReader === null || baseReader === null) return null;
+  const sides = [change.base, change.head].map((side, i) => {
+    const reader = i === 0 ? baseReader : headReader;
+    if (reader === "sql") return liquibaseChangesets(side.text);
+    if (reader === "liquibase") return changelogChangesets(side.text, side.path);
+    return null;
+  });
+  const [base, head] = sides;
+  if (!base || !head) return null;
+  const rule = getRule("sql/edited-migration");
+  const edited: Finding[] = [];
+  const changed = new Set<string>();
+  for (const [id, set] of head) {
+    const before = base.get(id);
+    if (before === undefined) {
+      changed.add(id);
+    } else if (before.body !== set.body) {
+      changed.add(id);
+      edited.push(finding(rule, { file: change.path, line: set.line, side: "head" }, `Changes the changeset ${id}, which may already have run`, { object: id }));
+    }
+  }
+  for (const [id, set] of base) {
+    if (!head.has(id)) {
+      edited.push(
+        finding(rule, { file: change.path, line: set.line, side: "base" }, `Removes the changeset ${id}, which may already have run`, { object: id }),
+      );
+    }
+  }
+  if (change.status === "renamed") edited.push(editedMigration(change));
+  return { edited, changed };
+}
+

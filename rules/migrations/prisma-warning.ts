@@ -1,0 +1,25 @@
+import type { RuleMeta } from "../../src/model/rule.js";
+
+export const prismaWarning: RuleMeta = {
+  id: "sql/prisma-warning",
+  title: "Prisma warned that this migration can lose data or fail",
+  severity: "high",
+  category: "data-loss",
+  why:
+    "When Prisma Migrate generates a migration it compares the schemas and writes what it knows will " +
+    "destroy data or fail on a non-empty table into a `Warnings` comment at the top of `migration.sql`: " +
+    "dropped tables and columns, columns dropped and recreated, enum values removed, required columns " +
+    "added without a default, new unique constraints. Nothing stops the file from being applied; the " +
+    "warning is only read if someone opens the file.",
+  safeAlternative:
+    "Read each warning against production data. Split destructive steps into expand and contract " +
+    "releases (add the new column or table, backfill, switch the code, drop later), add defaults before " +
+    "making columns required, and deduplicate before adding unique constraints.",
+  docs: "docs/rules.md#sql-prisma-warning",
+  examples: {
+    fires: [
+      "/*\n  Warnings:\n\n  - You are about to drop the column `legacyId` on the `Order` table. All the data in the column will be lost.\n\n*/\nALTER TABLE \"Order\" DROP COLUMN \"legacyId\";\n",
+    ],
+    passes: ['-- CreateTable\nCREATE TABLE "Tag" ("id" TEXT NOT NULL, CONSTRAINT "Tag_pkey" PRIMARY KEY ("id"));\n'],
+  },
+};

@@ -1,0 +1,93 @@
+import { findRule, getRule } from "../../../rules/index.js";
+import type { Finding, Side } from "../../model/finding.js";
+import { finding } from "../../model/rule.js";
+import { analyzeSqlText } from "../sql/index.js";
+import type { SqlDialect } from "../types.js";
+
+export interface Placement {
+  /** Rollback code (a down migration): reported at `low` with `rollback: true`. */
+  rollback?: boolean;
+  /** The author's acknowledgement marker (`safety_assured`): shown, never obeyed. */
+  acknowledged?: string;
+}
+
+export interface OperationOptions extends Placement {
+  object?: string;
+  severity?: Finding["severity"];
+}
+
+export interface EmbeddedSqlOptions extends Placement {
+  /** The construct the SQL was found in, e.g. `execute` or `queryRunner.query`. */
+  embeddedIn?: string;
+}
+
+/**
+ * Collects the findings of one side of one migration file. ORM operations become findings of
+ * the `sql/*` rule that the equivalent SQL statement would get; SQL text goes to the SQL analyzer
+ * at its real line. Forward and rollback code keep separate "created in this migration" sets.
+ */
+export class Emitter {
+  readonly findings: Finding[] = [];
+  private readonly created = { forward: new Set<string>(), rollback: new Set<string>() };
+
+  constructor(
+    readonly file: string,
+    readonly side: Side,
+    readonly dialect: SqlDialect,
+  ) {}
+
+  /** Tables created earlier in the forward (or rollback) part, lower-cased and unqualified. */
+  createdTables(rollback = false): Set<string> {
+    return rollback ? this.created.rollback : this.created.forward;
+  }
+
+  noteCreated(table: string | undefined, rollback = false): void {
+    if (table) this.createdTables(rollback).add(unqualified(table));
+  }
+
+  wasCreated(table: string | undefined, rollback = false): boolean {
+    return table !== undefined && this.createdTables(rollback).has(unqualified(table));
+  }
+
+  /** A finding of rule `ruleId` for an ORM operation at `line`. Unknown optional rules are skipped. */
+  operation(ruleId: string, line: number, message: string, options: OperationOptions = {}): void {
+    const rule = OPTIONAL_RULES.has(ruleId) ? findRule(ruleId) : getRule(ruleId);
+    if (!rule) return;
+    this.findings.push(
+      finding(rule, { file: this.file, line, side: this.side }, message, {
+        ...(options.object !== undefined ? { object: options.object } : {}),
+        ...(options.rollback ? { severity: "low" as const, rollback: true } : options.severity ? { severity: options.severity } : {}),
+        ...(options.acknowledged !== undefined ? { acknowledged: options.acknowledged } : {}),
+      }),
+    );
+  }
+
+  /** SQL text found in the file, starting at `startLine`. */
+  sql(text: string, startLine: number, options: EmbeddedSqlOptions = {}): void {
+    if (text.trim() === "") return;
+    const rollback = options.rollback ?? false;
+    const found = analyzeSqlText(text, {
+      file: this.file,
+      side: this.side,
+      dialect: this.dialect,
+      startLine,
+      rollback,
+      createdTables: this.createdTables(rollback),
+      ...(options.embeddedIn !== undefined ? { embeddedIn: options.embeddedIn } : {}),
+    });
+    for (const f of found) {
+      // The SQL analyzer lowers rollback code itself; this holds the line even if it did not.
+      const adjusted: Finding = rollback ? { ...f, severity: "low", rollback: true } : { ...f };
+      if (options.acknowledged !== undefined && adjusted.acknowledged === undefined) adjusted.acknowledged = options.acknowledged;
+      this.findings.push(adjusted);
+    }
+  }
+}
+
+/** Rules from the catalogue's wider floor: used when present, never a reason to throw. */
+const OPTIONAL_RULES = new Set(["sql/drop-object", "sql/drop-index", "sql/drop-constraint", "sql/not-null", "sql/drop-schema", "sql/drop-database"]);
+
+export function unqualified(name: string): string {
+  const last = name.split(".").pop() ?? name;
+  return last.replace(/^["`[]|["`\]]$/g, "").toLowerCase();
+}

@@ -1,0 +1,341 @@
+import ts from "typescript";
+import type { Emitter } from "./emit.js";
+import { keepOnOneLine } from "./lines.js";
+
+/**
+ * Knex, TypeORM and Sequelize migrations (JavaScript or TypeScript), read with the TypeScript
+ * compiler's parser. Code inside a function named `down` (an `exports.down`, a `down()` method,
+ * `export function down`) is rollback code; everything else is treated as running forward.
+ */
+export function readJavaScriptMigration(text: string, emit: Emitter, path: string): void {
+  const typed = /\.[cm]?ts$/i.test(path);
+  const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, typed ? ts.ScriptKind.TS : ts.ScriptKind.JS);
+  const reader = new JsReader(source, emit);
+  const problems = (source as unknown as { parseDiagnostics?: readonly ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+  const first = problems[0];
+  if (first) {
+    emit.operation(
+      "sql/unparsed",
+      reader.lineOf(first.start),
+      `This migration does not parse as ${typed ? "TypeScript" : "JavaScript"} (${ts.flattenDiagnosticMessageText(first.messageText, " ")}); only what could be read was checked`,
+      { object: path },
+    );
+  }
+  reader.visit(source);
+}
+
+const DROP_TABLE = new Set(["dropTable", "dropTableIfExists"]);
+const DROP_COLUMN = new Set(["dropColumn", "dropColumns", "removeColumn", "dropTimestamps"]);
+const RENAME = new Set(["renameColumn", "renameTable"]);
+const TYPE_CHANGE = new Set(["changeColumn", "changeColumns"]);
+const DROP_INDEX = new Set(["dropIndex", "dropIndices", "removeIndex"]);
+const DROP_CONSTRAINT = new Set([
+  "dropForeign",
+  "dropForeignKey",
+  "dropForeignKeys",
+  "removeConstraint",
+  "dropUnique",
+  "dropUniqueConstraint",
+  "dropUniqueConstraints",
+  "dropPrimary",
+  "dropPrimaryKey",
+  "dropCheckConstraint",
+  "dropCheckConstraints",
+  "dropChecks",
+  "dropExclusionConstraint",
+]);
+const DROP_OBJECT = new Set(["dropView", "dropMaterializedView", "dropEnum", "dropAllEnums", "dropFunction"]);
+const DROP_SCHEMA = new Set(["dropSchema", "dropSchemaIfExists", "dropAllSchemas"]);
+const RAW_SQL = new Set(["raw", "query", "execute", "executeSql"]);
+/** Knex builder calls whose first argument names the table of the callback's builder. */
+const TABLE_CALLBACK = new Set(["alterTable", "table", "createTable", "createTableIfNotExists"]);
+
+interface SqlText {
+  text: string;
+  line: number;
+  interpolated: boolean;
+}
+
+class JsReader {
+  private readonly constants = new Map<string, ts.Expression>();
+
+  constructor(
+    private readonly source: ts.SourceFile,
+    private readonly emit: Emitter,
+  ) {
+    const collect = (node: ts.Node): void => {
+      if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && ts.isVariableDeclarationList(node.parent)) {
+        if (node.parent.flags & ts.NodeFlags.Const) this.constants.set(node.name.text, node.initializer);
+      }
+      ts.forEachChild(node, collect);
+    };
+    collect(source);
+  }
+
+  lineOf(position: number): number {
+    return this.source.getLineAndCharacterOfPosition(position).line + 1;
+  }
+
+  private line(node: ts.Node): number {
+    return this.lineOf(node.getStart(this.source));
+  }
+
+  visit(node: ts.Node): void {
+    if (ts.isCallExpression(node)) this.call(node);
+    else if (ts.isTaggedTemplateExpression(node)) this.tagged(node);
+    ts.forEachChild(node, (child) => this.visit(child));
+  }
+
+  private tagged(node: ts.TaggedTemplateExpression): void {
+    const tag = node.tag.getText(this.source);
+    if (tag !== "sql" && !tag.endsWith(".raw") && !tag.endsWith(".sql")) return;
+    const sql = this.sqlText(node.template);
+    if (sql) this.embedded(sql, node, tag);
+  }
+
+  private call(node: ts.CallExpression): void {
+    const callee = node.expression;
+    if (!ts.isPropertyAccessExpression(callee)) return;
+    const method = callee.name.text;
+    const rollback = isRollback(node);
+    const at = this.line(node);
+    const args = node.arguments;
+    const first = this.literal(args[0]);
+    const place = { rollback };
+
+    if (RAW_SQL.has(method)) {
+      // A builder's `.execute()` (Kysely's `db.schema.dropTable(…).execute()`, `sql\`…\`.execute(db)`):
+      // the builder call or the template is what counts, and it is read on its own.
+      if (method === "execute" && (args.length === 0 || ts.isCallExpression(callee.expression) || ts.isTaggedTemplateExpression(callee.expression))) return;
+      const sql = this.sqlText(args[0]);
+      const construct = callee.getText(this.source);
+      if (sql) this.embedded(sql, node, construct);
+      else if (args[0]) {
+        this.emit.operation("sql/opaque-code", at, `Runs SQL built at run time through ${construct}(); its statements cannot be checked`, {
+          ...place,
+          object: args[0].getText(this.source).slice(0, 80),
+        });
+      }
+      return;
+    }
+    if (TABLE_CALLBACK.has(method) && method.startsWith("create") && first) this.emit.noteCreated(first, rollback);
+    if (method === "createTable" && first) return;
+
+    if (DROP_TABLE.has(method)) {
+      const table = first ?? this.describe(args[0]);
+      if (first && this.emit.wasCreated(first, rollback)) return;
+      this.emit.operation("sql/drop-table", at, `Drops the table ${table} (${method})`, { ...place, object: table });
+    } else if (method === "dropAllTables" || method === "clearDatabase") {
+      this.emit.operation("sql/drop-table", at, `Drops every table (${method})`, { ...place, object: "*" });
+    } else if (DROP_SCHEMA.has(method)) {
+      const schema = first ?? (method === "dropAllSchemas" ? "*" : this.describe(args[0]));
+      this.emit.operation("sql/drop-schema", at, `Drops the schema ${schema} (${method})`, { ...place, object: schema });
+    } else if (method === "dropDatabase") {
+      const database = first ?? this.describe(args[0]);
+      this.emit.operation("sql/drop-database", at, `Drops the database ${database} (${method})`, { ...place, object: database });
+    } else if (DROP_COLUMN.has(method)) {
+      for (const column of this.columns(node, method)) {
+        this.emit.operation("sql/drop-column", at, `Drops the column ${column} (${method})`, { ...place, object: column });
+      }
+    } else if (RENAME.has(method)) {
+      const object = method === "renameTable" ? (first ?? this.describe(args[0])) : (this.columns(node, method)[0] ?? "?");
+      this.emit.operation("sql/rename", at, `Renames ${method === "renameTable" ? "the table" : "the column"} ${object} (${method})`, { ...place, object });
+    } else if (TYPE_CHANGE.has(method)) {
+      const object = this.columns(node, method)[0] ?? "?";
+      this.emit.operation("sql/column-type-change", at, `Changes the definition of the column ${object} (${method})`, { ...place, object });
+    } else if (method === "alter" && this.isColumnBuilder(callee.expression)) {
+      const object = this.builderColumn(node);
+      this.emit.operation("sql/column-type-change", at, `Changes the definition of the column ${object} (.alter())`, { ...place, object });
+    } else if (method === "dropNullable") {
+      const object = this.columns(node, method)[0] ?? "?";
+      this.emit.operation("sql/not-null", at, `Makes the column ${object} NOT NULL (dropNullable)`, { ...place, object });
+    } else if (method === "clearTable") {
+      const table = first ?? this.describe(args[0]);
+      this.emit.operation("sql/truncate", at, `Empties the table ${table} (clearTable runs TRUNCATE)`, { ...place, object: table });
+    } else if (method === "truncate" || method === "del" || method === "delete" || method === "update") {
+      this.queryBuilder(node, method, at, rollback);
+    } else if (method === "bulkDelete" || method === "bulkUpdate") {
+      const where = args[method === "bulkDelete" ? 1 : 2];
+      if (!this.isEmptyWhere(where)) return;
+      const table = first ?? this.describe(args[0]);
+      const rule = method === "bulkDelete" ? "sql/delete-all-rows" : "sql/update-all-rows";
+      const verb = method === "bulkDelete" ? "Deletes" : "Updates";
+      this.emit.operation(rule, at, `${verb} every row of ${table} (${method} with an empty where)`, { ...place, object: table });
+    } else if (DROP_INDEX.has(method)) {
+      const object = this.describe(args[args.length > 1 && method === "removeIndex" ? 1 : 0]);
+      this.emit.operation("sql/drop-index", at, `Drops the index ${object} (${method})`, { ...place, object });
+    } else if (DROP_CONSTRAINT.has(method)) {
+      const object = args.map((a) => this.literal(a) ?? this.describe(a)).join(".") || (this.enclosingTable(node) ?? "?");
+      this.emit.operation("sql/drop-constraint", at, `Drops the constraint ${object} (${method})`, { ...place, object });
+    } else if (DROP_OBJECT.has(method)) {
+      const object = first ?? this.describe(args[0]);
+      this.emit.operation("sql/drop-object", at, `Drops ${object} (${method})`, { ...place, object });
+    }
+  }
+
+  /** `knex('t').del()` / `.update()` / `.truncate()` without any `.where…` in the chain. */
+  private queryBuilder(node: ts.CallExpression, method: string, at: number, rollback: boolean): void {
+    const chain = this.chain(node);
+    if (chain.table === undefined) return; // not a query builder rooted at a table: `map.delete(k)` and the like
+    if (method === "truncate") {
+      this.emit.operation("sql/truncate", at, `Empties the table ${chain.table} (.truncate())`, { rollback, object: chain.table });
+      return;
+    }
+    if (chain.methods.some((m) => /^(where|andWhere|orWhere|whereIn|whereNot|whereRaw|whereExists|whereNull|whereNotNull|whereBetween)/.test(m))) return;
+    if (method === "update") {
+      this.emit.operation("sql/update-all-rows", at, `Updates every row of ${chain.table} (.update() with no .where())`, { rollback, object: chain.table });
+    } else {
+      this.emit.operation("sql/delete-all-rows", at, `Deletes every row of ${chain.table} (.${method}() with no .where())`, { rollback, object: chain.table });
+    }
+  }
+
+  /** The methods called before `node` on its receiver chain, and the table the chain starts from. */
+  private chain(node: ts.CallExpression): { methods: string[]; table?: string } {
+    const methods: string[] = [];
+    let table: string | undefined;
+    let current: ts.Expression = (node.expression as ts.PropertyAccessExpression).expression;
+    for (;;) {
+      if (ts.isCallExpression(current)) {
+        const callee = current.expression;
+        if (ts.isPropertyAccessExpression(callee)) {
+          methods.push(callee.name.text);
+          if (["from", "table", "into"].includes(callee.name.text)) table ??= this.literal(current.arguments[0]);
+          current = callee.expression;
+          continue;
+        }
+        // knex('table') / trx('table'): the root call names the table.
+        if (ts.isIdentifier(callee)) table ??= this.literal(current.arguments[0]);
+        break;
+      }
+      if (ts.isPropertyAccessExpression(current) || ts.isParenthesizedExpression(current) || ts.isAwaitExpression(current)) {
+        current = current.expression;
+        continue;
+      }
+      break;
+    }
+    return table === undefined ? { methods } : { methods, table };
+  }
+
+  /** `table.integer('total').alter()`: a column builder of a Knex table callback. */
+  private isColumnBuilder(expression: ts.Expression): boolean {
+    return ts.isCallExpression(expression);
+  }
+
+  private builderColumn(node: ts.CallExpression): string {
+    let current: ts.Expression = (node.expression as ts.PropertyAccessExpression).expression;
+    let column: string | undefined;
+    while (ts.isCallExpression(current) && ts.isPropertyAccessExpression(current.expression)) {
+      column = this.literal(current.arguments[0]) ?? column;
+      current = current.expression.expression;
+    }
+    const table = this.enclosingTable(node);
+    return column === undefined ? (table ?? "?") : table ? `${table}.${column}` : column;
+  }
+
+  /** Columns named by a column operation: `(table, column)` on TypeORM/Sequelize, `(column…)` inside a Knex table callback. */
+  private columns(node: ts.CallExpression, method: string): string[] {
+    const args = node.arguments;
+    const enclosing = this.enclosingTable(node);
+    if (method === "dropTimestamps") return [`${enclosing ?? "?"}.created_at`, `${enclosing ?? "?"}.updated_at`];
+    const knexStyle = enclosing !== undefined && (args.length === 1 || method === "dropColumns" || (method === "renameColumn" && args.length === 2));
+    if (knexStyle) {
+      const names = method === "renameColumn" ? args.slice(0, 1) : args;
+      return names.map((a) => `${enclosing}.${this.literal(a) ?? this.describe(a)}`);
+    }
+    const table = this.literal(args[0]) ?? this.describe(args[0]);
+    const second = args[1];
+    if (second && ts.isArrayLiteralExpression(second)) return second.elements.map((e) => `${table}.${this.literal(e) ?? this.describe(e)}`);
+    return [`${table}.${this.literal(second) ?? this.describe(second)}`];
+  }
+
+  /** The table of the Knex builder callback the node sits in: `alterTable('users', (t) => …)`. */
+  private enclosingTable(node: ts.Node): string | undefined {
+    for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+      if (ts.isArrowFunction(current) || ts.isFunctionExpression(current)) {
+        const call = current.parent;
+        if (ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && TABLE_CALLBACK.has(call.expression.name.text)) {
+          return this.literal(call.arguments[0]);
+        }
+      }
+    }
+    return undefined;
+  }
+
+  private isEmptyWhere(where: ts.Expression | undefined): boolean {
+    if (where === undefined) return true;
+    if (where.kind === ts.SyntaxKind.NullKeyword) return true;
+    if (ts.isIdentifier(where) && where.text === "undefined") return true;
+    return ts.isObjectLiteralExpression(where) && where.properties.length === 0;
+  }
+
+  private embedded(sql: SqlText, node: ts.Node, construct: string): void {
+    const rollback = isRollback(node);
+    if (sql.interpolated) {
+      this.emit.operation("sql/opaque-code", this.line(node), `Builds SQL with interpolated values in ${construct}; only its literal parts could be checked`, {
+        rollback,
+        object: construct,
+      });
+    }
+    this.emit.sql(sql.text, sql.line, { rollback, embeddedIn: construct });
+  }
+
+  /** The SQL text an expression evaluates to, where the file says it: literals, templates, `+`, local constants. */
+  private sqlText(expression: ts.Node | undefined, depth = 0): SqlText | null {
+    if (!expression || depth > 8) return null;
+    if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) {
+      return { text: keepOnOneLine(expression.text, expression.getText(this.source)), line: this.line(expression), interpolated: false };
+    }
+    if (ts.isTemplateExpression(expression)) {
+      const text = expression.head.text + expression.templateSpans.map((span) => `__expr__${span.literal.text}`).join("");
+      return { text, line: this.line(expression), interpolated: true };
+    }
+    if (ts.isParenthesizedExpression(expression) || ts.isAsExpression(expression)) return this.sqlText(expression.expression, depth + 1);
+    if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+      const left = this.sqlText(expression.left, depth + 1);
+      const right = this.sqlText(expression.right, depth + 1);
+      if (!left && !right) return null;
+      return {
+        text: (left?.text ?? "__expr__") + (right?.text ?? "__expr__"),
+        line: left?.line ?? this.line(expression),
+        interpolated: !left || !right || left.interpolated || right.interpolated,
+      };
+    }
+    if (ts.isIdentifier(expression)) {
+      const value = this.constants.get(expression.text);
+      return value ? this.sqlText(value, depth + 1) : null;
+    }
+    return null;
+  }
+
+  private literal(expression: ts.Expression | undefined): string | undefined {
+    if (expression && (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression))) return expression.text;
+    return undefined;
+  }
+
+  private describe(expression: ts.Node | undefined): string {
+    if (!expression) return "?";
+    return expression.getText(this.source).replace(/\s+/g, " ").slice(0, 80);
+  }
+}
+
+/** Whether the node runs inside the migration's `down`. */
+function isRollback(node: ts.Node): boolean {
+  for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+    const name = functionName(current);
+    if (name === "down") return true;
+    if (name === "up") return false;
+  }
+  return false;
+}
+
+function functionName(node: ts.Node): string | undefined {
+  if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) return node.name?.getText();
+  if (!ts.isFunctionExpression(node) && !ts.isArrowFunction(node)) return undefined;
+  const parent = node.parent;
+  if (ts.isPropertyAssignment(parent) || ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent)) return parent.name.getText();
+  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(parent.left)) {
+    return parent.left.name.text;
+  }
+  if (ts.isFunctionExpression(node) && node.name) return node.name.text;
+  return undefined;
+}

@@ -1,0 +1,120 @@
+import picomatch from "picomatch";
+
+/** How a claimed file is read. */
+export type Reader = "sql" | "ruby" | "python" | "javascript" | "liquibase" | "go";
+
+const JS = "{js,ts,cjs,mjs,cts,mts}";
+
+/**
+ * The frameworks' conventional layouts (reference/sql-migration-checks.md §3). Each glob is
+ * anchored on a directory name that only migrations use, so ordinary application code is never
+ * claimed: no `src/**` or `**\/*.ts` here.
+ */
+export const BUILT_IN_GLOBS: Readonly<Record<Reader, readonly string[]>> = {
+  // Rails: db/migrate, and db/<name>_migrate for multi-database set-ups.
+  ruby: ["**/db/migrate/**/*.rb", "**/db/*_migrate/**/*.rb"],
+  // Django: <app>/migrations/0001_x.py. Alembic: <script_location>/versions/<rev>_x.py.
+  python: ["**/migrations/[0-9]*.py", "**/versions/*.py", "**/alembic/versions/**/*.py"],
+  // Knex, Sequelize, TypeORM (src/migration is TypeORM's default).
+  javascript: [`**/migrations/**/*.${JS}`, `**/*_migrations/**/*.${JS}`, `**/src/migration/**/*.${JS}`, `**/db/migrate/**/*.${JS}`],
+  // Liquibase: Spring Boot's db/changelog and changelogs named after the master file.
+  liquibase: ["**/db/changelog/**/*.{yaml,yml,xml,json,sql}", "**/db.changelog*.{yaml,yml,xml,json,sql}"],
+  // goose Go migrations (only files that register goose migrations are read as such).
+  go: ["**/migrations/**/*.go", "**/migrate/**/*.go"],
+  sql: [
+    "**/*.up.sql", // golang-migrate, sqlx reversible
+    "**/*.down.sql",
+    "**/*_up.sql",
+    "**/*_down.sql",
+    "**/[VUB][0-9]*__*.sql", // Flyway versioned, undo, baseline
+    "**/R__*.sql", // Flyway repeatable
+    "**/migrations/**/*.sql", // goose, dbmate, sqlx, Prisma, Supabase, Drizzle (new layout), Atlas
+    "**/migration/**/*.sql", // Flyway's db/migration
+    "**/migrate/**/*.sql",
+    "**/drizzle/**/*.sql",
+    "**/db/**/*.sql",
+  ],
+};
+
+/**
+ * Never claimed: schema dumps (`db/structure.sql`, dbmate's `db/schema.sql`) describe the schema
+ * after the migrations ran; they do not run against a database, so their statements are not
+ * changes. Declaration files and tests next to migrations are not migrations either.
+ */
+const NEVER = ["**/node_modules/**", "**/db/structure.sql", "**/db/*_structure.sql", "**/db/schema.sql", "**/*.d.ts", "**/*.{test,spec}.*"];
+
+const EXTENSION_READER: Record<string, Reader> = {
+  rb: "ruby",
+  py: "python",
+  js: "javascript",
+  ts: "javascript",
+  cjs: "javascript",
+  mjs: "javascript",
+  cts: "javascript",
+  mts: "javascript",
+  yaml: "liquibase",
+  yml: "liquibase",
+  xml: "liquibase",
+  json: "liquibase",
+  go: "go",
+};
+
+export interface Layouts {
+  /** The reader for a path, or null when the path is not a migration. */
+  readerFor(path: string): Reader | null;
+}
+
+export function createLayouts(extraSqlGlobs: readonly string[] = []): Layouts {
+  const options = { dot: true };
+  const never = picomatch([...NEVER], options);
+  const builtIn = (Object.entries(BUILT_IN_GLOBS) as [Reader, readonly string[]][]).map(
+    ([reader, globs]) => [reader, picomatch([...globs], options)] as const,
+  );
+  const extra = extraSqlGlobs.length > 0 ? picomatch([...extraSqlGlobs], options) : () => false;
+  return {
+    readerFor(path) {
+      if (never(path)) return null;
+      const extension = extensionOf(path);
+      // A Liquibase changelog may be formatted SQL: the SQL reader handles that form.
+      for (const [reader, matches] of builtIn) {
+        if (!matches(path)) continue;
+        if (reader === "liquibase" && extension === "sql") return "sql";
+        if (reader === "sql" && extension !== "sql") continue;
+        return reader;
+      }
+      // Policy globs (`paths.sql`): the extension says how to read the file.
+      if (extra(path)) return EXTENSION_READER[extension] ?? "sql";
+      return null;
+    },
+  };
+}
+
+function extensionOf(path: string): string {
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  const dot = name.lastIndexOf(".");
+  return dot < 0 ? "" : name.slice(dot + 1).toLowerCase();
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/** Files that are rollback code as a whole: golang-migrate/sqlx `.down.sql`, Flyway `U<ver>__` undo scripts. */
+export function isRollbackFile(path: string): boolean {
+  const name = baseName(path);
+  // `_down.sql` only with a version prefix (gitness' irregular names): `V7__scale_down.sql` is Flyway, forward.
+  return /\.down\.sql$/i.test(name) || /^\d+_.*_down\.sql$/i.test(name) || /^U\d[\w.]*__.+\.sql$/.test(name);
+}
+
+/**
+ * Files that are edited in the normal course of things, so an edit is not `sql/edited-migration`:
+ * Flyway repeatable migrations (re-run whenever their checksum changes) and seed files.
+ */
+export function isMeantToBeEdited(path: string): boolean {
+  return /^R__.+\.sql$/.test(baseName(path)) || /(^|\/)seeds?(\/|\.sql$)/i.test(path);
+}
+
+/** sqlc query files (`-- name: GetUser :one`) live under db/ too, but are queries the application runs, not migrations. */
+export function isSqlcQueryFile(text: string): boolean {
+  return /^--\s*name:\s*\w+\s+:(one|many|exec|execrows|execresult|execlastid|batchexec|batchmany|batchone|copyfrom)\b/m.test(text);
+}

@@ -1,0 +1,159 @@
+import type { Emitter } from "./emit.js";
+import { isRollbackFile } from "./layouts.js";
+import { splitLines } from "./lines.js";
+
+/** A contiguous piece of a SQL migration file that runs one way. */
+export interface SqlPart {
+  text: string;
+  /** 1-based line of the part's first line in the file. */
+  startLine: number;
+  rollback: boolean;
+  /** Liquibase changeset `author:id` the part belongs to. */
+  changeset?: string;
+}
+
+const GOOSE = /^\s*--\s*\+goose\s+(up|down)\b/i;
+const DBMATE = /^\s*--\s*migrate:(up|down)\b/i;
+const LIQUIBASE = /^\s*--\s*liquibase\s+formatted\s+sql\b/i;
+const CHANGESET = /^\s*--\s*changeset\s+(\S+)/i;
+const ROLLBACK_LINE = /^\s*--\s*rollback\b ?(.*)$/i;
+/** Liquibase's multi-line rollback block: `/* liquibase rollback` … `*\/`. */
+const ROLLBACK_BLOCK = /^\s*\/\*\s*liquibase\s+rollback\b/i;
+
+/**
+ * Splits a SQL migration into what runs forward and what is rollback, by the framework's
+ * markers: goose `-- +goose Up/Down`, dbmate `-- migrate:up/down`, Liquibase formatted SQL
+ * (`--changeset`, `--rollback`), or the file name (`*.down.sql`, Flyway `U__`).
+ */
+export function splitSqlMigration(path: string, text: string): SqlPart[] {
+  const lines = splitLines(text);
+  // Markers inside the file say more than its name: a goose file may be called `…_scale_down.sql`.
+  if (lines.some((l) => LIQUIBASE.test(l))) return splitLiquibase(lines);
+  const marker = lines.some((l) => GOOSE.test(l)) ? GOOSE : lines.some((l) => DBMATE.test(l)) ? DBMATE : null;
+  if (!marker) return [{ text, startLine: 1, rollback: isRollbackFile(path) }];
+
+  const parts: SqlPart[] = [];
+  let current: { start: number; rollback: boolean } | null = null;
+  const close = (end: number) => {
+    if (current) parts.push({ text: lines.slice(current.start, end).join("\n"), startLine: current.start + 1, rollback: current.rollback });
+  };
+  lines.forEach((line, index) => {
+    const match = marker.exec(line);
+    if (!match) return;
+    close(index);
+    // The marker line itself is a comment: keep it so the part starts at the marker's line.
+    current = { start: index, rollback: match[1]!.toLowerCase() === "down" };
+  });
+  close(lines.length);
+  // Text before the first marker is not run by either tool (they read sections only).
+  return parts;
+}
+
+function splitLiquibase(lines: string[]): SqlPart[] {
+  const parts: SqlPart[] = [];
+  let forward: string[] = [];
+  let forwardStart = 0;
+  let changeset: string | undefined;
+  let inRollbackBlock = false;
+  let rollbackBlock: { start: number; lines: string[] } | null = null;
+  const flush = (next: number) => {
+    if (forward.some((l) => l.trim() !== "")) {
+      parts.push({ text: forward.join("\n"), startLine: forwardStart + 1, rollback: false, ...(changeset ? { changeset } : {}) });
+    }
+    forward = [];
+    forwardStart = next;
+  };
+  lines.forEach((line, index) => {
+    if (inRollbackBlock) {
+      const end = line.indexOf("*/");
+      if (end >= 0) {
+        rollbackBlock!.lines.push(line.slice(0, end));
+        parts.push({ text: rollbackBlock!.lines.join("\n"), startLine: rollbackBlock!.start + 1, rollback: true, ...(changeset ? { changeset } : {}) });
+        inRollbackBlock = false;
+        rollbackBlock = null;
+      } else {
+        rollbackBlock!.lines.push(line);
+      }
+      forward.push("");
+      return;
+    }
+    const set = CHANGESET.exec(line);
+    if (set) {
+      flush(index);
+      changeset = set[1];
+      forward.push(line);
+      return;
+    }
+    const rollback = ROLLBACK_LINE.exec(line);
+    if (rollback) {
+      parts.push({ text: rollback[1] ?? "", startLine: index + 1, rollback: true, ...(changeset ? { changeset } : {}) });
+      forward.push("");
+      return;
+    }
+    if (ROLLBACK_BLOCK.test(line)) {
+      inRollbackBlock = true;
+      rollbackBlock = { start: index, lines: [line.replace(ROLLBACK_BLOCK, "")] };
+      forward.push("");
+      return;
+    }
+    forward.push(line);
+  });
+  flush(lines.length);
+  return parts;
+}
+
+/** Liquibase formatted SQL: the changesets (`author:id` → their text) of one file. */
+export function liquibaseChangesets(text: string): Map<string, { line: number; body: string }> | null {
+  const lines = splitLines(text);
+  if (!lines.some((l) => LIQUIBASE.test(l))) return null;
+  const sets = new Map<string, { line: number; body: string }>();
+  let current: { id: string; line: number; body: string[] } | null = null;
+  const close = () => {
+    if (current) sets.set(current.id, { line: current.line, body: current.body.map((l) => l.trim()).filter(Boolean).join("\n") });
+  };
+  lines.forEach((line, index) => {
+    const set = CHANGESET.exec(line);
+    if (set) {
+      close();
+      current = { id: set[1]!, line: index + 1, body: [line] };
+    } else if (current) {
+      current.body.push(line);
+    }
+  });
+  close();
+  return sets;
+}
+
+/** Prisma writes its own data-loss warnings into the generated file: `/* Warnings: - … *\/`. */
+export function prismaWarnings(text: string): { line: number; warnings: string[] } | null {
+  const match = /\/\*\s*\n\s*Warnings:\s*\n([\s\S]*?)\*\//.exec(text);
+  if (!match) return null;
+  const line = text.slice(0, match.index).split("\n").length;
+  const warnings: string[] = [];
+  for (const raw of match[1]!.split("\n")) {
+    const item = /^\s*-\s+(.*\S)\s*$/.exec(raw);
+    if (item) warnings.push(item[1]!);
+    else if (raw.trim() !== "" && warnings.length > 0) warnings[warnings.length - 1] += ` ${raw.trim()}`;
+  }
+  return warnings.length > 0 ? { line, warnings } : null;
+}
+
+export function readSqlMigration(path: string, text: string, emit: Emitter, onlyChangesets?: ReadonlySet<string>): void {
+  const warnings = prismaWarnings(text);
+  if (warnings) {
+    for (const warning of warnings.warnings) {
+      const lost = /\b(lost|drop|dropped|removed|truncat)/i.test(warning);
+      const names = [...warning.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+      // "… the column `legacyId` on the `Order` table": the table comes last.
+      const object = names.length >= 2 && /\bcolumn\b/.test(warning) ? `${names[1]}.${names[0]}` : names[0];
+      emit.operation("sql/prisma-warning", warnings.line, warning, {
+        ...(lost ? {} : { severity: "medium" as const }),
+        ...(object !== undefined ? { object } : {}),
+      });
+    }
+  }
+  for (const part of splitSqlMigration(path, text)) {
+    if (onlyChangesets && part.changeset !== undefined && !onlyChangesets.has(part.changeset)) continue;
+    emit.sql(part.text, part.startLine, { rollback: part.rollback });
+  }
+}
