@@ -24,7 +24,8 @@ export async function findRuns(octokit: Octokit, repo: RepoRef, sha: string, app
     per_page: 100,
   });
   const mine = runs
-    .filter((run) => run.name === CHECK_NAME && (appId === undefined || run.app?.id === appId))
+    // Without a known app id no run can be proven to be this app's: none is trusted.
+    .filter((run) => run.name === CHECK_NAME && appId !== undefined && run.app?.id === appId)
     .map((run): ExistingRun => {
       const existing: ExistingRun = { id: run.id, headSha: run.head_sha, status: run.status, conclusion: run.conclusion };
       const state = decodeState(run.output?.text);

@@ -12,8 +12,8 @@ import { analyzeChangeSet, type AnalysisResult } from "../analyze.js";
 import { analysisOptionsFromPolicy } from "../policy/options.js";
 import { decide, requiredLookups, type FactsWithoutLookups } from "../policy/decide.js";
 import { loadPolicy, validatePolicyText, type LoadedPolicy } from "../policy/load.js";
-import type { Decision, Dismissal, Lookup, Permission, PullRequestFacts, SignOffEvent } from "../policy/types.js";
-import { planCheckRun, type CheckRunPlan } from "../report/check-run.js";
+import type { Conclusion, Decision, Dismissal, Lookup, Permission, PullRequestFacts, SignOffEvent } from "../policy/types.js";
+import { fit, OUTPUT_LIMIT, planCheckRun, type CheckRunPlan } from "../report/check-run.js";
 import { SourceError } from "../source/source.js";
 import { completeRun, findRuns, startRun, type ExistingRun, type RunTarget } from "./checks.js";
 import { readEnforcement, type Enforcement } from "./enforcement.js";
@@ -73,7 +73,7 @@ export interface PullLocator extends RepoRef {
 }
 
 export type Trigger =
-  | { kind: "pull_request"; action: string; before?: string }
+  | { kind: "pull_request"; action: string; before?: string; pusher?: string }
   | { kind: "review"; action: string }
   | { kind: "button"; user: { login: string; type: string }; runHeadSha: string }
   | { kind: "rerun"; event: string };
@@ -149,6 +149,8 @@ async function evaluate(deps: GateDeps, repo: RepoRef, pr: PullRequestData, trig
     return { skipped: "newer", runId: existing.id, headSha: head };
   }
   const target: RunTarget = { repo, headSha: head, detailsUrl: pr.html_url, ...(existing ? { existing } : {}) };
+  // A check run belongs to a commit: other open pull requests with this head share it, and it shows the strictest verdict.
+  const othersP = sharingPulls(octokit, repo, pr, existing).catch(() => rememberedOthers(pr.number, baseBranch, existing));
 
   // Stage 2: the run shows "in progress" while the claimed files are read.
   const runIdP = startRun(octokit, target, "Analysing…");
@@ -157,11 +159,10 @@ async function evaluate(deps: GateDeps, repo: RepoRef, pr: PullRequestData, trig
     const [loaded, reviews, commits] = await Promise.all([policyP, reviewsP, commitsP]);
 
     if (loaded.source === "error" || loaded.source === "invalid") {
-      return finishWithoutAnalysis(deps, { repo, pr, target, runIdP, existing, seq, loaded, where, enforcementP, author, commits, reviews, baseBranch });
+      return await finishWithoutAnalysis(deps, { repo, pr, target, runIdP, existing, seq, loaded, where, enforcementP, author, commits, reviews, baseBranch, others: await othersP });
     }
     const policy = loaded.policy;
     const authorKind = pullAuthorKind(author, commits, policy);
-    const committers = committerLogins(commits);
 
     const source = new GitHubSource(octokit, { ...repo, pullNumber: pr.number, base: await mergeBaseP, head, listing: listingP });
     const analysisP = analyzeChangeSet(source, {
@@ -187,7 +188,12 @@ async function evaluate(deps: GateDeps, repo: RepoRef, pr: PullRequestData, trig
 
     const states = [...headRuns, ...earlier.flat()].map((r) => r.state).filter((s): s is GateState => s !== undefined && s.pr === pr.number);
     const memory = mergeStates(states);
-    const events: SignOffEvent[] = [...reviewEvents(reviews, memory.digests), ...memory.signoffs.map(buttonEvent)];
+    // Authors, committers, co-authors and everyone who pushed: none of them signs off.
+    const pushers = [...memory.pushers];
+    if (trigger.kind === "pull_request" && trigger.pusher && !pushers.some((p) => same(p, trigger.pusher!))) pushers.push(trigger.pusher);
+    const committers = [...new Set([...committerLogins(commits), ...pushers])];
+    const seen = { ...memory.seen, [head]: firstSeen(head, memory.seen, existing, seq) };
+    const events: SignOffEvent[] = [...reviewEvents(reviews, memory.digests, seen), ...memory.signoffs.map(buttonEvent)];
     const pressed = trigger.kind === "button" ? pressEvent(trigger, new Date(seq).toISOString(), memory.digests) : undefined;
 
     const factsBase: FactsWithoutLookups = {
@@ -252,10 +258,14 @@ async function evaluate(deps: GateDeps, repo: RepoRef, pr: PullRequestData, trig
       seq,
       pr: pr.number,
       head,
+      base: baseBranch,
       digest: decision.digest,
       digests: { ...memory.digests, [head]: decision.digest },
       signoffs: buttons,
       requested: existing?.state?.requested === true || pullPlan.reviewers.length + pullPlan.teamReviewers.length > 0,
+      others: await othersP,
+      pushers,
+      seen,
     };
     const plan = planWithState({
       headSha: head,
@@ -277,29 +287,121 @@ async function evaluate(deps: GateDeps, repo: RepoRef, pr: PullRequestData, trig
     return { runId, headSha: head, decision, conclusion: plan.conclusion };
   } catch (error) {
     // Whatever failed, the run must not stay "in progress" or, worse, keep an older success.
-    await failRun(deps, target, await runIdP.catch(() => undefined), seq, pr.number, existing, error);
+    await failRun(deps, target, await runIdP.catch(() => undefined), seq, pr.number, baseBranch, existing, error);
     throw error;
   }
 }
 
-/** Plans the run, sending the annotations only if this run does not already carry the same set. */
+/**
+ * Plans the run, sending the annotations only if this run does not already carry the same set, and
+ * holding it at the strictest verdict of the other open pull requests that share this head commit.
+ */
 function planWithState(input: Parameters<typeof planCheckRun>[0], state: GateState, existing: ExistingRun | undefined): CheckRunPlan {
   const probe = planCheckRun({ ...input, annotate: true });
   const already = existing?.state?.annotated === probe.annotationsHash;
-  const full: GateState = { ...state, annotated: probe.annotationsHash };
-  return planCheckRun({ ...input, annotate: !already, stateBlock: encodeState(full) });
+  const full: GateState = { ...state, annotated: probe.annotationsHash, conclusion: probe.conclusion };
+  return holdForOthers(planCheckRun({ ...input, annotate: !already, stateBlock: encodeState(full) }), state.others ?? {});
+}
+
+/** Passing conclusions rank lowest; anything unknown ranks as a failure. */
+const STRICTNESS: Readonly<Record<string, number>> = { success: 0, skipped: 1, neutral: 1, action_required: 2, failure: 3 };
+
+function strictness(conclusion: string): number {
+  return STRICTNESS[conclusion] ?? 3;
+}
+
+/**
+ * The plan, made as strict as the strictest other verdict this head's run remembers: another open
+ * pull request with the same head (`"3"`), or this pull request evaluated against another base
+ * branch at this same head (`"2@main"`, so retargeting away and back cannot borrow a laxer verdict).
+ */
+function holdForOthers(plan: CheckRunPlan, others: Readonly<Record<string, string>>): CheckRunPlan {
+  // Only verdicts that hold a merge matter: a neutral next to a success passes either way.
+  const stricter = Object.entries(others).filter(([, c]) => strictness(c) >= 2 && strictness(c) > strictness(plan.conclusion));
+  if (stricter.length === 0) return plan;
+  const worst = Math.max(...stricter.map(([, c]) => strictness(c)));
+  const conclusion: Conclusion = worst >= 3 ? "failure" : "action_required";
+  const names = stricter.map(([key]) => describeOther(key));
+  const note =
+    `> [!IMPORTANT]\n> This commit is held by ${names.join(", ")}: ${stricter.map(([key, c]) => `${describeOther(key)} is ${c}`).join(", ")}. ` +
+    `A check run belongs to a commit, not to a pull request or a base branch, so it shows the strictest verdict. ` +
+    `Sign off there, close the other pull request, or push a new commit.`;
+  return {
+    ...plan,
+    conclusion,
+    title: `Held by ${names.join(", ")} — ${plan.title}`.slice(0, 250),
+    summary: fit([note, "", ...plan.summary.split("\n")], OUTPUT_LIMIT),
+    actions: plan.actions.filter((a) => conclusion === "action_required" || a.identifier !== "signoff"),
+  };
+}
+
+function parseOther(key: string): { number: number; base?: string } | undefined {
+  const m = /^(\d+)(?:@(.+))?$/.exec(key);
+  if (!m) return undefined;
+  return m[2] !== undefined ? { number: Number(m[1]), base: m[2] } : { number: Number(m[1]) };
+}
+
+function describeOther(key: string): string {
+  const other = parseOther(key);
+  if (!other) return key;
+  return other.base !== undefined ? `#${other.number} against \`${other.base}\`` : `#${other.number} (same head commit)`;
+}
+
+/** The verdicts the head's run remembers besides this pull request against this base: `"N"` other pull requests, `"N@base"` other bases. */
+function rememberedOthers(pullNumber: number, base: string | undefined, existing: ExistingRun | undefined): Record<string, string> {
+  const remembered: Record<string, string> = {};
+  for (const [key, conclusion] of Object.entries(existing?.state?.others ?? {})) if (parseOther(key)) remembered[key] = conclusion;
+  const state = existing?.state;
+  const theirs = state ? (state.conclusion ?? existing?.conclusion ?? "failure") : undefined;
+  if (state && theirs !== undefined) {
+    if (state.pr !== pullNumber) remembered[String(state.pr)] = theirs;
+    else if (state.base !== undefined && base !== undefined && state.base !== base) remembered[`${state.pr}@${state.base}`] = theirs;
+  }
+  delete remembered[String(pullNumber)];
+  if (base !== undefined) delete remembered[`${pullNumber}@${base}`];
+  return remembered;
+}
+
+/**
+ * The remembered verdicts that still apply: another pull request only while it is open with this
+ * head (checked live; one that cannot be read keeps holding); this pull request's other bases
+ * for as long as this head's run lives.
+ */
+async function sharingPulls(octokit: Octokit, repo: RepoRef, pr: PullRequestData, existing: ExistingRun | undefined): Promise<Record<string, string>> {
+  const remembered = rememberedOthers(pr.number, pr.base.ref, existing);
+  const kept: Record<string, string> = {};
+  const numbers = [...new Set(Object.keys(remembered).map((key) => parseOther(key)!.number))].filter((n) => n !== pr.number);
+  const live = new Map<number, boolean>();
+  await mapBounded(numbers, 4, async (number) => {
+    try {
+      const other = await fetchPull(octokit, repo, number);
+      live.set(number, other.state === "open" && other.head.sha === pr.head.sha);
+    } catch (error) {
+      live.set(number, statusOf(error) !== 404);
+    }
+  });
+  for (const [key, conclusion] of Object.entries(remembered)) {
+    const other = parseOther(key)!;
+    if (other.number === pr.number || live.get(other.number)) kept[key] = conclusion;
+  }
+  return kept;
 }
 
 /** Completes the run as a failure with a re-run button after an unexpected error (best effort). */
-async function failRun(deps: GateDeps, target: RunTarget, runId: number | undefined, seq: number, pr: number, existing: ExistingRun | undefined, error: unknown): Promise<void> {
+async function failRun(deps: GateDeps, target: RunTarget, runId: number | undefined, seq: number, pr: number, base: string, existing: ExistingRun | undefined, error: unknown): Promise<void> {
   const state: GateState = {
     v: STATE_VERSION,
     seq,
     pr,
     head: target.headSha,
+    base,
     digest: "",
     digests: existing?.state?.digests ?? {},
     signoffs: existing?.state?.signoffs ?? [],
+    conclusion: "failure",
+    others: rememberedOthers(pr, base, existing),
+    pushers: existing?.state?.pushers ?? [],
+    seen: { ...(existing?.state?.seen ?? {}), [target.headSha]: firstSeen(target.headSha, existing?.state?.seen ?? {}, existing, seq) },
   };
   const plan = planCheckRun({
     headSha: target.headSha,
@@ -330,6 +432,7 @@ interface NoAnalysis {
   commits: CommitRecord[];
   reviews: ReviewRecord[];
   baseBranch: string;
+  others: Record<string, string>;
 }
 
 /** The policy could not be read or is invalid: the gate fails closed without analysing anything. */
@@ -357,9 +460,13 @@ async function finishWithoutAnalysis(deps: GateDeps, x: NoAnalysis): Promise<Gat
     seq: x.seq,
     pr: x.pr.number,
     head: x.target.headSha,
+    base: x.baseBranch,
     digest: "",
     digests: x.existing?.state?.digests ?? {},
     signoffs: x.existing?.state?.signoffs ?? [],
+    others: x.others,
+    pushers: x.existing?.state?.pushers ?? [],
+    seen: { ...(x.existing?.state?.seen ?? {}), [x.target.headSha]: firstSeen(x.target.headSha, x.existing?.state?.seen ?? {}, x.existing, x.seq) },
   };
   const readError = x.loaded.source === "error" ? x.loaded.error : undefined;
   const plan = planWithState(
@@ -388,6 +495,17 @@ function pressEvent(trigger: Extract<Trigger, { kind: "button" }>, at: string, d
   const digest = digests[trigger.runHeadSha];
   if (digest) event.digest = digest;
   return event;
+}
+
+/**
+ * When the app first saw `head`: as remembered; now, for a new head of a pull request it has been
+ * watching; 0 (unknown: reviews are taken at their word) the first time it looks at a pull request.
+ */
+function firstSeen(head: string, seen: Readonly<Record<string, number>>, existing: ExistingRun | undefined, now: number): number {
+  const remembered = seen[head] ?? existing?.state?.seen?.[head];
+  if (remembered !== undefined) return remembered;
+  const watched = Object.keys(seen).length > 0 || Object.keys(existing?.state?.seen ?? {}).length > 0;
+  return watched ? now : 0;
 }
 
 /** Commits whose runs may remember digests or button sign-offs: the reviewed ones and the previous head. */

@@ -4,7 +4,7 @@
  */
 import type { Context, Probot } from "probot";
 import { CHECK_NAME, RERUN_ACTION, SIGNOFF_ACTION } from "../report/check-run.js";
-import { fetchPull, runGate, type GateDeps, type GateLog, type PullLocator, type PullRequestData, type Trigger } from "./gate.js";
+import { fetchPull, runGate, type GateDeps, type GateLog, type PullLocator, type Trigger } from "./gate.js";
 import { runMergeGroup } from "./merge-queue.js";
 import { decodeState } from "./state.js";
 
@@ -20,7 +20,10 @@ type AnyContext = Context<"pull_request" | "pull_request_review" | "check_run" |
 
 async function depsFor(context: AnyContext, options: HandlerOptions): Promise<GateDeps> {
   const log = context.log as unknown as GateLog;
-  return { octokit: context.octokit, log, appId: options.appId ?? (await appIdOf(context)), ...(options.now ? { now: options.now } : {}) };
+  const appId = options.appId ?? (await appIdOf(context));
+  // Without its own id the app cannot tell its runs (and the state they keep) from another app's: it does nothing.
+  if (appId === undefined) throw new Error("changegate: cannot tell this app's id (set APP_ID); refusing to read or write check runs");
+  return { octokit: context.octokit, log, appId, ...(options.now ? { now: options.now } : {}) };
 }
 
 /** This app's id, from its own credentials (no request: the JWT is signed locally) or APP_ID. */
@@ -50,7 +53,10 @@ export function registerHandlers(app: Probot, options: HandlerOptions = {}): voi
       if (payload.action === "edited" && !("changes" in payload && payload.changes && "base" in payload.changes && payload.changes.base)) return;
       const trigger: Trigger = { kind: "pull_request", action: payload.action };
       if (payload.action === "synchronize" && "before" in payload) trigger.before = payload.before;
-      const locator: PullLocator = { ...repoOf(context), pullNumber: payload.pull_request.number, pr: payload.pull_request as unknown as PullRequestData };
+      // Whoever pushed may have written commits under another name: remembered, never eligible to sign off.
+      if (payload.action === "synchronize" && payload.sender?.login) trigger.pusher = payload.sender.login;
+      // The payload's copy can be stale (a retarget or push delivered late): the gate reads the pull request live.
+      const locator: PullLocator = { ...repoOf(context), pullNumber: payload.pull_request.number };
       await runGate(await depsFor(context, options), locator, trigger);
     },
   );
@@ -70,7 +76,8 @@ export function registerHandlers(app: Probot, options: HandlerOptions = {}): voi
     const run = context.payload.check_run;
     if (run.name !== CHECK_NAME) return;
     const deps = await depsFor(context, options);
-    if (deps.appId !== undefined && run.app?.id !== undefined && run.app.id !== deps.appId) return;
+    // Only this app's own runs: a run of another app (or one naming no app) is never acted on.
+    if (run.app?.id !== deps.appId) return;
     const state = decodeState(run.output?.text ?? null);
     const pullNumber = state?.pr ?? run.pull_requests?.[0]?.number;
     if (pullNumber === undefined) {

@@ -53,11 +53,18 @@ export async function runMergeGroup(deps: { octokit: Octokit; log: GateLog; appI
     try {
       const { data: pr } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
       const runs = await findRuns(octokit, repo, pr.head.sha, deps.appId);
-      const run = runs[0];
-      if (!run) return { number, ok: false, reason: `#${number} has no ${CHECK_NAME} result on its head ${pr.head.sha.slice(0, 7)}` };
-      if (run.status !== "completed") return { number, ok: false, reason: `#${number} is still being analysed` };
-      if (run.conclusion === "success" || run.conclusion === "neutral") return { number, ok: true, reason: `#${number} is signed off (or needs no sign-off)` };
-      return { number, ok: false, reason: `#${number} is not signed off (${run.conclusion ?? "no conclusion"})` };
+      if (pr.state !== "open") return { number, ok: false, reason: `#${number} is ${pr.state}` };
+      const groupBase = group.baseRef.replace(/^refs\/heads\//, "");
+      if (pr.base.ref !== groupBase) return { number, ok: false, reason: `#${number} targets \`${pr.base.ref}\`, not \`${groupBase}\`` };
+      if (runs.length === 0) return { number, ok: false, reason: `#${number} has no ${CHECK_NAME} result on its head ${pr.head.sha.slice(0, 7)}` };
+      // Should a race have left two runs on the head, every one of them must pass.
+      if (runs.some((run) => run.status !== "completed")) return { number, ok: false, reason: `#${number} is still being analysed` };
+      // A verdict reached against another base branch (a retarget not yet re-evaluated) says nothing about this one.
+      const elsewhere = runs.find((run) => run.state?.base !== undefined && run.state.base !== pr.base.ref);
+      if (elsewhere) return { number, ok: false, reason: `#${number} was last evaluated against \`${elsewhere.state!.base}\`, not \`${pr.base.ref}\`` };
+      const failing = runs.find((run) => run.conclusion !== "success" && run.conclusion !== "neutral");
+      if (!failing) return { number, ok: true, reason: `#${number} is signed off (or needs no sign-off)` };
+      return { number, ok: false, reason: `#${number} is not signed off (${failing.conclusion ?? "no conclusion"})` };
     } catch (error) {
       return { number, ok: false, reason: `#${number} could not be checked: ${messageOf(error)}` };
     }

@@ -275,7 +275,7 @@ function identityProblem(event: SignOffEvent, facts: PullRequestFacts, agents: S
   if (agents.has(event.user.toLowerCase())) return `${event.user} is a coding agent; only people sign off`;
   if (event.userType !== "User") return `${event.user} is a ${event.userType} account (bot); only people sign off`;
   if (same(event.user, facts.author)) return `${event.user} opened this pull request (author)`;
-  if (facts.committers.some((c) => same(c, event.user))) return `${event.user} authored or committed commits in this pull request (committer)`;
+  if (facts.committers.some((c) => same(c, event.user))) return `${event.user} authored, co-authored, pushed or committed commits in this pull request (committer)`;
   if (facts.initiators?.some((i) => same(i, event.user))) return `${event.user} started the coding agent that wrote this pull request (initiator)`;
   return null;
 }
@@ -283,7 +283,9 @@ function identityProblem(event: SignOffEvent, facts: PullRequestFacts, agents: S
 /** Why a sign-off given on another head no longer covers this one, or null. */
 function staleness(event: SignOffEvent, facts: PullRequestFacts, policy: Policy, digest: string): string | null {
   if (event.headSha === facts.headSha) return null;
-  const on = `signed off on ${short(event.headSha)}, the head is now ${short(facts.headSha)}`;
+  const on = event.headSha
+    ? `signed off on ${short(event.headSha)}, the head is now ${short(facts.headSha)}`
+    : `signed off on a commit that is no longer known (before a force-push, or garbage-collected), the head is now ${short(facts.headSha)}`;
   if (policy.signoff.invalidate === "on_any_push") return `stale: ${on} (signoff.invalidate: on_any_push)`;
   if (event.digest === undefined) return `stale: ${on} and no findings digest was recorded for the sign-off`;
   if (event.digest !== digest) return `stale: ${on} and the gating findings changed since`;

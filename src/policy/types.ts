@@ -31,7 +31,7 @@ export type Lookup<T> = { ok: true; value: T } | { ok: false; error: string };
 export interface PullRequestFacts {
   author: string;
   authorKind: AuthorKind;
-  /** Logins of the authors and committers of the pull request's commits (they cannot sign off). */
+  /** Logins of the authors, co-authors and committers of the pull request's commits, and of everyone who pushed to it (they cannot sign off). */
   committers: readonly string[];
   baseBranch: string;
   headSha: string;
