@@ -92,7 +92,11 @@ export async function analyzeChangeSet(source: Source, options: AnalysisOptions 
     work.push({ file, claimedBy });
   }
 
-  await forEachBounded(work, options.concurrency ?? 8, async ({ file, claimedBy }) => {
+  // Files are read with bounded concurrency; per-file analyzers run as each file arrives, while
+  // analyzers that judge the change set as a whole get every file they claimed once all are read.
+  const collected = new Map<Analyzer, (FileChange | undefined)[]>();
+  for (const analyzer of analyzers) if (analyzer.analyzeAll) collected.set(analyzer, new Array<FileChange | undefined>(work.length));
+  await forEachBounded(work, options.concurrency ?? 8, async ({ file, claimedBy }, index) => {
     const needsContent = claimedBy.some((a) => a.needsContent?.(file) ?? true);
     let change: FileChange;
     try {
@@ -103,18 +107,25 @@ export async function analyzeChangeSet(source: Source, options: AnalysisOptions 
       return;
     }
     for (const analyzer of claimedBy) {
-      try {
-        findings.push(...analyzer.analyze(change, context));
-      } catch (error) {
-        const side: Side = change.head ? "head" : "base";
-        findings.push(
-          finding(analyzer.unparsedRule, { file: file.path, line: 1, side }, `The ${analyzer.id} analyzer failed on this file: ${describe(error)}`, {
-            object: file.path,
-          }),
-        );
-      }
+      const batch = collected.get(analyzer);
+      if (batch) batch[index] = change;
+      else findings.push(...analyzeOne(analyzer, change, context));
     }
   });
+  for (const [analyzer, batch] of collected) {
+    // Listing order, not the order the reads finished in: the result must not depend on timing.
+    const changes = batch.filter((change): change is FileChange => change !== undefined);
+    if (changes.length === 0) continue;
+    let found: Finding[] | null = null;
+    try {
+      found = analyzer.analyzeAll!(changes, context);
+    } catch {
+      // Fail closed without losing the other files: judge each file on its own, as `analyze` does.
+      found = null;
+    }
+    if (found) findings.push(...found);
+    else for (const change of changes) findings.push(...analyzeOne(analyzer, change, context));
+  }
 
   return {
     base: source.base,
@@ -124,6 +135,20 @@ export async function analyzeChangeSet(source: Source, options: AnalysisOptions 
     unclaimed: listing.files.length - files.length,
     errors,
   };
+}
+
+/** One analyzer on one file; an exception becomes the analyzer's unparsed finding for the file. */
+function analyzeOne(analyzer: Analyzer, change: FileChange, context: AnalysisContext): Finding[] {
+  try {
+    return analyzer.analyze(change, context);
+  } catch (error) {
+    const side: Side = change.head ? "head" : "base";
+    return [
+      finding(analyzer.unparsedRule, { file: change.path, line: 1, side }, `The ${analyzer.id} analyzer failed on this file: ${describe(error)}`, {
+        object: change.path,
+      }),
+    ];
+  }
 }
 
 /** A file that cannot be read as text: binary, not UTF-8, or larger than the limit. */
@@ -200,10 +225,13 @@ function dedupe(findings: Finding[]): Finding[] {
   });
 }
 
-async function forEachBounded<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+async function forEachBounded<T>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await task(items[next++]!);
+    while (next < items.length) {
+      const index = next++;
+      await task(items[index]!, index);
+    }
   });
   await Promise.all(workers);
 }

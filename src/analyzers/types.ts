@@ -51,4 +51,11 @@ export interface Analyzer {
   /** Whether the analyzer needs the file's content, or judges by path alone (the gate analyzer mostly does). */
   needsContent?(change: { path: string; status: ChangeStatus }): boolean;
   analyze(change: FileChange, context: AnalysisContext): Finding[];
+  /**
+   * Optional: analyses every claimed file of the change set at once, in place of `analyze` per file,
+   * for analyzers whose judgement of one file depends on another (a table created by an earlier
+   * migration of the same pull request). It gets the files that could be read, in listing order.
+   * If it throws, the engine falls back to `analyze` for each file.
+   */
+  analyzeAll?(changes: readonly FileChange[], context: AnalysisContext): Finding[];
 }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { analyzeChangeSet } from "../../src/analyze.js";
+import type { Analyzer, FileChange } from "../../src/analyzers/types.js";
+import type { Finding } from "../../src/model/finding.js";
+import { finding } from "../../src/model/rule.js";
 import { MemorySource } from "../../src/source/memory.js";
 
 describe("analyzeChangeSet", () => {
@@ -100,5 +103,93 @@ describe("analyzeChangeSet on input it cannot read", () => {
       ["gate/config-change", 1, "This pull request adds the changegate policy; it is still judged by the base branch's policy."],
       ["gate/config-change", 2, "The proposed policy is invalid: mode must be enforce or report-only"],
     ]);
+  });
+});
+
+describe("analyzeChangeSet with an analyzer that judges the change set as a whole", () => {
+  const unparsed = { id: "y/unparsed", title: "t", severity: "high", category: "integrity", why: "w", safeAlternative: "s", docs: "d", examples: { fires: [], passes: [] } } as const;
+  const note = (file: string, message: string) => ({ ...finding(unparsed, { file, line: 1, side: "head" }, message) });
+  function whole(options: { all?: (changes: readonly FileChange[]) => Finding[]; one?: (change: FileChange) => Finding[] } = {}) {
+    const batches: string[][] = [];
+    const single: string[] = [];
+    const analyzer: Analyzer = {
+      id: "y",
+      unparsedRule: unparsed,
+      claims: (path) => path.endsWith(".y"),
+      analyze: (change) => (single.push(change.path), options.one ? options.one(change) : []),
+      analyzeAll: (changes) => (batches.push(changes.map((c) => c.path)), options.all ? options.all(changes) : changes.map((c) => note(c.path, `all of ${changes.length}`))),
+    };
+    return { analyzer, batches, single };
+  }
+
+  it("hands every claimed file to analyzeAll once, in listing order, instead of analyze", async () => {
+    const { analyzer, batches, single } = whole();
+    const source = new MemorySource({}, { "c.y": "3", "a.y": "1", "b.y": "2", "other.txt": "x" });
+    const result = await analyzeChangeSet(source, { analyzers: [analyzer], concurrency: 3 });
+    expect(batches).toEqual([["a.y", "b.y", "c.y"]]);
+    expect(single).toEqual([]);
+    expect(result.findings.map((f) => [f.file, f.message])).toEqual([
+      ["a.y", "all of 3"],
+      ["b.y", "all of 3"],
+      ["c.y", "all of 3"],
+    ]);
+  });
+
+  it("is not called when it claims nothing", async () => {
+    const { analyzer, batches } = whole();
+    await analyzeChangeSet(new MemorySource({}, { "a.txt": "1" }), { analyzers: [analyzer] });
+    expect(batches).toEqual([]);
+  });
+
+  it("reports a file that cannot be read and still hands the others to analyzeAll", async () => {
+    const { analyzer, batches } = whole();
+    const source = new MemorySource({}, { "a.y": "1", "b.y": "2", "c.y": "3" }, { failReads: (_side, path) => path === "b.y" });
+    const result = await analyzeChangeSet(source, { analyzers: [analyzer] });
+    expect(batches).toEqual([["a.y", "c.y"]]);
+    expect(result.findings.map((f) => [f.rule, f.file])).toEqual([
+      ["y/unparsed", "a.y"],
+      ["gate/incomplete-analysis", "b.y"],
+      ["y/unparsed", "c.y"],
+    ]);
+    expect(result.errors).toEqual([{ file: "b.y", message: "cannot read b.y at head", retryable: true }]);
+  });
+
+  it("falls back to analyze for each file when analyzeAll throws", async () => {
+    const { analyzer, single } = whole({
+      all: () => {
+        throw new Error("cross-file state broke");
+      },
+      one: (change) => [note(change.path, "judged alone")],
+    });
+    const result = await analyzeChangeSet(new MemorySource({}, { "a.y": "1", "b.y": "2" }), { analyzers: [analyzer] });
+    expect(single).toEqual(["a.y", "b.y"]);
+    expect(result.findings.map((f) => [f.file, f.message])).toEqual([
+      ["a.y", "judged alone"],
+      ["b.y", "judged alone"],
+    ]);
+  });
+
+  it("turns a failure of both analyzeAll and analyze into each file's unparsed finding", async () => {
+    const { analyzer } = whole({
+      all: () => {
+        throw new Error("whole failed");
+      },
+      one: (change) => {
+        if (change.path === "b.y") throw new Error("b failed");
+        return [];
+      },
+    });
+    const result = await analyzeChangeSet(new MemorySource({}, { "a.y": "1", "b.y": "2" }), { analyzers: [analyzer] });
+    expect(result.findings).toMatchObject([{ rule: "y/unparsed", file: "b.y", line: 1, side: "head" }]);
+    expect(result.findings[0]?.message).toContain("b failed");
+  });
+
+  it("runs per-file analyzers beside it on the same files", async () => {
+    const { analyzer, batches } = whole({ all: () => [] });
+    const seen: string[] = [];
+    const perFile: Analyzer = { id: "z", unparsedRule: unparsed, claims: analyzer.claims, analyze: (change) => (seen.push(change.path), []) };
+    await analyzeChangeSet(new MemorySource({}, { "a.y": "1", "b.y": "2" }), { analyzers: [analyzer, perFile] });
+    expect(batches).toEqual([["a.y", "b.y"]]);
+    expect(seen.sort()).toEqual(["a.y", "b.y"]);
   });
 });

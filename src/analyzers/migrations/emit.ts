@@ -28,13 +28,20 @@ export interface EmbeddedSqlOptions extends Placement {
  */
 export class Emitter {
   readonly findings: Finding[] = [];
-  private readonly created = { forward: new Set<string>(), rollback: new Set<string>() };
+  private readonly created: { forward: Set<string>; rollback: Set<string> };
 
+  /**
+   * `created` seeds the forward set: tables created by earlier migrations added in the same change.
+   * It is shared, not copied, so what this file creates counts for the migrations after it.
+   */
   constructor(
     readonly file: string,
     readonly side: Side,
     readonly dialect: SqlDialect,
-  ) {}
+    created?: Set<string>,
+  ) {
+    this.created = { forward: created ?? new Set<string>(), rollback: new Set<string>() };
+  }
 
   /** Tables created earlier in the forward (or rollback) part, lower-cased and unqualified. */
   createdTables(rollback = false): Set<string> {

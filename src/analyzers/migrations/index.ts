@@ -9,6 +9,7 @@ import { createLayouts, isMeantToBeEdited, isSqlcQueryFile, type Reader } from "
 import { changelogChangesets, readLiquibaseChangelog } from "./liquibase.js";
 import { readPythonMigration } from "./python.js";
 import { readRubyMigration } from "./ruby.js";
+import { migrationOrder } from "./order.js";
 import { liquibaseChangesets, readSqlMigration } from "./sql-files.js";
 
 /** The migration analyzer: knows the frameworks' layouts and hands the SQL they run to the SQL analyzer. */
@@ -20,31 +21,50 @@ export function createMigrationAnalyzer(paths: PathOptions = {}): Analyzer {
       return getRule("sql/unparsed");
     },
     claims: (path) => layouts.readerFor(path) !== null,
-    analyze(change, context) {
-      const headReader = change.head ? layouts.readerFor(change.path) : null;
-      const basePath = change.previousPath ?? change.path;
-      const baseReader = change.base ? layouts.readerFor(basePath) : null;
+    analyze: (change, context) => analyzeFile(change, context),
+    analyzeAll(changes, context) {
       const findings: Finding[] = [];
-      // A helper module next to the migrations, or a YAML file that is not a changelog: not a migration on either side.
-      const reader = headReader ?? baseReader;
-      if (reader !== null && ![change.head, change.base].some((side) => side !== null && isMigrationText(reader, side.text))) return findings;
-
-      // Liquibase changelogs grow by appending changesets: judge them changeset by changeset.
-      const changelog = liquibaseDiff(change, headReader, baseReader);
-      if (changelog) {
-        findings.push(...changelog.edited);
-      } else if (change.status !== "added" && baseReader !== null && !isMeantToBeEdited(basePath)) {
-        findings.push(editedMigration(change));
+      for (const { change, created } of migrationOrder(changes, layouts)) {
+        try {
+          findings.push(...analyzeFile(change, context, created));
+        } catch (error) {
+          // One file's failure is that file's finding; the others are still judged.
+          const side = change.head ? "head" : "base";
+          const message = error instanceof Error ? error.message : String(error);
+          findings.push(
+            finding(getRule("sql/unparsed"), { file: change.path, line: 1, side }, `The sql analyzer failed on this file: ${message}`, { object: change.path }),
+          );
+        }
       }
-      // A deleted migration no longer runs: only the edit itself is reported.
-      if (!change.head || headReader === null) return findings;
-
-      const emit = new Emitter(change.path, "head", dialectFor(change.path, context.sqlDialect));
-      read(headReader, change.head.text, change.path, emit, context, changelog?.changed);
-      findings.push(...emit.findings);
       return findings;
     },
   };
+
+  /** One file; `created` holds the tables created by earlier migrations added in the same change. */
+  function analyzeFile(change: FileChange, context: AnalysisContext, created?: Set<string>): Finding[] {
+    const headReader = change.head ? layouts.readerFor(change.path) : null;
+    const basePath = change.previousPath ?? change.path;
+    const baseReader = change.base ? layouts.readerFor(basePath) : null;
+    const findings: Finding[] = [];
+    // A helper module next to the migrations, or a YAML file that is not a changelog: not a migration on either side.
+    const reader = headReader ?? baseReader;
+    if (reader !== null && ![change.head, change.base].some((side) => side !== null && isMigrationText(reader, side.text))) return findings;
+
+    // Liquibase changelogs grow by appending changesets: judge them changeset by changeset.
+    const changelog = liquibaseDiff(change, headReader, baseReader);
+    if (changelog) {
+      findings.push(...changelog.edited);
+    } else if (change.status !== "added" && baseReader !== null && !isMeantToBeEdited(basePath)) {
+      findings.push(editedMigration(change));
+    }
+    // A deleted migration no longer runs: only the edit itself is reported.
+    if (!change.head || headReader === null) return findings;
+
+    const emit = new Emitter(change.path, "head", dialectFor(change.path, context.sqlDialect), created);
+    read(headReader, change.head.text, change.path, emit, context, changelog?.changed);
+    findings.push(...emit.findings);
+    return findings;
+  }
 }
 
 /**

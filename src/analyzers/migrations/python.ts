@@ -125,6 +125,13 @@ class PythonReader {
     for (const child of children(node)) this.walk(child, context);
   }
 
+  /** Django's default table for a model: `<app label>_<model name>`, the app being the folder above `migrations/`. */
+  private djangoTable(model: string | undefined): string | undefined {
+    const parts = this.path.split("/");
+    const app = parts[parts.length - 3];
+    return model === undefined || app === undefined || parts[parts.length - 2] !== "migrations" ? undefined : `${app}_${model}`.toLowerCase();
+  }
+
   /** Handles one call; returns true when its arguments must not be walked (state-only operations). */
   private call(node: SyntaxNode, context: Context): boolean {
     const name = this.calleeName(node);
@@ -137,7 +144,11 @@ class PythonReader {
 
     switch (name) {
       // Django operations
+      case "CreateModel":
+        this.emit.noteCreated(this.djangoTable(this.literal(kw("name", 0))), context.rollback);
+        return false;
       case "DeleteModel":
+        if (this.emit.wasCreated(this.djangoTable(this.literal(kw("name", 0))), context.rollback)) return false;
         this.emit.operation("sql/drop-table", at, `Deletes the model ${str("name", 0)} and drops its table (DeleteModel)`, { ...place, object: str("name", 0) });
         return false;
       case "RemoveField": {

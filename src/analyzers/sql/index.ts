@@ -15,7 +15,10 @@ export interface SqlContext {
   startLine?: number;
   /** Rollback code (down migrations): findings are lowered to `low`. */
   rollback?: boolean;
-  /** Tables created earlier in the same migration, lower-cased and unqualified; updated as statements are read. */
+  /**
+   * Tables created earlier in the same migration, or by an earlier migration added in the same change
+   * (see migrations/order.ts), lower-cased and unqualified; updated as statements are read.
+   */
   createdTables?: Set<string>;
   /** Set when the SQL was found inside another language (an ORM call): opaque code rules word their message for it. */
   embeddedIn?: string;
