@@ -1,14 +1,14 @@
+import picomatch from "picomatch";
 import { createGateAnalyzer, incompleteAnalysisFinding, type PolicyProblem } from "./analyzers/gate/index.js";
 import { createMigrationAnalyzer } from "./analyzers/migrations/index.js";
 import { loadSqlParsers } from "./analyzers/sql/index.js";
 import type { AnalysisContext, Analyzer, AuthorKind, FileChange, FileText, PathOptions, SqlDialect } from "./analyzers/types.js";
 import { compareFindings, type Finding, type Side } from "./model/finding.js";
 import { finding } from "./model/rule.js";
-import picomatch from "picomatch";
 import { DEFAULT_POLICY_PATH, validatePolicyText } from "./policy/load.js";
+import { SourceError, type ChangedFile, type Source } from "./source/source.js";
 
 export { DEFAULT_POLICY_PATH };
-import { SourceError, type ChangedFile, type Source } from "./source/source.js";
 
 /** Larger files are not parsed: they are reported as `gate/incomplete-analysis` for a person to read. */
 export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
