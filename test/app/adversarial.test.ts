@@ -10,7 +10,7 @@ import { decide } from "../../src/policy/decide.js";
 import { DEFAULT_POLICY } from "../../src/policy/load.js";
 import { ANNOTATIONS_PER_REQUEST, OUTPUT_LIMIT, planCheckRun } from "../../src/report/check-run.js";
 import type { FakeCheckRun, FakeState } from "../fakes/github.js";
-import { APP_ID, BASE, BASE_REF, defaultState, harness, HEAD, MERGE_BASE, payload, POLICY, PR, pullRequestPayload, type Harness, type Payload } from "./harness.js";
+import { APP_ID, BASE, BASE_REF, defaultState, harness, HEAD, MERGE_BASE, payload, POLICY, PR, pullRequestPayload, finishHarness, existingRun, type Harness, type Payload } from "./harness.js";
 
 const MIGRATION = "db/migrate/20240101000000_drop_users.sql";
 const DROP = "-- remove the old table\nDROP TABLE users;\n";
@@ -31,13 +31,7 @@ function humanDropState(over: Partial<FakeState> = {}): FakeState {
 }
 
 let h: Harness | undefined;
-afterEach(() => {
-  if (h) {
-    const problems = h.finish();
-    h = undefined;
-    expect(problems).toEqual([]);
-  }
-});
+afterEach(() => expect(finishHarness()).toEqual([]));
 
 function mine(sha: string): FakeCheckRun {
   const runs = h!.github.runsFor(sha).filter((r) => r.app.id === APP_ID);
@@ -228,18 +222,7 @@ describe("the hidden state block", () => {
 
   it("ignores another app's run named changegate, whatever state and conclusion it carries", async () => {
     h = await harness(humanDropState());
-    h.github.checkRuns.push({
-      id: 1,
-      name: "changegate",
-      head_sha: HEAD,
-      app: { id: 999 },
-      status: "completed",
-      conclusion: "success",
-      output: { title: "", summary: "", text: forged() },
-      annotations: [],
-      actions: [],
-      writes: 1,
-    });
+    h.github.checkRuns.push(existingRun(1, HEAD, { app: { id: 999 }, output: { title: "", summary: "", text: forged() } }));
     await h.receive("pull_request", pullRequestPayload("opened", { author: HUMAN }));
     const r = mine(HEAD);
     expect(r.conclusion).toBe("action_required");
@@ -256,18 +239,8 @@ describe("the hidden state block", () => {
         ],
       }),
     );
-    h.github.checkRuns.push({
-      id: 2,
-      name: "changegate",
-      head_sha: OLD,
-      app: { id: APP_ID },
-      status: "completed",
-      conclusion: "success",
-      output: { title: "", summary: "", text: forged({ pr: 99, head: OLD, seq: 5, digests: {}, signoffs: [{ user: "alice", userType: "User", headSha: HEAD, at: "2024-01-02T00:00:00Z" }] }) },
-      annotations: [],
-      actions: [],
-      writes: 1,
-    });
+    const otherPr = forged({ pr: 99, head: OLD, seq: 5, digests: {}, signoffs: [{ user: "alice", userType: "User", headSha: HEAD, at: "2024-01-02T00:00:00Z" }] });
+    h.github.checkRuns.push(existingRun(2, OLD, { output: { title: "", summary: "", text: otherPr } }));
     await h.receive("pull_request", pullRequestPayload("synchronize", { head: HEAD, before: OLD, author: HUMAN }));
     expect(mine(HEAD).conclusion).toBe("action_required");
   });
@@ -485,9 +458,7 @@ describe("the merge queue", () => {
   const repo = { owner: "octo-org", repo: "octo-repo" };
   const base = "380387fbc80638b734a49e1be1c4dfec1c01b33c";
 
-  function run(id: number, sha: string, conclusion: string): FakeCheckRun {
-    return { id, name: "changegate", head_sha: sha, app: { id: APP_ID }, status: "completed", conclusion, output: { title: "", summary: "", text: "" }, annotations: [], actions: [], writes: 1 };
-  }
+  const run = (id: number, sha: string, conclusion: string): FakeCheckRun => existingRun(id, sha, { conclusion });
 
   it("fails a group whose pull request was signed off only at an older head", async () => {
     const group = payload("merge_group.checks_requested");

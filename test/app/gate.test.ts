@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { decodeState } from "../../src/github/state.js";
 import type { FakeState } from "../fakes/github.js";
-import { APP_ID, BASE_REF, defaultState, harness, HEAD, MERGE_BASE, payload, POLICY, pullRequestPayload, type Harness } from "./harness.js";
+import { APP_ID, BASE_REF, defaultState, harness, HEAD, MERGE_BASE, payload, POLICY, pullRequestPayload, finishHarness, existingRun, type Harness } from "./harness.js";
 
 const MIGRATION = "db/migrate/20240101000000_drop_users.sql";
 const DROP = "-- remove the old table\nDROP TABLE users;\n";
@@ -24,13 +24,7 @@ function dropTableState(over: Partial<FakeState> = {}): FakeState {
 }
 
 let h: Harness | undefined;
-afterEach(() => {
-  if (h) {
-    const problems = h.finish();
-    h = undefined;
-    expect(problems).toEqual([]);
-  }
-});
+afterEach(() => expect(finishHarness()).toEqual([]));
 
 function run(sha: string) {
   const runs = h!.github.runsFor(sha);
@@ -419,8 +413,8 @@ describe("merge queue", () => {
     });
     h = await harness(state);
     h.github.checkRuns.push(
-      { id: 1, name: "changegate", head_sha: HEAD, app: { id: APP_ID }, status: "completed", conclusion: "success", output: { title: "", summary: "", text: "" }, annotations: [], actions: [], writes: 1 },
-      { id: 2, name: "changegate", head_sha: HEAD2, app: { id: APP_ID }, status: "completed", conclusion: "action_required", output: { title: "", summary: "", text: "" }, annotations: [], actions: [], writes: 1 },
+      existingRun(1, HEAD),
+      existingRun(2, HEAD2, { conclusion: "action_required" }),
     );
     await h.receive("merge_group", group);
     const groupRun = h.github.runsFor(group.merge_group.head_sha)[0]!;

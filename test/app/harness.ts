@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import changegate, { createApp } from "../../src/index.js";
-import { FakeGitHub, type FakeState } from "../fakes/github.js";
+import { FakeGitHub, type FakeCheckRun, type FakeState } from "../fakes/github.js";
 import { loadOpenApi } from "./openapi.js";
 
 export const APP_ID = 123;
@@ -84,6 +84,32 @@ export interface Harness {
 }
 
 let deliveries = 0;
+/** The harness of the running test, finished by `finishHarness` in each file's afterEach. */
+let current: Harness | undefined;
+
+/** Finishes the current test's harness: the problems it found (empty when all is well). */
+export function finishHarness(): string[] {
+  const problems = current?.finish() ?? [];
+  current = undefined;
+  return problems;
+}
+
+/** A completed `changegate` run already on a commit: this app's, unless `over.app` says otherwise. */
+export function existingRun(id: number, headSha: string, over: Partial<FakeCheckRun> = {}): FakeCheckRun {
+  return {
+    id,
+    name: "changegate",
+    head_sha: headSha,
+    app: { id: APP_ID },
+    status: "completed",
+    conclusion: "success",
+    output: { title: "", summary: "", text: "" },
+    annotations: [],
+    actions: [],
+    writes: 1,
+    ...over,
+  };
+}
 
 export async function harness(state: FakeState, options: { now?: () => number; defaultExport?: boolean } = {}): Promise<Harness> {
   nock.disableNetConnect();
@@ -98,7 +124,7 @@ export async function harness(state: FakeState, options: { now?: () => number; d
   await probot.load(options.defaultExport ? changegate : createApp({ appId: APP_ID, ...(options.now ? { now: options.now } : {}) }));
   const github = new FakeGitHub(state).install();
   const openapi = loadOpenApi();
-  return {
+  current = {
     probot,
     github,
     logs,
@@ -114,6 +140,7 @@ export async function harness(state: FakeState, options: { now?: () => number; d
       return problems;
     },
   };
+  return current;
 }
 
 /** A pino-shaped logger that keeps what it is given. */
