@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ALL_RULES } from "../rules/index.js";
-import type { RuleMeta } from "../src/model/rule.js";
+import { exampleText, type RuleExample, type RuleMeta } from "../src/model/rule.js";
 
 export const RULE_DOCS_PATH = join(dirname(fileURLToPath(import.meta.url)), "..", "docs", "rules.md");
 
@@ -50,8 +50,9 @@ export function renderRuleDocs(rules: readonly RuleMeta[] = ALL_RULES): string {
   return out.join("\n") + "\n";
 }
 
-function examples(title: string, rule: RuleMeta, list: readonly string[]): string[] {
-  if (list.length === 0) return [];
+function examples(title: string, rule: RuleMeta, given: readonly RuleExample[]): string[] {
+  if (given.length === 0) return [];
+  const list = given.map(exampleText);
   const out = ["", `### ${title}`, ""];
   const language = fenceLanguage(rule);
   if (language === null) {
@@ -69,7 +70,7 @@ function examples(title: string, rule: RuleMeta, list: readonly string[]): strin
 /** `sql/*` examples are SQL; other rules' examples are paths or descriptions, shown as a list. */
 function fenceLanguage(rule: RuleMeta): string | null {
   if (rule.id.startsWith("sql/")) return "sql";
-  const looksLikeCode = rule.examples.fires.concat(rule.examples.passes).some((e) => e.includes("\n"));
+  const looksLikeCode = [...rule.examples.fires, ...rule.examples.passes].some((e) => exampleText(e).includes("\n"));
   return looksLikeCode ? "" : null;
 }
 

@@ -1,8 +1,7 @@
 import picomatch from "picomatch";
 import { createGateAnalyzer, incompleteAnalysisFinding, type PolicyProblem } from "./analyzers/gate/index.js";
 import { createMigrationAnalyzer } from "./analyzers/migrations/index.js";
-import { loadSqlParsers } from "./analyzers/sql/index.js";
-import type { AnalysisContext, Analyzer, AuthorKind, FileChange, FileText, PathOptions, SqlDialect } from "./analyzers/types.js";
+import type { AnalysisContext, Analyzer, AuthorKind, ExtraInput, FileChange, FileText, PathOptions, Scope, ScopeQuery, SqlDialect } from "./analyzers/types.js";
 import { compareFindings, type Finding, type Side } from "./model/finding.js";
 import { finding } from "./model/rule.js";
 import { DEFAULT_POLICY_PATH, validatePolicyText } from "./policy/load.js";
@@ -22,9 +21,21 @@ export interface AnalysisOptions {
   /** How many files are read at once. */
   concurrency?: number;
   validatePolicy?: (text: string) => PolicyProblem[];
+  /** Inputs that are not files of the change (plans), routed to the analyzer that owns their kind. */
+  inputs?: readonly ExtraInput[];
   /** Replaces the built-in analyzers (tests). */
   analyzers?: readonly Analyzer[];
 }
+
+/** Bounds on what scopes may pull in: a module or manifest root is read whole, a repository is not. */
+export const SCOPE_LIMITS = {
+  /** Rounds of `scopes()` (a kustomization referencing a base referencing a component …). */
+  rounds: 8,
+  /** Unchanged files read for one analyzer's scopes. */
+  files: 5000,
+  /** Their bytes together. */
+  bytes: 128 * 1024 * 1024,
+} as const;
 
 export interface AnalyzedFile {
   path: string;
@@ -40,13 +51,15 @@ export interface AnalysisResult {
   files: AnalyzedFile[];
   /** How many changed files no analyzer claimed (they were never read). */
   unclaimed: number;
+  /** Unchanged files read as context for the analyzers' scopes. */
+  contextFiles: number;
   /** Reads that failed in the source (API errors): the App fails the check and offers a re-run. */
   errors: { file: string; message: string; retryable: boolean }[];
 }
 
 export function createAnalyzers(options: AnalysisOptions): Analyzer[] {
   return [
-    createMigrationAnalyzer(options.paths ?? {}),
+    createMigrationAnalyzer({ paths: options.paths?.sql ?? [], dialect: options.sqlDialect ?? "postgresql" }),
     createGateAnalyzer({
       policyPath: options.policyPath ?? DEFAULT_POLICY_PATH,
       // The proposed policy is always validated, so its errors show on the pull request that makes them.
@@ -55,19 +68,24 @@ export function createAnalyzers(options: AnalysisOptions): Analyzer[] {
   ];
 }
 
+/** One analyzer's share of the scan. */
+interface Assignment {
+  analyzer: Analyzer;
+  /** Indexes into the claimed work list, in listing order. */
+  claimed: number[];
+  inputs: ExtraInput[];
+}
+
 /**
  * The pure core between "change set" and "findings", the same for the CLI and the App: list the
- * changed files, read only what an analyzer claims, analyse, and turn every failure into a finding.
+ * changed files, read only what an analyzer claims (and the directories it must see whole),
+ * analyse, and turn every failure into a finding. The contract is in analyzers/types.ts.
  */
 export async function analyzeChangeSet(source: Source, options: AnalysisOptions = {}): Promise<AnalysisResult> {
-  await loadSqlParsers();
   const analyzers = options.analyzers ?? createAnalyzers(options);
-  const context: AnalysisContext = {
-    authorKind: options.authorKind ?? "human",
-    sqlDialect: options.sqlDialect ?? "postgresql",
-    policyPath: options.policyPath ?? DEFAULT_POLICY_PATH,
-  };
+  const context: AnalysisContext = { authorKind: options.authorKind ?? "human" };
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const concurrency = options.concurrency ?? 8;
   const excluded = options.paths?.exclude?.length ? picomatch([...options.paths.exclude], { dot: true }) : () => false;
 
   const findings: Finding[] = [];
@@ -79,52 +97,82 @@ export async function analyzeChangeSet(source: Source, options: AnalysisOptions 
 
   const files: AnalyzedFile[] = [];
   const work: { file: ChangedFile; claimedBy: Analyzer[] }[] = [];
+  const assignments = new Map<Analyzer, Assignment>(analyzers.map((analyzer) => [analyzer, { analyzer, claimed: [], inputs: [] }]));
   for (const file of listing.files) {
-    const claimedBy = analyzers.filter((analyzer) => {
-      // The gate's own files are never excluded: exclusions must not switch the gate off.
-      if (analyzer.id !== "gate" && (excluded(file.path) || (file.previousPath !== undefined && excluded(file.previousPath)))) {
-        return false;
-      }
-      return analyzer.claims(file.path) || (file.previousPath !== undefined && analyzer.claims(file.previousPath));
-    });
+    const isExcluded = excluded(file.path) || (file.previousPath !== undefined && excluded(file.previousPath));
+    const claimedBy = analyzers.filter(
+      (analyzer) =>
+        // Excludes never hide an analyzer's files that say they must not be hidden (the gate's own).
+        !(isExcluded && analyzer.honoursExcludes !== false) &&
+        (analyzer.claims(file.path) || (file.previousPath !== undefined && analyzer.claims(file.previousPath))),
+    );
     if (claimedBy.length === 0) continue;
+    for (const analyzer of claimedBy) assignments.get(analyzer)!.claimed.push(work.length);
     files.push({ path: file.path, status: file.status, analyzers: claimedBy.map((a) => a.id) });
     work.push({ file, claimedBy });
   }
+  for (const input of options.inputs ?? []) {
+    const owner = analyzers.find((analyzer) => analyzer.inputKinds?.includes(input.kind));
+    if (owner) assignments.get(owner)!.inputs.push(input);
+    else findings.push(incompleteAnalysisFinding(input.path, `No analyzer reads ${input.kind} input, so ${input.path} was not analysed.`));
+  }
 
-  // Files are read with bounded concurrency; per-file analyzers run as each file arrives, while
-  // analyzers that judge the change set as a whole get every file they claimed once all are read.
-  const collected = new Map<Analyzer, (FileChange | undefined)[]>();
-  for (const analyzer of analyzers) if (analyzer.analyzeAll) collected.set(analyzer, new Array<FileChange | undefined>(work.length));
-  await forEachBounded(work, options.concurrency ?? 8, async ({ file, claimedBy }, index) => {
-    const needsContent = claimedBy.some((a) => a.needsContent?.(file) ?? true);
+  // Only analyzers with work prepare (load parsers); one that cannot prepare fails closed on its files.
+  const active = [...assignments.values()].filter((a) => a.claimed.length > 0 || a.inputs.length > 0);
+  const unprepared = new Set<Analyzer>();
+  await Promise.all(
+    active.map(async ({ analyzer, claimed, inputs }) => {
+      try {
+        await analyzer.prepare?.();
+      } catch (error) {
+        unprepared.add(analyzer);
+        const message = `The ${analyzer.id} analyzer could not start: ${describe(error)}`;
+        for (const index of claimed) findings.push(analyzerFailure(analyzer, work[index]!.file, message));
+        for (const input of inputs) findings.push(finding(analyzer.unparsedRule, { file: input.path, line: 1, side: "head" }, message, { object: input.path }));
+      }
+    }),
+  );
+
+  // Files are read with bounded concurrency; per-file analyzers run as each file arrives.
+  const changes = new Array<FileChange | undefined>(work.length);
+  await forEachBounded(work, concurrency, async ({ file, claimedBy }, index) => {
+    const ready = claimedBy.filter((a) => !unprepared.has(a));
+    if (ready.length === 0) return;
+    const needsContent = ready.some((a) => a.needsContent?.(file) ?? true);
     let change: FileChange;
     try {
       change = needsContent ? await readChange(source, file, maxBytes) : { ...file, base: null, head: null };
     } catch (error) {
       if (error instanceof SourceError) errors.push({ file: file.path, message: error.message, retryable: error.retryable });
-      findings.push(unreadable(file, claimedBy, error));
+      findings.push(unreadable(file, ready, error));
       return;
     }
-    for (const analyzer of claimedBy) {
-      const batch = collected.get(analyzer);
-      if (batch) batch[index] = change;
-      else findings.push(...analyzeOne(analyzer, change, context));
-    }
+    changes[index] = change;
+    for (const analyzer of ready) if (!analyzer.analyzeAll) findings.push(...analyzeOne(analyzer, change, context));
   });
-  for (const [analyzer, batch] of collected) {
+
+  let contextFiles = 0;
+  for (const { analyzer, claimed, inputs } of active) {
+    if (!analyzer.analyzeAll || unprepared.has(analyzer)) continue;
     // Listing order, not the order the reads finished in: the result must not depend on timing.
-    const changes = batch.filter((change): change is FileChange => change !== undefined);
-    if (changes.length === 0) continue;
+    const own = claimed.map((index) => changes[index]).filter((change): change is FileChange => change !== undefined);
+    const scoped = analyzer.scopes
+      ? await readScopes(source, analyzer, { listing: listing.files, work, changes, claimed, own }, { maxBytes, concurrency, findings, errors })
+      : { changes: own, unchanged: [], scopes: [] };
+    contextFiles += scoped.unchanged.length;
+    if (scoped.changes.length === 0 && scoped.unchanged.length === 0 && inputs.length === 0) continue;
     let found: Finding[] | null = null;
     try {
-      found = analyzer.analyzeAll!(changes, context);
-    } catch {
+      found = analyzer.analyzeAll({ ...scoped, inputs }, context);
+    } catch (error) {
       // Fail closed without losing the other files: judge each file on its own, as `analyze` does.
       found = null;
+      for (const input of inputs) {
+        findings.push(finding(analyzer.unparsedRule, { file: input.path, line: 1, side: "head" }, `The ${analyzer.id} analyzer failed: ${describe(error)}`, { object: input.path }));
+      }
     }
     if (found) findings.push(...found);
-    else for (const change of changes) findings.push(...analyzeOne(analyzer, change, context));
+    else for (const change of scoped.changes) findings.push(...analyzeOne(analyzer, change, context));
   }
 
   return {
@@ -133,8 +181,178 @@ export async function analyzeChangeSet(source: Source, options: AnalysisOptions 
     findings: dedupe(findings).sort(compareFindings),
     files,
     unclaimed: listing.files.length - files.length,
+    contextFiles,
     errors,
   };
+}
+
+interface ScopeState {
+  listing: readonly ChangedFile[];
+  work: readonly { file: ChangedFile; claimedBy: Analyzer[] }[];
+  changes: (FileChange | undefined)[];
+  claimed: readonly number[];
+  own: FileChange[];
+}
+
+interface ReadLimits {
+  maxBytes: number;
+  concurrency: number;
+  findings: Finding[];
+  errors: AnalysisResult["errors"];
+}
+
+/**
+ * Reads the directories an analyzer asks to see whole, round by round until it names no new one.
+ * Changed files inside a scope join the analyzer's changes (read if no analyzer claimed them);
+ * unchanged ones are read once, at the head side (their text is the same at base).
+ */
+async function readScopes(
+  source: Source,
+  analyzer: Analyzer,
+  state: ScopeState,
+  limits: ReadLimits,
+): Promise<{ changes: FileChange[]; unchanged: FileText[]; scopes: Scope[] }> {
+  const changedByPath = new Map<string, number>();
+  state.listing.forEach((file) => changedByPath.set(file.path, -1));
+  state.work.forEach(({ file }, index) => changedByPath.set(file.path, index));
+  // A rename's old path is listed at base only: it is part of the rename, not an unchanged file.
+  const renamedFrom = new Set(state.listing.flatMap((file) => (file.previousPath === undefined ? [] : [file.previousPath])));
+
+  const changes = [...state.own];
+  const inChanges = new Set(changes.map((change) => change.path));
+  const unchanged: FileText[] = [];
+  const scopes = new Map<string, Scope>();
+  let bytes = 0;
+  let overLimit = false;
+  const texts = (): ScopeQuery["texts"] => [
+    ...changes.flatMap((change) => [
+      ...(change.base ? [{ ...change.base, side: "base" as const }] : []),
+      ...(change.head ? [{ ...change.head, side: "head" as const }] : []),
+    ]),
+    ...unchanged.map((file) => ({ ...file, side: "head" as const })),
+  ];
+  const claimed = state.claimed.map((index) => state.work[index]!.file);
+
+  for (let round = 0; round < SCOPE_LIMITS.rounds; round++) {
+    let asked: readonly Scope[];
+    try {
+      asked = analyzer.scopes!({ claimed, texts: texts() });
+    } catch (error) {
+      limits.findings.push(incompleteAnalysisFinding(claimed[0]?.path ?? ".", `The ${analyzer.id} analyzer could not say which directories it needs: ${describe(error)}`));
+      break;
+    }
+    const fresh: Scope[] = [];
+    for (const scope of asked) {
+      const dir = normaliseDir(scope.dir);
+      if (dir === null || scopes.has(dir)) continue;
+      const normalised = { ...scope, dir };
+      scopes.set(dir, normalised);
+      fresh.push(normalised);
+    }
+    if (fresh.length === 0) break;
+
+    const wanted: string[] = [];
+    const extraChanges: number[] = [];
+    for (const scope of fresh) {
+      let paths: string[];
+      try {
+        // A directory removed at head is still listed at base: its files are all changes then.
+        const [head, base] = await Promise.all([source.list("head", scope.dir), source.list("base", scope.dir)]);
+        paths = [...new Set([...head, ...base])];
+      } catch (error) {
+        if (error instanceof SourceError) limits.errors.push({ file: scope.dir || ".", message: error.message, retryable: error.retryable });
+        limits.findings.push(incompleteAnalysisFinding(scope.dir || ".", `Could not list ${scope.dir || "the repository"} for the ${analyzer.id} analyzer: ${describe(error)}.`));
+        continue;
+      }
+      for (const path of paths.sort()) {
+        if (!inScope(scope, path) || !scope.include(path) || inChanges.has(path)) continue;
+        const index = changedByPath.get(path);
+        if (index === undefined) {
+          if (!renamedFrom.has(path)) wanted.push(path);
+        } else if (index >= 0) {
+          extraChanges.push(index);
+        } else {
+          // Changed, but claimed by no analyzer: read it now as a change.
+          extraChanges.push(-1 - state.listing.findIndex((file) => file.path === path));
+        }
+        inChanges.add(path);
+      }
+    }
+
+    for (const index of extraChanges) {
+      if (index >= 0) {
+        const change = state.changes[index];
+        if (change && change.base === null && change.head === null && change.status !== "added" && change.status !== "deleted") {
+          // Read by path alone for another analyzer: read it in full for this one.
+          await addChange(state.work[index]!.file);
+        } else if (change) changes.push(change);
+        else if (state.work[index]) await addChange(state.work[index]!.file);
+      } else {
+        const file = state.listing[-1 - index];
+        if (file) await addChange(file);
+      }
+    }
+
+    const unique = [...new Set(wanted)];
+    if (unchanged.length + unique.length > SCOPE_LIMITS.files) {
+      overLimit = true;
+      unique.length = Math.max(0, SCOPE_LIMITS.files - unchanged.length);
+    }
+    await forEachBounded(unique, limits.concurrency, async (path) => {
+      try {
+        const text = await readText(source, "head", path, limits.maxBytes);
+        if (text === null) return;
+        bytes += text.text.length;
+        if (bytes > SCOPE_LIMITS.bytes) {
+          overLimit = true;
+          return;
+        }
+        unchanged.push(text);
+      } catch (error) {
+        if (error instanceof SourceError) limits.errors.push({ file: path, message: error.message, retryable: error.retryable });
+        limits.findings.push(unreadable({ path, status: "modified" }, [analyzer], error));
+      }
+    });
+  }
+  if (overLimit) {
+    const dirs = [...scopes.keys()].map((dir) => dir || ".").join(", ");
+    limits.findings.push(
+      incompleteAnalysisFinding(
+        claimed[0]?.path ?? ".",
+        `The ${analyzer.id} analyzer needs more unchanged files than one scan reads (over ${SCOPE_LIMITS.files.toLocaleString("en")} files or ${formatBytes(SCOPE_LIMITS.bytes)} in ${dirs}); what it could not read was not analysed.`,
+      ),
+    );
+  }
+  unchanged.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { changes, unchanged, scopes: [...scopes.values()] };
+
+  async function addChange(file: ChangedFile): Promise<void> {
+    try {
+      changes.push(await readChange(source, file, limits.maxBytes));
+    } catch (error) {
+      if (error instanceof SourceError) limits.errors.push({ file: file.path, message: error.message, retryable: error.retryable });
+      limits.findings.push(unreadable(file, [analyzer], error));
+    }
+  }
+}
+
+/** `a/b/` → `a/b`, `./a` → `a`, `.` → `""`; null for what leaves the repository. */
+export function normaliseDir(dir: string): string | null {
+  const parts: string[] = [];
+  for (const part of dir.replaceAll("\\", "/").split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (parts.length === 0) return null;
+      parts.pop();
+    } else parts.push(part);
+  }
+  return dir.startsWith("/") ? null : parts.join("/");
+}
+
+function inScope(scope: Scope, path: string): boolean {
+  if (scope.dir !== "" && !path.startsWith(`${scope.dir}/`)) return false;
+  const rest = scope.dir === "" ? path : path.slice(scope.dir.length + 1);
+  return scope.recursive || !rest.includes("/");
 }
 
 /** One analyzer on one file; an exception becomes the analyzer's unparsed finding for the file. */
@@ -142,13 +360,13 @@ function analyzeOne(analyzer: Analyzer, change: FileChange, context: AnalysisCon
   try {
     return analyzer.analyze(change, context);
   } catch (error) {
-    const side: Side = change.head ? "head" : "base";
-    return [
-      finding(analyzer.unparsedRule, { file: change.path, line: 1, side }, `The ${analyzer.id} analyzer failed on this file: ${describe(error)}`, {
-        object: change.path,
-      }),
-    ];
+    return [analyzerFailure(analyzer, change, `The ${analyzer.id} analyzer failed on this file: ${describe(error)}`)];
   }
+}
+
+function analyzerFailure(analyzer: Analyzer, file: { path: string; status: ChangedFile["status"] }, message: string): Finding {
+  const side: Side = file.status === "deleted" ? "base" : "head";
+  return finding(analyzer.unparsedRule, { file: file.path, line: 1, side }, message, { object: file.path });
 }
 
 /** A file that cannot be read as text: binary, not UTF-8, or larger than the limit. */
@@ -198,7 +416,7 @@ function unreadable(file: ChangedFile, claimedBy: Analyzer[], error: unknown): F
   const side: Side = error instanceof UnreadableFileError ? error.side : file.status === "deleted" ? "base" : "head";
   if (error instanceof UnreadableFileError && error.kind !== "size") {
     // Content the analyzer's parser cannot read is that analyzer's "unparsed" finding.
-    const analyzer = claimedBy.find((a) => a.id !== "gate") ?? claimedBy[0]!;
+    const analyzer = claimedBy.find((a) => a.needsContent?.(file) ?? true) ?? claimedBy[0]!;
     return finding(analyzer.unparsedRule, { file: file.path, line: 1, side }, `${error.message}: nothing in it could be analysed.`, {
       object: file.path,
     });

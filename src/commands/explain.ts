@@ -1,5 +1,5 @@
 import { closeRuleIds, findRule } from "../../rules/index.js";
-import type { RuleMeta } from "../model/rule.js";
+import { exampleText, type RuleExample, type RuleMeta } from "../model/rule.js";
 import { EXIT_PASS, EXIT_USAGE, type CommandIo } from "./io.js";
 
 /** `changegate explain RULE_ID`: the rule's record as a person reads it; an unknown id lists the close matches. */
@@ -30,11 +30,11 @@ export function renderRule(rule: RuleMeta, askedFor = rule.id): string {
     out.push(`Deprecated since ${rule.deprecated.since}: ${rule.deprecated.reason} Use ${rule.deprecated.replacedBy.join(", ")}.`);
   }
   out.push("", "Why it matters", ...wrap(rule.why), "", "Safer alternative", ...wrap(rule.safeAlternative));
-  const block = (title: string, examples: readonly string[]) => {
+  const block = (title: string, examples: readonly RuleExample[]) => {
     if (examples.length === 0) return;
     out.push("", title);
     for (const example of examples) {
-      const lines = example.trimEnd().split("\n");
+      const lines = exampleText(example).trimEnd().split("\n");
       out.push(...lines.map((line, i) => `  ${i === 0 ? "-" : " "} ${line}`));
     }
   };

@@ -174,7 +174,7 @@ async function evaluate(deps: GateDeps, repo: RepoRef, pr: PullRequestData, trig
     }).catch((error: unknown): AnalysisResult => {
       // The file list itself could not be read: nothing is known, the check fails and offers a re-run.
       const retryable = error instanceof SourceError ? error.retryable : true;
-      return { base: source.base, head, findings: [], files: [], unclaimed: 0, errors: [{ file: "(file list)", message: messageOf(error), retryable }] };
+      return { base: source.base, head, findings: [], files: [], unclaimed: 0, contextFiles: 0, errors: [{ file: "(file list)", message: messageOf(error), retryable }] };
     });
 
     const earlierShas = earlierCommits(head, reviews, commits, trigger);

@@ -22,9 +22,38 @@ export interface RuleMeta {
   deprecated?: { since: string; replacedBy: readonly string[]; reason: string };
   /**
    * Examples that double as tests: each `fires` entry must produce this rule, each `passes`
-   * entry must not. Their language is the analyzer's input (SQL for `sql/*` rules).
+   * entry must not. They run through the analyzer that owns the rule's area (`sql/` the SQL and
+   * migration analyzer, `tf/` Terraform, `k8s/` Kubernetes, `gate/` the gate).
    */
-  examples: { fires: readonly string[]; passes: readonly string[] };
+  examples: { fires: readonly RuleExample[]; passes: readonly RuleExample[] };
+}
+
+/**
+ * One example: a text in the analyzer's own language (SQL for `sql/*` rules: one new migration), or
+ * a change between two trees, for what only a diff can show (a removed resource block, a deleted
+ * manifest). Trees map repository-relative paths to file texts.
+ */
+export type RuleExample = string | ChangeExample;
+
+export interface ChangeExample {
+  base: Readonly<Record<string, string>>;
+  head: Readonly<Record<string, string>>;
+  /** Extra inputs (a plan JSON), by kind and reported path. */
+  inputs?: readonly { kind: string; path: string; text: string }[];
+  /** One line saying what the example shows, for the docs. */
+  note?: string;
+}
+
+/** An example as text for docs and `explain`: a change is shown file by file, base then head. */
+export function exampleText(example: RuleExample): string {
+  if (typeof example === "string") return example;
+  const parts: string[] = [];
+  if (example.note) parts.push(`# ${example.note}`);
+  for (const [side, tree] of [["base", example.base], ["head", example.head]] as const) {
+    for (const [path, text] of Object.entries(tree)) parts.push(`# ${path} (${side})\n${text.trimEnd()}`);
+  }
+  for (const input of example.inputs ?? []) parts.push(`# ${input.path} (${input.kind})\n${input.text.trimEnd()}`);
+  return parts.join("\n");
 }
 
 export interface Location {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { analyzeChangeSet } from "../../src/analyze.js";
+import { analyzeChangeSet, createAnalyzers } from "../../src/analyze.js";
 import type { Analyzer, FileChange } from "../../src/analyzers/types.js";
 import type { Finding } from "../../src/model/finding.js";
 import { finding } from "../../src/model/rule.js";
 import { MemorySource } from "../../src/source/memory.js";
+import { SourceError } from "../../src/source/source.js";
 
 describe("analyzeChangeSet", () => {
   it("reports a change to the policy file as gate/config-change on the head side", async () => {
@@ -117,7 +118,7 @@ describe("analyzeChangeSet with an analyzer that judges the change set as a whol
       unparsedRule: unparsed,
       claims: (path) => path.endsWith(".y"),
       analyze: (change) => (single.push(change.path), options.one ? options.one(change) : []),
-      analyzeAll: (changes) => (batches.push(changes.map((c) => c.path)), options.all ? options.all(changes) : changes.map((c) => note(c.path, `all of ${changes.length}`))),
+      analyzeAll: ({ changes }) => (batches.push(changes.map((c) => c.path)), options.all ? options.all(changes) : changes.map((c) => note(c.path, `all of ${changes.length}`))),
     };
     return { analyzer, batches, single };
   }
@@ -191,5 +192,157 @@ describe("analyzeChangeSet with an analyzer that judges the change set as a whol
     await analyzeChangeSet(new MemorySource({}, { "a.y": "1", "b.y": "2" }), { analyzers: [analyzer, perFile] });
     expect(batches).toEqual([["a.y", "b.y"]]);
     expect(seen.sort()).toEqual(["a.y", "b.y"]);
+  });
+});
+
+describe("the analyzer contract: preparation, scopes and extra inputs", () => {
+  const unparsed = { id: "m/unparsed", title: "t", severity: "high", category: "integrity", why: "w", safeAlternative: "s", docs: "d", examples: { fires: [], passes: [] } } as const;
+  const note = (file: string, message: string) => finding(unparsed, { file, line: 1, side: "head" }, message);
+
+  /** A module analyzer in the style of Terraform: claims `*.m`, wants each claimed file's directory whole. */
+  function moduleAnalyzer(overrides: Partial<Analyzer> = {}) {
+    const seen: { changes: string[]; unchanged: string[]; scopes: string[]; inputs: string[] }[] = [];
+    let prepared = 0;
+    const analyzer: Analyzer = {
+      id: "m",
+      unparsedRule: unparsed,
+      inputKinds: ["m-plan"],
+      claims: (path) => path.endsWith(".m"),
+      prepare: async () => {
+        prepared++;
+      },
+      scopes: ({ claimed }) =>
+        claimed.map((file) => ({ dir: file.path.split("/").slice(0, -1).join("/"), recursive: false, include: (path: string) => path.endsWith(".m") })),
+      analyze: () => [],
+      analyzeAll: (input) => {
+        seen.push({
+          changes: input.changes.map((c) => `${c.status}:${c.path}`),
+          unchanged: input.unchanged.map((f) => f.path),
+          scopes: input.scopes.map((s) => s.dir),
+          inputs: input.inputs.map((i) => i.path),
+        });
+        return [];
+      },
+      ...overrides,
+    };
+    return { analyzer, seen, prepared: () => prepared };
+  }
+
+  it("prepares an analyzer only when it has work", async () => {
+    const idle = moduleAnalyzer();
+    await analyzeChangeSet(new MemorySource({}, { "README.md": "x" }), { analyzers: [idle.analyzer] });
+    expect(idle.prepared()).toBe(0);
+    const busy = moduleAnalyzer();
+    await analyzeChangeSet(new MemorySource({}, { "mod/a.m": "x" }), { analyzers: [busy.analyzer] });
+    expect(busy.prepared()).toBe(1);
+  });
+
+  it("does not load the SQL parser for a change without migrations", async () => {
+    const sql = createAnalyzers({}).find((a) => a.id === "sql")!;
+    let loads = 0;
+    const counted: Analyzer = { ...sql, prepare: async () => void loads++ };
+    await analyzeChangeSet(new MemorySource({}, { "src/app.ts": "x", ".github/workflows/ci.yml": "on: push" }), { analyzers: [counted] });
+    expect(loads).toBe(0);
+  });
+
+  it("fails closed on every claimed file when preparation fails", async () => {
+    const { analyzer } = moduleAnalyzer({ prepare: async () => Promise.reject(new Error("wasm missing")) });
+    const result = await analyzeChangeSet(new MemorySource({}, { "mod/a.m": "x", "mod/b.m": "y" }), { analyzers: [analyzer] });
+    expect(result.findings.map((f) => [f.rule, f.file])).toEqual([
+      ["m/unparsed", "mod/a.m"],
+      ["m/unparsed", "mod/b.m"],
+    ]);
+    expect(result.findings[0]?.message).toContain("wasm missing");
+  });
+
+  it("hands the unchanged files of a scope as context, read once, and the changed ones as changes", async () => {
+    const { analyzer, seen } = moduleAnalyzer();
+    const base = { "mod/main.m": "a", "mod/moved.m": "b", "mod/notes.txt": "n", "mod/sub/deep.m": "d", "other/x.m": "o" };
+    const head = { "mod/main.m": "a2", "mod/moved.m": "b", "mod/notes.txt": "n", "mod/sub/deep.m": "d", "other/x.m": "o" };
+    const source = new MemorySource(base, head);
+    const result = await analyzeChangeSet(source, { analyzers: [analyzer] });
+    expect(seen).toEqual([{ changes: ["modified:mod/main.m"], unchanged: ["mod/moved.m"], scopes: ["mod"], inputs: [] }]);
+    expect(result.contextFiles).toBe(1);
+    expect(source.reads.filter((r) => r.endsWith("mod/moved.m"))).toEqual(["head:mod/moved.m"]);
+  });
+
+  it("lists a directory deleted at head from the base side, and reads changed files a scope includes but nothing claimed", async () => {
+    const { analyzer, seen } = moduleAnalyzer({
+      scopes: ({ claimed }) => claimed.map(() => ({ dir: "mod", recursive: true, include: (path: string) => path.endsWith(".m") || path.endsWith(".vars") })),
+    });
+    const source = new MemorySource({ "mod/a.m": "a", "mod/b.m": "b", "mod/x.vars": "1" }, { "mod/x.vars": "2" });
+    await analyzeChangeSet(source, { analyzers: [analyzer] });
+    expect(seen[0]?.changes).toEqual(["deleted:mod/a.m", "deleted:mod/b.m", "modified:mod/x.vars"]);
+    expect(seen[0]?.unchanged).toEqual([]);
+  });
+
+  it("asks again with what it read, so references are followed, and stops when nothing new is named", async () => {
+    let rounds = 0;
+    const { analyzer, seen } = moduleAnalyzer({
+      scopes: ({ texts }) => {
+        rounds++;
+        // Each file names the directory it references (a kustomization's `resources`).
+        const dirs = new Set(["app", ...texts.flatMap((t) => t.text.split("\n").filter((l) => l.startsWith("ref ")).map((l) => l.slice(4)))]);
+        return [...dirs].map((dir) => ({ dir, recursive: false, include: (path: string) => path.endsWith(".m") }));
+      },
+    });
+    const tree = { "app/k.m": "ref base", "base/k.m": "ref base/../components/x", "components/x/k.m": "ref app" };
+    const source = new MemorySource(tree, { ...tree, "app/k.m": "ref base\n# touched" });
+    await analyzeChangeSet(source, { analyzers: [analyzer] });
+    expect(seen[0]?.scopes).toEqual(["app", "base", "components/x"]);
+    expect(seen[0]?.unchanged).toEqual(["base/k.m", "components/x/k.m"]);
+    expect(rounds).toBe(3);
+  });
+
+  it("never leaves the repository through a scope", async () => {
+    const { analyzer, seen } = moduleAnalyzer({ scopes: () => [{ dir: "../../etc", recursive: true, include: () => true }] });
+    await analyzeChangeSet(new MemorySource({}, { "a.m": "x" }), { analyzers: [analyzer] });
+    expect(seen[0]?.scopes).toEqual([]);
+  });
+
+  it("reports a scope file it cannot read as the analyzer's finding, and a listing that fails as incomplete", async () => {
+    const { analyzer } = moduleAnalyzer();
+    const tree = { "mod/a.m": "a", "mod/bin.m": new Uint8Array([1, 0, 2]) };
+    const result = await analyzeChangeSet(new MemorySource(tree, { ...tree, "mod/a.m": "a2" }), { analyzers: [analyzer] });
+    expect(result.findings.map((f) => [f.rule, f.file])).toEqual([["m/unparsed", "mod/bin.m"]]);
+
+    const failing = new MemorySource({ "mod/a.m": "a" }, { "mod/a.m": "b" });
+    failing.list = async () => Promise.reject(new SourceError("tree too large", undefined, true));
+    const listed = await analyzeChangeSet(failing, { analyzers: [analyzer] });
+    expect(listed.findings.map((f) => [f.rule, f.file])).toEqual([["gate/incomplete-analysis", "mod"]]);
+    expect(listed.errors).toHaveLength(1);
+  });
+
+  it("routes extra inputs to the analyzer that owns their kind, and fails closed on inputs nobody reads", async () => {
+    const { analyzer, seen, prepared } = moduleAnalyzer();
+    const bytes = new TextEncoder().encode("{}");
+    const result = await analyzeChangeSet(new MemorySource({}, {}), {
+      analyzers: [analyzer],
+      inputs: [
+        { kind: "m-plan", path: "plan.json", bytes },
+        { kind: "mystery", path: "other.json", bytes },
+      ],
+    });
+    expect(prepared()).toBe(1);
+    expect(seen).toEqual([{ changes: [], unchanged: [], scopes: [], inputs: ["plan.json"] }]);
+    expect(result.findings.map((f) => [f.rule, f.file])).toEqual([["gate/incomplete-analysis", "other.json"]]);
+  });
+
+  it("reports an input as unparsed when analyzeAll throws on it", async () => {
+    const { analyzer } = moduleAnalyzer({
+      analyzeAll: () => {
+        throw new Error("bad plan");
+      },
+    });
+    const result = await analyzeChangeSet(new MemorySource({}, {}), { analyzers: [analyzer], inputs: [{ kind: "m-plan", path: "p.json", bytes: new Uint8Array() }] });
+    expect(result.findings.map((f) => [f.rule, f.file])).toEqual([["m/unparsed", "p.json"]]);
+  });
+
+  it("lets an analyzer opt out of the policy's excludes, and applies them to the others", async () => {
+    const { analyzer, seen } = moduleAnalyzer();
+    const keeps: Analyzer = { ...moduleAnalyzer().analyzer, id: "keep", honoursExcludes: false, analyzeAll: (input) => input.changes.map((c) => note(c.path, "kept")) };
+    const result = await analyzeChangeSet(new MemorySource({}, { "vendor/a.m": "x" }), { analyzers: [analyzer, keeps], paths: { exclude: ["vendor/**"] } });
+    expect(seen).toEqual([]);
+    expect(result.findings.map((f) => f.message)).toEqual(["kept"]);
   });
 });

@@ -9,7 +9,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ALL_RULES, getRule } from "../../rules/index.js";
 import { sqlRules } from "../../rules/sql/index.js";
 import { CATEGORIES, SEVERITIES } from "../../src/model/finding.js";
+import { analyzeChangeSet } from "../../src/analyze.js";
 import { analyzeSqlText, loadSqlParsers } from "../../src/analyzers/sql/index.js";
+import { exampleText, type RuleExample } from "../../src/model/rule.js";
+import { MemorySource } from "../../src/source/memory.js";
 
 const PINNED_IDS = [
   "gate/config-change",
@@ -137,16 +140,28 @@ describe("rule catalogue", () => {
     }
   });
 
-  for (const rule of ALL_RULES.filter((r) => SQL_ANALYZER_RULES.has(r.id))) {
-    it(`runs the examples of ${rule.id}`, () => {
-      for (const sql of rule.examples.fires) {
-        const rules = analyzeSqlText(sql, { file: "example.sql", side: "head", dialect: "postgresql" }).map((f) => f.rule);
-        expect(rules, `fires example: ${sql}`).toContain(rule.id);
-      }
-      for (const sql of rule.examples.passes) {
-        const rules = analyzeSqlText(sql, { file: "example.sql", side: "head", dialect: "postgresql" }).map((f) => f.rule);
-        expect(rules, `passes example: ${sql}`).not.toContain(rule.id);
+  for (const rule of ALL_RULES.filter((r) => SQL_ANALYZER_RULES.has(r.id) || r.examples.fires.some((e) => typeof e !== "string"))) {
+    it(`runs the examples of ${rule.id}`, async () => {
+      for (const [example, expected] of [...rule.examples.fires.map((e) => [e, true] as const), ...rule.examples.passes.map((e) => [e, false] as const)]) {
+        const rules = await exampleRules(example);
+        if (rules === null) continue;
+        if (expected) expect(rules, `fires example: ${exampleText(example)}`).toContain(rule.id);
+        else expect(rules, `passes example: ${exampleText(example)}`).not.toContain(rule.id);
       }
     });
   }
 });
+
+/**
+ * The rules an example produces: a text goes to the SQL analyzer as one new migration; a change
+ * runs through the whole engine with every built-in analyzer, as a scan would. Null for prose
+ * examples of rules that judge paths alone (gate rules).
+ */
+async function exampleRules(example: RuleExample): Promise<string[] | null> {
+  if (typeof example === "string") {
+    return analyzeSqlText(example, { file: "example.sql", side: "head", dialect: "postgresql" }).map((f) => f.rule);
+  }
+  const inputs = (example.inputs ?? []).map((input) => ({ kind: input.kind, path: input.path, bytes: new TextEncoder().encode(input.text) }));
+  const result = await analyzeChangeSet(new MemorySource({ ...example.base }, { ...example.head }), { inputs });
+  return result.findings.map((f) => f.rule);
+}

@@ -39,6 +39,8 @@ export function createGateAnalyzer(options: GateAnalyzerOptions): Analyzer {
   return {
     id: "gate",
     unparsedRule: configChange,
+    // Excluding `.github/**` must not switch the gate off.
+    honoursExcludes: false,
     claims: (path) => isPolicy(path) || GATE_FILES(path),
     needsContent: (change) => isPolicy(change.path) && change.status !== "deleted",
     analyze(change: FileChange, context: AnalysisContext): Finding[] {

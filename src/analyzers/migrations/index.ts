@@ -1,7 +1,8 @@
 import { getRule } from "../../../rules/index.js";
 import type { Finding } from "../../model/finding.js";
 import { finding } from "../../model/rule.js";
-import type { AnalysisContext, Analyzer, FileChange, PathOptions, SqlDialect } from "../types.js";
+import { loadSqlParsers } from "../sql/index.js";
+import type { AnalysisContext, Analyzer, FileChange, SqlDialect } from "../types.js";
 import { Emitter } from "./emit.js";
 import { readGoMigration } from "./go.js";
 import { readJavaScriptMigration } from "./javascript.js";
@@ -12,17 +13,26 @@ import { readRubyMigration } from "./ruby.js";
 import { migrationOrder } from "./order.js";
 import { liquibaseChangesets, readSqlMigration } from "./sql-files.js";
 
+export interface MigrationAnalyzerOptions {
+  /** The policy's `paths.sql` globs, added to the frameworks' layouts. */
+  paths?: readonly string[];
+  /** The policy's `sql.dialect`, for files whose path does not name one. */
+  dialect?: SqlDialect;
+}
+
 /** The migration analyzer: knows the frameworks' layouts and hands the SQL they run to the SQL analyzer. */
-export function createMigrationAnalyzer(paths: PathOptions = {}): Analyzer {
-  const layouts = createLayouts(paths.sql ?? []);
+export function createMigrationAnalyzer(options: MigrationAnalyzerOptions = {}): Analyzer {
+  const layouts = createLayouts(options.paths ?? []);
+  const dialect = options.dialect ?? "postgresql";
   return {
     id: "sql",
     get unparsedRule() {
       return getRule("sql/unparsed");
     },
     claims: (path) => layouts.readerFor(path) !== null,
+    prepare: loadSqlParsers,
     analyze: (change, context) => analyzeFile(change, context),
-    analyzeAll(changes, context) {
+    analyzeAll({ changes }, context) {
       const findings: Finding[] = [];
       for (const { change, created } of migrationOrder(changes, layouts)) {
         try {
@@ -41,7 +51,7 @@ export function createMigrationAnalyzer(paths: PathOptions = {}): Analyzer {
   };
 
   /** One file; `created` holds the tables created by earlier migrations added in the same change. */
-  function analyzeFile(change: FileChange, context: AnalysisContext, created?: Set<string>): Finding[] {
+  function analyzeFile(change: FileChange, _context: AnalysisContext, created?: Set<string>): Finding[] {
     const headReader = change.head ? layouts.readerFor(change.path) : null;
     const basePath = change.previousPath ?? change.path;
     const baseReader = change.base ? layouts.readerFor(basePath) : null;
@@ -60,8 +70,8 @@ export function createMigrationAnalyzer(paths: PathOptions = {}): Analyzer {
     // A deleted migration no longer runs: only the edit itself is reported.
     if (!change.head || headReader === null) return findings;
 
-    const emit = new Emitter(change.path, "head", dialectFor(change.path, context.sqlDialect), created);
-    read(headReader, change.head.text, change.path, emit, context, changelog?.changed);
+    const emit = new Emitter(change.path, "head", dialectFor(change.path, dialect), created);
+    read(headReader, change.head.text, change.path, emit, changelog?.changed);
     findings.push(...emit.findings);
     return findings;
   }
@@ -89,7 +99,7 @@ function isMigrationText(reader: Reader, text: string): boolean {
   }
 }
 
-function read(reader: Reader, text: string, path: string, emit: Emitter, _context: AnalysisContext, only?: ReadonlySet<string>): void {
+function read(reader: Reader, text: string, path: string, emit: Emitter, only?: ReadonlySet<string>): void {
   switch (reader) {
     case "sql":
       return readSqlMigration(path, text, emit, only);

@@ -29,7 +29,7 @@ function analyseSet(set: string): Analysed[] {
         const path = relative(root, full);
         if (!analyzer.claims(path)) continue;
         const text = readFileSync(full, "utf8");
-        const findings = analyzer.analyze({ path, status: "added", base: null, head: { path, text } }, { authorKind: "human", sqlDialect: "postgresql", policyPath: "" });
+        const findings = analyzer.analyze({ path, status: "added", base: null, head: { path, text } }, { authorKind: "human" });
         result.push({ path, text, findings });
       }
     }

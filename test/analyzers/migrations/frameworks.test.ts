@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { prismaWarning } from "../../../rules/migrations/prisma-warning.js";
 import { analyze, brief, hits } from "./helpers.js";
+import { exampleText } from "../../../src/model/rule.js";
 
 const rails = (body: string) => `class X < ActiveRecord::Migration[7.1]\n${body}\nend\n`;
 
@@ -346,8 +347,8 @@ describe("Prisma", () => {
 
   it("runs the sql/prisma-warning rule's examples as Prisma migration files", () => {
     const path = "prisma/migrations/20260101000000_example/migration.sql";
-    for (const sql of prismaWarning.examples.fires) expect(analyze(path, sql).map((f) => f.rule), sql).toContain("sql/prisma-warning");
-    for (const sql of prismaWarning.examples.passes) expect(analyze(path, sql).map((f) => f.rule), sql).not.toContain("sql/prisma-warning");
+    for (const sql of prismaWarning.examples.fires.map(exampleText)) expect(analyze(path, sql).map((f) => f.rule), sql).toContain("sql/prisma-warning");
+    for (const sql of prismaWarning.examples.passes.map(exampleText)) expect(analyze(path, sql).map((f) => f.rule), sql).not.toContain("sql/prisma-warning");
   });
 
   it("reports nothing for a file without a Warnings block", () => {

@@ -37,7 +37,7 @@ export function analyze(path: string, head: string | null, input: ChangeInput = 
     head: head === null ? null : { path, text: head },
   };
   if (input.previousPath !== undefined) change.previousPath = input.previousPath;
-  return createMigrationAnalyzer(input.paths ?? {}).analyze(change, { authorKind: "human", sqlDialect: "postgresql", policyPath: ".github/changegate.yml" });
+  return createMigrationAnalyzer({ paths: input.paths?.sql ?? [] }).analyze(change, { authorKind: "human" });
 }
 
 /** The fields a test pins, in a compact comparable form. */

@@ -65,7 +65,7 @@ describe("which files are migrations", () => {
     expect(layouts.readerFor("schema/changes/001.sql")).toBe("sql");
     expect(layouts.readerFor("schema/changes/001.rb")).toBe("ruby");
     expect(layouts.readerFor("schema/changes/001.txt")).toBe("sql");
-    expect(createMigrationAnalyzer({ sql: ["schema/changes/**"] }).claims("schema/changes/001.sql")).toBe(true);
+    expect(createMigrationAnalyzer({ paths: ["schema/changes/**"] }).claims("schema/changes/001.sql")).toBe(true);
     expect(createMigrationAnalyzer().claims("schema/changes/001.sql")).toBe(false);
   });
 });
