@@ -28,6 +28,12 @@ export interface Finding {
   object?: string;
   /** One line saying what this change does; the rule's `why` and `safeAlternative` say the rest. */
   message: string;
+  /**
+   * What was reviewed, normalised: the statement, block or object with all its operands (whitespace
+   * and comments folded, no line numbers). A sign-off is bound to it, so changing any operand of a
+   * gating statement voids the sign-off; rewording a message does not.
+   */
+  statement?: string;
   side: Side;
   /**
    * Set when the author marked the change as intended (squawk-ignore, safety_assured, atlas:nolint …).

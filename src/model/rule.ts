@@ -65,6 +65,7 @@ export interface Location {
 
 export interface FindingOptions {
   object?: string;
+  statement?: string;
   severity?: Severity;
   acknowledged?: string;
   rollback?: boolean;
@@ -83,6 +84,7 @@ export function finding(rule: RuleMeta, at: Location, message: string, options: 
   };
   if (at.endLine !== undefined && at.endLine !== at.line) result.endLine = at.endLine;
   if (options.object !== undefined) result.object = options.object;
+  if (options.statement !== undefined) result.statement = options.statement;
   if (options.acknowledged !== undefined) result.acknowledged = options.acknowledged;
   if (options.rollback) result.rollback = true;
   return result;
