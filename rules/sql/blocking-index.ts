@@ -5,6 +5,7 @@ export const blockingIndex: RuleMeta = {
   title: "Index built while blocking writes",
   severity: "medium",
   category: "lock",
+  existingOnly: true,
   why:
     "CREATE INDEX without CONCURRENTLY (and adding a UNIQUE or PRIMARY KEY constraint) holds a lock that " +
     "blocks every INSERT, UPDATE and DELETE on the table until the index is built, which on a large table " +

@@ -5,6 +5,7 @@ export const columnTypeChange: RuleMeta = {
   title: "Column type changed",
   severity: "high",
   category: "data-loss",
+  existingOnly: true,
   why:
     "Changing a column's type usually rewrites the whole table under an ACCESS EXCLUSIVE lock, and a " +
     "narrowing type or a USING cast can truncate, round or reject existing values. Clients that expect the " +

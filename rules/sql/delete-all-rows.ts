@@ -5,6 +5,7 @@ export const deleteAllRows: RuleMeta = {
   title: "DELETE of every row",
   severity: "critical",
   category: "data-loss",
+  existingOnly: true,
   why:
     "A DELETE without a WHERE clause, or with one that is always true, empties the table. In a migration it " +
     "runs against production data, usually in one long transaction that also bloats the table.",

@@ -5,6 +5,8 @@ export const dropColumn: RuleMeta = {
   title: "Column dropped",
   severity: "high",
   category: "data-loss",
+  existingOnly: true,
+  cascadeSeverity: "critical",
   why:
     "Dropping a column deletes its values in every row, and the running application version still selects " +
     "or inserts it until the next deploy finishes. A drop followed by an add on the same table is often an " +

@@ -5,6 +5,8 @@ export const dropConstraint: RuleMeta = {
   title: "Constraint dropped",
   severity: "medium",
   category: "integrity",
+  existingOnly: true,
+  cascadeSeverity: "high",
   why:
     "Dropping a foreign key, unique, check or primary key constraint lets data in that the schema used to " +
     "refuse: orphans, duplicates, out-of-range values. Once such rows exist, putting the constraint back " +

@@ -5,6 +5,8 @@ export const dropIndex: RuleMeta = {
   title: "Index dropped",
   severity: "medium",
   category: "outage",
+  existingOnly: true,
+  cascadeSeverity: "high",
   why:
     "Queries that used the index fall back to scans, which can overload the database, and a dropped unique " +
     "index stops enforcing uniqueness. Without CONCURRENTLY the drop also waits for, and then blocks, every " +

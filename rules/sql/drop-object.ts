@@ -5,6 +5,7 @@ export const dropObject: RuleMeta = {
   title: "Database object dropped",
   severity: "medium",
   category: "data-loss",
+  cascadeSeverity: "critical",
   why:
     "Dropping a view, sequence, type, function, trigger or extension removes behaviour the application or " +
     "other objects may rely on: a lost sequence reuses ids, a dropped trigger silently stops auditing. With " +

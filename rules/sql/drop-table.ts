@@ -5,6 +5,7 @@ export const dropTable: RuleMeta = {
   title: "Table dropped",
   severity: "critical",
   category: "data-loss",
+  existingOnly: true,
   why:
     "Dropping a table deletes all of its rows, and with CASCADE the views and foreign keys that depend on " +
     "it. Application code that still reads or writes the table fails as soon as the migration runs.",

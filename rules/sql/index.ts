@@ -15,6 +15,7 @@ import { dropTable } from "./drop-table.js";
 import { editedMigration } from "./edited-migration.js";
 import { notNull } from "./not-null.js";
 import { opaqueCode } from "./opaque-code.js";
+import { prismaWarning } from "./prisma-warning.js";
 import { privilegeGrant } from "./privilege-grant.js";
 import { rename } from "./rename.js";
 import { replication } from "./replication.js";
@@ -42,6 +43,7 @@ export const sqlRules: readonly RuleMeta[] = [
   editedMigration,
   notNull,
   opaqueCode,
+  prismaWarning,
   privilegeGrant,
   rename,
   replication,
@@ -51,3 +53,32 @@ export const sqlRules: readonly RuleMeta[] = [
   updateAllRows,
   validatingConstraint,
 ];
+
+/** The records by name, for detectors: `rules.dropTable`, so a typo fails to compile. */
+export {
+  blockingIndex,
+  columnTypeChange,
+  deleteAllRows,
+  disableRls,
+  disableTriggers,
+  dropColumn,
+  dropConstraint,
+  dropDatabase,
+  dropIndex,
+  dropObject,
+  dropRole,
+  dropSchema,
+  dropTable,
+  editedMigration,
+  notNull,
+  opaqueCode,
+  prismaWarning,
+  privilegeGrant,
+  rename,
+  replication,
+  tableRewrite,
+  truncate,
+  unparsed,
+  updateAllRows,
+  validatingConstraint,
+};

@@ -5,6 +5,7 @@ export const notNull: RuleMeta = {
   title: "NOT NULL added to an existing table",
   severity: "medium",
   category: "lock",
+  existingOnly: true,
   why:
     "SET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock and fails if any row is NULL. Adding " +
     "a NOT NULL column without a default fails on a non-empty table, and old application versions that " +

@@ -5,6 +5,7 @@ export const rename: RuleMeta = {
   title: "Table, column or schema renamed",
   severity: "high",
   category: "outage",
+  existingOnly: true,
   why:
     "A rename takes effect at once, but the application version that is still running uses the old name " +
     "until the deploy finishes, so its queries fail in the meantime. Views, reports and other services that " +

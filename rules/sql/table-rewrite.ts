@@ -5,6 +5,7 @@ export const tableRewrite: RuleMeta = {
   title: "Table rewritten under an exclusive lock",
   severity: "medium",
   category: "lock",
+  existingOnly: true,
   why:
     "Some statements copy the whole table while holding an ACCESS EXCLUSIVE lock: a column with a volatile " +
     "default, VACUUM FULL, CLUSTER, SET UNLOGGED/LOGGED, SET TABLESPACE, a plain REINDEX. Nothing can read " +

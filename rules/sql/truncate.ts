@@ -5,6 +5,7 @@ export const truncate: RuleMeta = {
   title: "Table truncated",
   severity: "critical",
   category: "data-loss",
+  existingOnly: true,
   why:
     "TRUNCATE removes every row of the table instantly, takes an ACCESS EXCLUSIVE lock while doing it, and " +
     "with CASCADE empties every table that references it as well. It is not logged row by row, so there " +

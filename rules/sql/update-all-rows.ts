@@ -5,6 +5,7 @@ export const updateAllRows: RuleMeta = {
   title: "UPDATE of every row",
   severity: "high",
   category: "data-loss",
+  existingOnly: true,
   why:
     "An UPDATE without a WHERE clause, or with one that is always true, overwrites the column in every row; " +
     "the previous values are gone unless a backup has them. On a large table it also locks every row and " +

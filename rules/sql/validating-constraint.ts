@@ -5,6 +5,7 @@ export const validatingConstraint: RuleMeta = {
   title: "Constraint validated while holding a lock",
   severity: "medium",
   category: "lock",
+  existingOnly: true,
   why:
     "Adding a FOREIGN KEY or CHECK constraint without NOT VALID checks every existing row while holding a " +
     "lock that blocks writes (a foreign key also locks the referenced table). On a large table that is an " +

@@ -15,6 +15,13 @@ export interface RuleMeta {
   why: string;
   /** What to do instead. */
   safeAlternative: string;
+  /**
+   * Whether the risk is only to what exists before the change (rows, readers, a table's lock): on a
+   * table created earlier in the same change the operation loses nothing, so the reporter drops it.
+   */
+  existingOnly?: boolean;
+  /** The severity when the statement cascades to what depends on the object (`CASCADE`); the reporter applies it. */
+  cascadeSeverity?: Severity;
   /** Documentation anchor, relative to the repository's docs. */
   docs: string;
   /** Old ids that still resolve to this rule in config, suppressions and `explain`. */

@@ -1,6 +1,6 @@
-import { findRule, getRule } from "../../../rules/index.js";
 import type { Finding, Side } from "../../model/finding.js";
-import { finding } from "../../model/rule.js";
+import type { RuleMeta } from "../../model/rule.js";
+import { report, unqualified } from "../report.js";
 import { analyzeSqlText } from "../sql/index.js";
 import type { SqlDialect } from "../types.js";
 
@@ -13,6 +13,9 @@ export interface Placement {
 
 export interface OperationOptions extends Placement {
   object?: string;
+  /** The table the operation acts on: one created earlier in the same change loses nothing (see report.ts). */
+  table?: string;
+  cascade?: boolean;
   severity?: Finding["severity"];
 }
 
@@ -52,21 +55,28 @@ export class Emitter {
     if (table) this.createdTables(rollback).add(unqualified(table));
   }
 
-  wasCreated(table: string | undefined, rollback = false): boolean {
-    return table !== undefined && this.createdTables(rollback).has(unqualified(table));
-  }
-
-  /** A finding of rule `ruleId` for an ORM operation at `line`. Unknown optional rules are skipped. */
-  operation(ruleId: string, line: number, message: string, options: OperationOptions = {}): void {
-    const rule = OPTIONAL_RULES.has(ruleId) ? findRule(ruleId) : getRule(ruleId);
-    if (!rule) return;
-    this.findings.push(
-      finding(rule, { file: this.file, line, side: this.side }, message, {
-        ...(options.object !== undefined ? { object: options.object } : {}),
-        ...(options.rollback ? { severity: "low" as const, rollback: true } : options.severity ? { severity: options.severity } : {}),
+  /** A finding of `rule` for an ORM operation at `line`, judged by the one reporter. */
+  operation(rule: RuleMeta, line: number, message: string, options: OperationOptions = {}): void {
+    const rollback = options.rollback ?? false;
+    const found = report(
+      rule,
+      {
+        file: this.file,
+        side: this.side,
+        line,
+        rollback,
+        created: this.createdTables(rollback),
         ...(options.acknowledged !== undefined ? { acknowledged: options.acknowledged } : {}),
-      }),
+      },
+      message,
+      {
+        ...(options.object !== undefined ? { object: options.object } : {}),
+        ...(options.table !== undefined ? { table: options.table } : {}),
+        ...(options.cascade ? { cascade: true } : {}),
+        ...(options.severity ? { severity: options.severity } : {}),
+      },
     );
+    if (found) this.findings.push(found);
   }
 
   /** SQL text found in the file, starting at `startLine`. */
@@ -91,10 +101,4 @@ export class Emitter {
   }
 }
 
-/** Rules from the catalogue's wider floor: used when present, never a reason to throw. */
-const OPTIONAL_RULES = new Set(["sql/drop-object", "sql/drop-index", "sql/drop-constraint", "sql/not-null", "sql/drop-schema", "sql/drop-database"]);
-
-export function unqualified(name: string): string {
-  const last = name.split(".").pop() ?? name;
-  return last.replace(/^["`[]|["`\]]$/g, "").toLowerCase();
-}
+export { unqualified };

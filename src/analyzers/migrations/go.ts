@@ -1,5 +1,6 @@
 import type { Emitter } from "./emit.js";
 import { LineIndex } from "./lines.js";
+import * as rules from "../../../rules/sql/index.js";
 
 /**
  * goose Go migrations: `goose.AddMigration(up, down)` (and its Context/NoTx variants) names the
@@ -39,7 +40,7 @@ export function readGoMigration(text: string, emit: Emitter): void {
       const literal = readGoString(text, cursor);
       const next = literal ? text.slice(literal.end).trimStart()[0] : undefined;
       if (!literal || (next !== "," && next !== ")")) {
-        emit.operation("sql/opaque-code", at, `Runs SQL built at run time (${m[1]}); its statements cannot be checked`, { rollback, object: m[1]! });
+        emit.operation(rules.opaqueCode, at, `Runs SQL built at run time (${m[1]}); its statements cannot be checked`, { rollback, object: m[1]! });
         continue;
       }
       emit.sql(literal.value, lines.line(cursor), { rollback, embeddedIn: `goose ${m[1]}` });

@@ -1,4 +1,3 @@
-import { getRule } from "../../../rules/index.js";
 import type { Finding } from "../../model/finding.js";
 import { finding } from "../../model/rule.js";
 import { loadSqlParsers } from "../sql/index.js";
@@ -12,6 +11,7 @@ import { readPythonMigration } from "./python.js";
 import { readRubyMigration } from "./ruby.js";
 import { migrationOrder } from "./order.js";
 import { liquibaseChangesets, readSqlMigration } from "./sql-files.js";
+import * as rules from "../../../rules/sql/index.js";
 
 export interface MigrationAnalyzerOptions {
   /** The policy's `paths.sql` globs, added to the frameworks' layouts. */
@@ -27,7 +27,7 @@ export function createMigrationAnalyzer(options: MigrationAnalyzerOptions = {}):
   return {
     id: "sql",
     get unparsedRule() {
-      return getRule("sql/unparsed");
+      return rules.unparsed;
     },
     claims: (path) => layouts.readerFor(path) !== null,
     prepare: loadSqlParsers,
@@ -42,7 +42,7 @@ export function createMigrationAnalyzer(options: MigrationAnalyzerOptions = {}):
           const side = change.head ? "head" : "base";
           const message = error instanceof Error ? error.message : String(error);
           findings.push(
-            finding(getRule("sql/unparsed"), { file: change.path, line: 1, side }, `The sql analyzer failed on this file: ${message}`, { object: change.path }),
+            finding(rules.unparsed, { file: change.path, line: 1, side }, `The sql analyzer failed on this file: ${message}`, { object: change.path }),
           );
         }
       }
@@ -136,7 +136,7 @@ export function dialectFor(path: string, configured: SqlDialect): SqlDialect {
 }
 
 function editedMigration(change: FileChange): Finding {
-  const rule = getRule("sql/edited-migration");
+  const rule = rules.editedMigration;
   if (change.status === "deleted") {
     return finding(rule, { file: change.path, line: 1, side: "base" }, `Deletes the migration ${change.path}, which may already have run`, {
       object: change.path,
@@ -171,7 +171,7 @@ function liquibaseDiff(change: FileChange, headReader: Reader | null, baseReader
   });
   const [base, head] = sides;
   if (!base || !head) return null;
-  const rule = getRule("sql/edited-migration");
+  const rule = rules.editedMigration;
   const edited: Finding[] = [];
   const changed = new Set<string>();
   for (const [id, set] of head) {

@@ -1,6 +1,7 @@
 import ts from "typescript";
 import type { Emitter } from "./emit.js";
 import { keepOnOneLine } from "./lines.js";
+import * as rules from "../../../rules/sql/index.js";
 
 /**
  * Knex, TypeORM and Sequelize migrations (JavaScript or TypeScript), read with the TypeScript
@@ -15,7 +16,7 @@ export function readJavaScriptMigration(text: string, emit: Emitter, path: strin
   const first = problems[0];
   if (first) {
     emit.operation(
-      "sql/unparsed",
+      rules.unparsed,
       reader.lineOf(first.start),
       `This migration does not parse as ${typed ? "TypeScript" : "JavaScript"} (${ts.flattenDiagnosticMessageText(first.messageText, " ")}); only what could be read was checked`,
       { object: path },
@@ -102,6 +103,8 @@ class JsReader {
     const args = node.arguments;
     const first = this.literal(args[0]);
     const place = { rollback };
+    // The table a column operation acts on, for the reporter's created-in-this-change judgement.
+    const tableOf = (column: string) => (column.includes(".") ? { table: column.slice(0, column.lastIndexOf(".")) } : {});
 
     if (RAW_SQL.has(method)) {
       // A builder's `.execute()` (Kysely's `db.schema.dropTable(…).execute()`, `sql\`…\`.execute(db)`):
@@ -111,7 +114,7 @@ class JsReader {
       const construct = callee.getText(this.source);
       if (sql) this.embedded(sql, node, construct);
       else if (args[0]) {
-        this.emit.operation("sql/opaque-code", at, `Runs SQL built at run time through ${construct}(); its statements cannot be checked`, {
+        this.emit.operation(rules.opaqueCode, at, `Runs SQL built at run time through ${construct}(); its statements cannot be checked`, {
           ...place,
           object: args[0].getText(this.source).slice(0, 80),
         });
@@ -123,53 +126,53 @@ class JsReader {
 
     if (DROP_TABLE.has(method)) {
       const table = first ?? this.describe(args[0]);
-      if (first && this.emit.wasCreated(first, rollback)) return;
-      this.emit.operation("sql/drop-table", at, `Drops the table ${table} (${method})`, { ...place, object: table });
+      this.emit.operation(rules.dropTable, at, `Drops the table ${table} (${method})`, { ...place, object: table, table });
     } else if (method === "dropAllTables" || method === "clearDatabase") {
-      this.emit.operation("sql/drop-table", at, `Drops every table (${method})`, { ...place, object: "*" });
+      this.emit.operation(rules.dropTable, at, `Drops every table (${method})`, { ...place, object: "*" });
     } else if (DROP_SCHEMA.has(method)) {
       const schema = first ?? (method === "dropAllSchemas" ? "*" : this.describe(args[0]));
-      this.emit.operation("sql/drop-schema", at, `Drops the schema ${schema} (${method})`, { ...place, object: schema });
+      this.emit.operation(rules.dropSchema, at, `Drops the schema ${schema} (${method})`, { ...place, object: schema });
     } else if (method === "dropDatabase") {
       const database = first ?? this.describe(args[0]);
-      this.emit.operation("sql/drop-database", at, `Drops the database ${database} (${method})`, { ...place, object: database });
+      this.emit.operation(rules.dropDatabase, at, `Drops the database ${database} (${method})`, { ...place, object: database });
     } else if (DROP_COLUMN.has(method)) {
       for (const column of this.columns(node, method)) {
-        this.emit.operation("sql/drop-column", at, `Drops the column ${column} (${method})`, { ...place, object: column });
+        this.emit.operation(rules.dropColumn, at, `Drops the column ${column} (${method})`, { ...place, object: column, ...tableOf(column) });
       }
     } else if (RENAME.has(method)) {
       const object = method === "renameTable" ? (first ?? this.describe(args[0])) : (this.columns(node, method)[0] ?? "?");
-      this.emit.operation("sql/rename", at, `Renames ${method === "renameTable" ? "the table" : "the column"} ${object} (${method})`, { ...place, object });
+      const on = method === "renameTable" ? { table: object } : tableOf(object);
+      this.emit.operation(rules.rename, at, `Renames ${method === "renameTable" ? "the table" : "the column"} ${object} (${method})`, { ...place, object, ...on });
     } else if (TYPE_CHANGE.has(method)) {
       const object = this.columns(node, method)[0] ?? "?";
-      this.emit.operation("sql/column-type-change", at, `Changes the definition of the column ${object} (${method})`, { ...place, object });
+      this.emit.operation(rules.columnTypeChange, at, `Changes the definition of the column ${object} (${method})`, { ...place, object, ...tableOf(object) });
     } else if (method === "alter" && this.isColumnBuilder(callee.expression)) {
       const object = this.builderColumn(node);
-      this.emit.operation("sql/column-type-change", at, `Changes the definition of the column ${object} (.alter())`, { ...place, object });
+      this.emit.operation(rules.columnTypeChange, at, `Changes the definition of the column ${object} (.alter())`, { ...place, object, ...tableOf(object) });
     } else if (method === "dropNullable") {
       const object = this.columns(node, method)[0] ?? "?";
-      this.emit.operation("sql/not-null", at, `Makes the column ${object} NOT NULL (dropNullable)`, { ...place, object });
+      this.emit.operation(rules.notNull, at, `Makes the column ${object} NOT NULL (dropNullable)`, { ...place, object, ...tableOf(object) });
     } else if (method === "clearTable") {
       const table = first ?? this.describe(args[0]);
-      this.emit.operation("sql/truncate", at, `Empties the table ${table} (clearTable runs TRUNCATE)`, { ...place, object: table });
+      this.emit.operation(rules.truncate, at, `Empties the table ${table} (clearTable runs TRUNCATE)`, { ...place, object: table, table });
     } else if (method === "truncate" || method === "del" || method === "delete" || method === "update") {
       this.queryBuilder(node, method, at, rollback);
     } else if (method === "bulkDelete" || method === "bulkUpdate") {
       const where = args[method === "bulkDelete" ? 1 : 2];
       if (!this.isEmptyWhere(where)) return;
       const table = first ?? this.describe(args[0]);
-      const rule = method === "bulkDelete" ? "sql/delete-all-rows" : "sql/update-all-rows";
+      const rule = method === "bulkDelete" ? rules.deleteAllRows : rules.updateAllRows;
       const verb = method === "bulkDelete" ? "Deletes" : "Updates";
-      this.emit.operation(rule, at, `${verb} every row of ${table} (${method} with an empty where)`, { ...place, object: table });
+      this.emit.operation(rule, at, `${verb} every row of ${table} (${method} with an empty where)`, { ...place, object: table, table });
     } else if (DROP_INDEX.has(method)) {
       const object = this.describe(args[args.length > 1 && method === "removeIndex" ? 1 : 0]);
-      this.emit.operation("sql/drop-index", at, `Drops the index ${object} (${method})`, { ...place, object });
+      this.emit.operation(rules.dropIndex, at, `Drops the index ${object} (${method})`, { ...place, object });
     } else if (DROP_CONSTRAINT.has(method)) {
       const object = args.map((a) => this.literal(a) ?? this.describe(a)).join(".") || (this.enclosingTable(node) ?? "?");
-      this.emit.operation("sql/drop-constraint", at, `Drops the constraint ${object} (${method})`, { ...place, object });
+      this.emit.operation(rules.dropConstraint, at, `Drops the constraint ${object} (${method})`, { ...place, object });
     } else if (DROP_OBJECT.has(method)) {
       const object = first ?? this.describe(args[0]);
-      this.emit.operation("sql/drop-object", at, `Drops ${object} (${method})`, { ...place, object });
+      this.emit.operation(rules.dropObject, at, `Drops ${object} (${method})`, { ...place, object });
     }
   }
 
@@ -178,14 +181,14 @@ class JsReader {
     const chain = this.chain(node);
     if (chain.table === undefined) return; // not a query builder rooted at a table: `map.delete(k)` and the like
     if (method === "truncate") {
-      this.emit.operation("sql/truncate", at, `Empties the table ${chain.table} (.truncate())`, { rollback, object: chain.table });
+      this.emit.operation(rules.truncate, at, `Empties the table ${chain.table} (.truncate())`, { rollback, object: chain.table, table: chain.table });
       return;
     }
     if (chain.methods.some((m) => /^(where|andWhere|orWhere|whereIn|whereNot|whereRaw|whereExists|whereNull|whereNotNull|whereBetween)/.test(m))) return;
     if (method === "update") {
-      this.emit.operation("sql/update-all-rows", at, `Updates every row of ${chain.table} (.update() with no .where())`, { rollback, object: chain.table });
+      this.emit.operation(rules.updateAllRows, at, `Updates every row of ${chain.table} (.update() with no .where())`, { rollback, object: chain.table, table: chain.table });
     } else {
-      this.emit.operation("sql/delete-all-rows", at, `Deletes every row of ${chain.table} (.${method}() with no .where())`, { rollback, object: chain.table });
+      this.emit.operation(rules.deleteAllRows, at, `Deletes every row of ${chain.table} (.${method}() with no .where())`, { rollback, object: chain.table, table: chain.table });
     }
   }
 
@@ -271,7 +274,7 @@ class JsReader {
   private embedded(sql: SqlText, node: ts.Node, construct: string): void {
     const rollback = isRollback(node);
     if (sql.interpolated) {
-      this.emit.operation("sql/opaque-code", this.line(node), `Builds SQL with interpolated values in ${construct}; only its literal parts could be checked`, {
+      this.emit.operation(rules.opaqueCode, this.line(node), `Builds SQL with interpolated values in ${construct}; only its literal parts could be checked`, {
         rollback,
         object: construct,
       });

@@ -1,6 +1,7 @@
 import { SaxesParser } from "saxes";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Node as YamlNode } from "yaml";
 import type { Emitter } from "./emit.js";
+import * as rules from "../../../rules/sql/index.js";
 
 /** One change of a changeset, the same for YAML, JSON and XML changelogs. */
 interface Change {
@@ -29,7 +30,7 @@ export function readLiquibaseChangelog(text: string, emit: Emitter, path: string
   const parsed = parseChangelog(text, path);
   if (parsed === "not-a-changelog") return;
   if (parsed === null) {
-    emit.operation("sql/unparsed", 1, `This Liquibase changelog could not be parsed; nothing in it was checked`, { object: path });
+    emit.operation(rules.unparsed, 1, `This Liquibase changelog could not be parsed; nothing in it was checked`, { object: path });
     return;
   }
   for (const set of parsed) {
@@ -59,15 +60,15 @@ function readChange(change: Change, emit: Emitter, rollback: boolean): void {
   const a = change.attrs;
   const str = (key: string) => (typeof a[key] === "string" || typeof a[key] === "number" ? String(a[key]) : undefined);
   const table = [str("schemaName"), str("tableName")].filter(Boolean).join(".") || "?";
-  const place = { rollback };
+  const place = { rollback, ...(str("tableName") !== undefined ? { table } : {}) };
   const at = change.line;
   switch (change.type) {
     case "dropTable": {
       const cascade = a["cascadeConstraints"] === true || a["cascadeConstraints"] === "true";
-      if (emit.wasCreated(str("tableName"), rollback)) return;
-      emit.operation("sql/drop-table", at, `Drops the table ${table}${cascade ? " with its constraints (cascadeConstraints)" : ""} (dropTable)`, {
+      emit.operation(rules.dropTable, at, `Drops the table ${table}${cascade ? " with its constraints (cascadeConstraints)" : ""} (dropTable)`, {
         ...place,
         object: table,
+        cascade,
       });
       return;
     }
@@ -78,7 +79,7 @@ function readChange(change: Change, emit: Emitter, rollback: boolean): void {
     case "mergeColumns": {
       const names = change.type === "mergeColumns" ? [str("column1Name"), str("column2Name")] : [str("columnName"), ...columnNames(a["columns"])];
       for (const name of names.filter((n): n is string => n !== undefined)) {
-        emit.operation("sql/drop-column", at, `Drops the column ${table}.${name} (${change.type})`, { ...place, object: `${table}.${name}` });
+        emit.operation(rules.dropColumn, at, `Drops the column ${table}.${name} (${change.type})`, { ...place, object: `${table}.${name}` });
       }
       return;
     }
@@ -86,7 +87,7 @@ function readChange(change: Change, emit: Emitter, rollback: boolean): void {
     case "update":
       if (a["where"] !== undefined && String(a["where"]).trim() !== "") return;
       emit.operation(
-        change.type === "delete" ? "sql/delete-all-rows" : "sql/update-all-rows",
+        change.type === "delete" ? rules.deleteAllRows : rules.updateAllRows,
         at,
         `${change.type === "delete" ? "Deletes" : "Updates"} every row of ${table} (${change.type} with no where)`,
         { ...place, object: table },
@@ -96,22 +97,22 @@ function readChange(change: Change, emit: Emitter, rollback: boolean): void {
     case "renameView":
     case "renameSequence": {
       const object = str("oldTableName") ?? str("oldViewName") ?? str("oldSequenceName") ?? "?";
-      emit.operation("sql/rename", at, `Renames ${object} (${change.type})`, { ...place, object });
+      emit.operation(rules.rename, at, `Renames ${object} (${change.type})`, { ...place, object, ...(change.type === "renameTable" ? { table: object } : {}) });
       return;
     }
     case "renameColumn": {
       const object = `${table}.${str("oldColumnName") ?? "?"}`;
-      emit.operation("sql/rename", at, `Renames the column ${object} (renameColumn)`, { ...place, object });
+      emit.operation(rules.rename, at, `Renames the column ${object} (renameColumn)`, { ...place, object });
       return;
     }
     case "modifyDataType": {
       const object = `${table}.${str("columnName") ?? "?"}`;
-      emit.operation("sql/column-type-change", at, `Changes the type of ${object} to ${str("newDataType") ?? "?"} (modifyDataType)`, { ...place, object });
+      emit.operation(rules.columnTypeChange, at, `Changes the type of ${object} to ${str("newDataType") ?? "?"} (modifyDataType)`, { ...place, object });
       return;
     }
     case "addNotNullConstraint": {
       const object = `${table}.${str("columnName") ?? "?"}`;
-      emit.operation("sql/not-null", at, `Makes the column ${object} NOT NULL (addNotNullConstraint)`, { ...place, object });
+      emit.operation(rules.notNull, at, `Makes the column ${object} NOT NULL (addNotNullConstraint)`, { ...place, object });
       return;
     }
     case "dropView":
@@ -121,11 +122,11 @@ function readChange(change: Change, emit: Emitter, rollback: boolean): void {
     case "dropTrigger":
     case "dropPackage": {
       const object = str("viewName") ?? str("sequenceName") ?? str("procedureName") ?? str("functionName") ?? str("triggerName") ?? str("packageName") ?? "?";
-      emit.operation("sql/drop-object", at, `Drops ${object} (${change.type})`, { ...place, object });
+      emit.operation(rules.dropObject, at, `Drops ${object} (${change.type})`, { ...place, object });
       return;
     }
     case "dropIndex":
-      emit.operation("sql/drop-index", at, `Drops the index ${str("indexName") ?? "?"} (dropIndex)`, { ...place, object: str("indexName") ?? table });
+      emit.operation(rules.dropIndex, at, `Drops the index ${str("indexName") ?? "?"} (dropIndex)`, { ...place, object: str("indexName") ?? table });
       return;
     case "dropForeignKeyConstraint":
     case "dropAllForeignKeyConstraints":
@@ -133,7 +134,7 @@ function readChange(change: Change, emit: Emitter, rollback: boolean): void {
     case "dropUniqueConstraint":
     case "dropCheckConstraint": {
       const object = str("constraintName") ?? str("baseTableName") ?? table;
-      emit.operation("sql/drop-constraint", at, `Drops the constraint ${object} (${change.type})`, { ...place, object });
+      emit.operation(rules.dropConstraint, at, `Drops the constraint ${object} (${change.type})`, { ...place, object });
       return;
     }
     case "sql":
@@ -143,7 +144,7 @@ function readChange(change: Change, emit: Emitter, rollback: boolean): void {
     case "executeCommand":
     case "customChange": {
       const object = str("path") ?? str("executable") ?? str("class") ?? change.type;
-      emit.operation("sql/opaque-code", at, `Runs ${object} (${change.type}); what it does cannot be checked here`, { ...place, object });
+      emit.operation(rules.opaqueCode, at, `Runs ${object} (${change.type}); what it does cannot be checked here`, { ...place, object });
       return;
     }
   }

@@ -1,6 +1,7 @@
 import { parser } from "@lezer/python";
 import type { Emitter } from "./emit.js";
 import { keepOnOneLine, LineIndex } from "./lines.js";
+import * as rules from "../../../rules/sql/index.js";
 
 /**
  * Django and Alembic migrations, read with the Lezer Python grammar (a real, error-tolerant
@@ -66,7 +67,7 @@ class PythonReader {
       },
     });
     if (firstError !== null) {
-      this.emit.operation("sql/unparsed", this.line(firstError), "This migration does not parse as Python; only what could be read was checked", {
+      this.emit.operation(rules.unparsed, this.line(firstError), "This migration does not parse as Python; only what could be read was checked", {
         object: this.path,
       });
     }
@@ -141,6 +142,11 @@ class PythonReader {
     const place = { rollback: context.rollback };
     const kw = (key: string, index: number) => args.keywords.get(key) ?? args.positional[index];
     const str = (key: string, index: number) => this.literal(kw(key, index)) ?? this.describe(kw(key, index));
+    // The table a Django operation acts on, for the reporter's created-in-this-change judgement.
+    const modelTable = (key: string, index: number) => {
+      const table = this.djangoTable(this.literal(kw(key, index)));
+      return table === undefined ? {} : { table };
+    };
 
     switch (name) {
       // Django operations
@@ -148,42 +154,42 @@ class PythonReader {
         this.emit.noteCreated(this.djangoTable(this.literal(kw("name", 0))), context.rollback);
         return false;
       case "DeleteModel":
-        if (this.emit.wasCreated(this.djangoTable(this.literal(kw("name", 0))), context.rollback)) return false;
-        this.emit.operation("sql/drop-table", at, `Deletes the model ${str("name", 0)} and drops its table (DeleteModel)`, { ...place, object: str("name", 0) });
+        this.emit.operation(rules.dropTable, at, `Deletes the model ${str("name", 0)} and drops its table (DeleteModel)`, { ...place, object: str("name", 0), ...modelTable("name", 0) });
         return false;
       case "RemoveField": {
         const object = `${str("model_name", 0)}.${str("name", 1)}`;
-        this.emit.operation("sql/drop-column", at, `Removes the field ${object} and drops its column (RemoveField)`, { ...place, object });
+        this.emit.operation(rules.dropColumn, at, `Removes the field ${object} and drops its column (RemoveField)`, { ...place, object, ...modelTable("model_name", 0) });
         return false;
       }
       case "RenameField": {
         const object = `${str("model_name", 0)}.${str("old_name", 1)}`;
-        this.emit.operation("sql/rename", at, `Renames the field ${object} to ${str("new_name", 2)} (RenameField)`, { ...place, object });
+        this.emit.operation(rules.rename, at, `Renames the field ${object} to ${str("new_name", 2)} (RenameField)`, { ...place, object, ...modelTable("model_name", 0) });
         return false;
       }
       case "RenameModel":
-        this.emit.operation("sql/rename", at, `Renames the model ${str("old_name", 0)} to ${str("new_name", 1)} and its table (RenameModel)`, {
+        this.emit.operation(rules.rename, at, `Renames the model ${str("old_name", 0)} to ${str("new_name", 1)} and its table (RenameModel)`, {
           ...place,
           object: str("old_name", 0),
+          ...modelTable("old_name", 0),
         });
         return false;
       case "AlterModelTable":
-        this.emit.operation("sql/rename", at, `Renames the table of ${str("name", 0)} to ${str("table", 1)} (AlterModelTable)`, { ...place, object: str("name", 0) });
+        this.emit.operation(rules.rename, at, `Renames the table of ${str("name", 0)} to ${str("table", 1)} (AlterModelTable)`, { ...place, object: str("name", 0), ...modelTable("name", 0) });
         return false;
       case "AlterField": {
         const object = `${str("model_name", 0)}.${str("name", 1)}`;
-        this.emit.operation("sql/column-type-change", at, `Alters the field ${object}; its column type may change (AlterField)`, { ...place, object });
+        this.emit.operation(rules.columnTypeChange, at, `Alters the field ${object}; its column type may change (AlterField)`, { ...place, object, ...modelTable("model_name", 0) });
         return false;
       }
       case "RemoveIndex":
       case "RemoveIndexConcurrently": {
         const object = `${str("model_name", 0)}.${str("name", 1)}`;
-        this.emit.operation("sql/drop-index", at, `Removes the index ${object} (${name})`, { ...place, object });
+        this.emit.operation(rules.dropIndex, at, `Removes the index ${object} (${name})`, { ...place, object, ...modelTable("model_name", 0) });
         return false;
       }
       case "RemoveConstraint": {
         const object = `${str("model_name", 0)}.${str("name", 1)}`;
-        this.emit.operation("sql/drop-constraint", at, `Removes the constraint ${object} (RemoveConstraint)`, { ...place, object });
+        this.emit.operation(rules.dropConstraint, at, `Removes the constraint ${object} (RemoveConstraint)`, { ...place, object, ...modelTable("model_name", 0) });
         return false;
       }
       case "RunSQL":
@@ -195,7 +201,7 @@ class PythonReader {
         if (code && !/noop$/.test(this.source(code)) && !context.rollback) {
           const inside = code.name === "VariableName" ? this.rowChanges(this.source(code)) : [];
           const detail = inside.length > 0 ? `; it changes rows at line ${inside.join(", ")}` : "";
-          this.emit.operation("sql/opaque-code", at, `Runs the Python function ${this.source(code)}, which cannot be checked (RunPython)${detail}`, {
+          this.emit.operation(rules.opaqueCode, at, `Runs the Python function ${this.source(code)}, which cannot be checked (RunPython)${detail}`, {
             object: this.source(code),
           });
         }
@@ -219,38 +225,37 @@ class PythonReader {
         this.emit.noteCreated(this.literal(kw("table_name", 0)), context.rollback);
         return false;
       case "drop_table": {
-        const dropped = this.literal(kw("table_name", 0));
-        if (dropped && this.emit.wasCreated(dropped, context.rollback)) return false;
-        this.emit.operation("sql/drop-table", at, `Drops the table ${str("table_name", 0)} (op.drop_table)`, { ...place, object: str("table_name", 0) });
+        this.emit.operation(rules.dropTable, at, `Drops the table ${str("table_name", 0)} (op.drop_table)`, { ...place, object: str("table_name", 0), table: str("table_name", 0) });
         return false;
       }
       case "drop_column":
-        this.emit.operation("sql/drop-column", at, `Drops the column ${table}.${column} (drop_column)`, { ...place, object: `${table}.${column}` });
+        this.emit.operation(rules.dropColumn, at, `Drops the column ${table}.${column} (drop_column)`, { ...place, object: `${table}.${column}`, table });
         return false;
       case "alter_column": {
         const object = `${table}.${column}`;
         if (args.keywords.has("type_")) {
-          this.emit.operation("sql/column-type-change", at, `Changes the type of ${object} (alter_column type_=)`, { ...place, object });
+          this.emit.operation(rules.columnTypeChange, at, `Changes the type of ${object} (alter_column type_=)`, { ...place, object, table });
         }
         if (args.keywords.has("new_column_name")) {
-          this.emit.operation("sql/rename", at, `Renames the column ${object} (alter_column new_column_name=)`, { ...place, object });
+          this.emit.operation(rules.rename, at, `Renames the column ${object} (alter_column new_column_name=)`, { ...place, object, table });
         }
         const nullable = args.keywords.get("nullable");
         if (nullable && this.source(nullable) === "False") {
-          this.emit.operation("sql/not-null", at, `Makes the column ${object} NOT NULL (alter_column nullable=False)`, { ...place, object });
+          this.emit.operation(rules.notNull, at, `Makes the column ${object} NOT NULL (alter_column nullable=False)`, { ...place, object, table });
         }
         return false;
       }
       case "rename_table":
-        this.emit.operation("sql/rename", at, `Renames the table ${str("old_table_name", 0)} (rename_table)`, { ...place, object: str("old_table_name", 0) });
+        this.emit.operation(rules.rename, at, `Renames the table ${str("old_table_name", 0)} (rename_table)`, { ...place, object: str("old_table_name", 0), table: str("old_table_name", 0) });
         return false;
       case "drop_index":
-        this.emit.operation("sql/drop-index", at, `Drops the index ${str("index_name", 0)} (drop_index)`, { ...place, object: str("index_name", 0) });
+        this.emit.operation(rules.dropIndex, at, `Drops the index ${str("index_name", 0)} (drop_index)`, { ...place, object: str("index_name", 0) });
         return false;
       case "drop_constraint":
-        this.emit.operation("sql/drop-constraint", at, `Drops the constraint ${str("constraint_name", 0)} (drop_constraint)`, {
+        this.emit.operation(rules.dropConstraint, at, `Drops the constraint ${str("constraint_name", 0)} (drop_constraint)`, {
           ...place,
           object: str("constraint_name", 0),
+          ...(batch || args.keywords.has("table_name") || args.positional[1] ? { table: batch ? table : str("table_name", 1) } : {}),
         });
         return false;
       case "execute":
@@ -261,7 +266,7 @@ class PythonReader {
 
     if (context.dataCode && (name === "delete" || name === "update") && receiver !== undefined && receiver !== "op") {
       const verb = name === "delete" ? "Deletes rows" : "Updates rows";
-      this.emit.operation("sql/opaque-code", at, `${verb} through the ORM in Python code (${this.describe(node)})`, {
+      this.emit.operation(rules.opaqueCode, at, `${verb} through the ORM in Python code (${this.describe(node)})`, {
         ...place,
         object: receiver,
       });
@@ -286,14 +291,14 @@ class PythonReader {
       const sqlNode = item.name === "TupleExpression" ? children(item).find((c) => !isPunctuation(c)) : item;
       const sql = this.sqlText(sqlNode);
       if (!sql) {
-        this.emit.operation("sql/opaque-code", at, `Runs SQL built at run time (${construct}); its statements cannot be checked`, {
+        this.emit.operation(rules.opaqueCode, at, `Runs SQL built at run time (${construct}); its statements cannot be checked`, {
           rollback: context.rollback,
           object: construct,
         });
         continue;
       }
       if (sql.interpolated) {
-        this.emit.operation("sql/opaque-code", sql.line, `Builds SQL with interpolated values (${construct}); only its literal parts could be checked`, {
+        this.emit.operation(rules.opaqueCode, sql.line, `Builds SQL with interpolated values (${construct}); only its literal parts could be checked`, {
           rollback: context.rollback,
           object: construct,
         });

@@ -19,6 +19,7 @@ import {
 import { parsePrism } from "@ruby/prism/src/parsePrism.js";
 import type { Emitter } from "./emit.js";
 import { keepOnOneLine, LineIndex } from "./lines.js";
+import * as rules from "../../../rules/sql/index.js";
 
 /**
  * Rails migrations, read with Prism (Ruby's own parser, shipped as WASM inside the
@@ -95,13 +96,13 @@ class RubyReader {
       // A trap inside the WASM parser (pathological nesting) leaves its memory in an unknown state:
       // drop the instance so the next file gets a fresh one, and report this file unread.
       prism = null;
-      this.emit.operation("sql/unparsed", 1, `The Ruby parser failed on this migration (${error instanceof Error ? error.message : String(error)}); nothing in it was checked`);
+      this.emit.operation(rules.unparsed, 1, `The Ruby parser failed on this migration (${error instanceof Error ? error.message : String(error)}); nothing in it was checked`);
       return;
     }
     const error = result.errors[0];
     if (error) {
       this.emit.operation(
-        "sql/unparsed",
+        rules.unparsed,
         this.lines.line(error.location.startOffset),
         `This migration does not parse as Ruby (${error.message}); only what could be read was checked`,
       );
@@ -169,22 +170,23 @@ class RubyReader {
     if (node.receiver === null || this.isConnection(node.receiver)) {
       switch (name) {
         case "drop_table": {
-          const dropped = this.name(args[0]);
-          if (dropped && this.emit.wasCreated(dropped, context.rollback)) return;
           const force = options.get("force");
           const detail = force ? `, force: ${this.describe(force)}` : "";
-          this.emit.operation("sql/drop-table", at, `Drops the table ${arg(0)} (drop_table${detail})`, { ...place, object: arg(0) });
+          this.emit.operation(rules.dropTable, at, `Drops the table ${arg(0)} (drop_table${detail})`, { ...place, object: arg(0), table: arg(0) });
           return;
         }
         case "drop_join_table": {
-          const object = [arg(0), arg(1)].sort().join("_");
-          this.emit.operation("sql/drop-table", at, `Drops the join table of ${arg(0)} and ${arg(1)} (drop_join_table)`, { ...place, object });
+          const object = this.joinTable(args, options) ?? [arg(0), arg(1)].sort().join("_");
+          this.emit.operation(rules.dropTable, at, `Drops the join table of ${arg(0)} and ${arg(1)} (drop_join_table)`, { ...place, object, table: object });
           return;
         }
+        case "create_join_table":
+          this.emit.noteCreated(this.joinTable(args, options), context.rollback);
+          return;
         case "create_table": {
           const force = options.get("force");
           if (force && !(force instanceof FalseNode)) {
-            this.emit.operation("sql/drop-table", at, `Drops the existing table ${arg(0)} before creating it (create_table force: ${this.describe(force)})`, {
+            this.emit.operation(rules.dropTable, at, `Drops the existing table ${arg(0)} before creating it (create_table force: ${this.describe(force)})`, {
               ...place,
               object: arg(0),
             });
@@ -198,64 +200,66 @@ class RubyReader {
           const columns = name === "remove_column" ? args.slice(1, 2) : args.slice(1);
           for (const column of columns) {
             const object = `${arg(0)}.${this.name(column) ?? this.describe(column)}`;
-            this.emit.operation("sql/drop-column", at, `Drops the column ${object} (${name})`, { ...place, object });
+            this.emit.operation(rules.dropColumn, at, `Drops the column ${object} (${name})`, { ...place, object, table: arg(0) });
           }
           return;
         }
         case "remove_timestamps":
-          this.emit.operation("sql/drop-column", at, `Drops the columns ${arg(0)}.created_at and updated_at (remove_timestamps)`, {
+          this.emit.operation(rules.dropColumn, at, `Drops the columns ${arg(0)}.created_at and updated_at (remove_timestamps)`, {
             ...place,
             object: `${arg(0)}.created_at`,
+            table: arg(0),
           });
           return;
         case "remove_reference":
         case "remove_belongs_to": {
           const object = `${arg(0)}.${arg(1)}_id`;
-          this.emit.operation("sql/drop-column", at, `Drops the reference column ${object} (${name})`, { ...place, object });
+          this.emit.operation(rules.dropColumn, at, `Drops the reference column ${object} (${name})`, { ...place, object, table: arg(0) });
           return;
         }
         case "rename_column": {
           const object = `${arg(0)}.${arg(1)}`;
-          this.emit.operation("sql/rename", at, `Renames the column ${object} to ${arg(2)} (rename_column)`, { ...place, object });
+          this.emit.operation(rules.rename, at, `Renames the column ${object} to ${arg(2)} (rename_column)`, { ...place, object, table: arg(0) });
           return;
         }
         case "rename_table":
         case "rename_schema":
-          this.emit.operation("sql/rename", at, `Renames ${name === "rename_table" ? "the table" : "the schema"} ${arg(0)} to ${arg(1)} (${name})`, {
+          this.emit.operation(rules.rename, at, `Renames ${name === "rename_table" ? "the table" : "the schema"} ${arg(0)} to ${arg(1)} (${name})`, {
             ...place,
             object: arg(0),
+            ...(name === "rename_table" ? { table: arg(0) } : {}),
           });
           return;
         case "change_column": {
           const object = `${arg(0)}.${arg(1)}`;
-          this.emit.operation("sql/column-type-change", at, `Changes the column ${object} to ${arg(2)} (change_column)`, { ...place, object });
+          this.emit.operation(rules.columnTypeChange, at, `Changes the column ${object} to ${arg(2)} (change_column)`, { ...place, object, table: arg(0) });
           return;
         }
         case "change_column_null":
           if (args[2] instanceof FalseNode) {
             const object = `${arg(0)}.${arg(1)}`;
-            this.emit.operation("sql/not-null", at, `Makes the column ${object} NOT NULL (change_column_null)`, { ...place, object });
+            this.emit.operation(rules.notNull, at, `Makes the column ${object} NOT NULL (change_column_null)`, { ...place, object, table: arg(0) });
           }
           return;
         case "remove_index":
-          this.emit.operation("sql/drop-index", at, `Drops an index on ${arg(0)} (remove_index)`, { ...place, object: arg(0) });
+          this.emit.operation(rules.dropIndex, at, `Drops an index on ${arg(0)} (remove_index)`, { ...place, object: arg(0), table: arg(0) });
           return;
         case "drop_schema":
-          this.emit.operation("sql/drop-schema", at, `Drops the schema ${arg(0)} (drop_schema)`, { ...place, object: arg(0) });
+          this.emit.operation(rules.dropSchema, at, `Drops the schema ${arg(0)} (drop_schema)`, { ...place, object: arg(0) });
           return;
         case "truncate":
         case "truncate_tables":
           for (let i = 0; i < Math.max(args.length, 1); i++) {
-            this.emit.operation("sql/truncate", at, `Empties the table ${arg(i)} (${name})`, { ...place, object: arg(i) });
+            this.emit.operation(rules.truncate, at, `Empties the table ${arg(i)} (${name})`, { ...place, object: arg(i), table: arg(i) });
           }
           return;
       }
       if (DROP_CONSTRAINT.has(name)) {
-        this.emit.operation("sql/drop-constraint", at, `Drops a constraint of ${arg(0)} (${name})`, { ...place, object: arg(0) });
+        this.emit.operation(rules.dropConstraint, at, `Drops a constraint of ${arg(0)} (${name})`, { ...place, object: arg(0), table: arg(0) });
         return;
       }
       if (DROP_OBJECT.has(name)) {
-        this.emit.operation("sql/drop-object", at, `Drops ${arg(0)} (${name})`, { ...place, object: arg(0) });
+        this.emit.operation(rules.dropObject, at, `Drops ${arg(0)} (${name})`, { ...place, object: arg(0) });
         return;
       }
       if (RAW_SQL.has(name) && args[0]) {
@@ -265,39 +269,49 @@ class RubyReader {
     }
     if ((name === "delete_all" || name === "update_all" || name === "destroy_all") && node.receiver && !this.isScoped(node.receiver)) {
       const model = this.describe(node.receiver);
-      const rule = name === "update_all" ? "sql/update-all-rows" : "sql/delete-all-rows";
+      const rule = name === "update_all" ? rules.updateAllRows : rules.deleteAllRows;
       const verb = name === "update_all" ? "Updates" : "Deletes";
-      this.emit.operation(rule, at, `${verb} every row of ${model} (${name} with no where)`, { ...place, object: model });
+      const table = /^[A-Z]\w*$/.test(model) ? { table: tableize(model) } : {};
+      this.emit.operation(rule, at, `${verb} every row of ${model} (${name} with no where)`, { ...place, object: model, ...table });
     }
+  }
+
+  /** Rails' name for a join table: `table_name:`, or the two names sorted, a shared prefix kept once (`music_artists_records`). */
+  private joinTable(args: unknown[], options: Map<string, unknown>): string | undefined {
+    const given = options.get("table_name");
+    if (given) return this.name(given);
+    const [a, b] = [this.name(args[0]), this.name(args[1])];
+    if (a === undefined || b === undefined) return undefined;
+    return [a, b].sort().join("\0").replace(/^(.*_)(.+)\0\1(.+)/, "$1$2_$3").replace("\0", "_");
   }
 
   private changeTableCall(node: CallNode, table: string, context: Context): void {
     const at = this.line(node);
     const args = this.positional(node);
-    const place = { rollback: context.rollback, ...(context.acknowledged ? { acknowledged: context.acknowledged } : {}) };
+    const place = { rollback: context.rollback, table, ...(context.acknowledged ? { acknowledged: context.acknowledged } : {}) };
     const column = (i: number) => `${table}.${this.name(args[i]) ?? this.describe(args[i])}`;
     switch (node.name) {
       case "remove":
-        args.forEach((_, i) => this.emit.operation("sql/drop-column", at, `Drops the column ${column(i)} (t.remove)`, { ...place, object: column(i) }));
+        args.forEach((_, i) => this.emit.operation(rules.dropColumn, at, `Drops the column ${column(i)} (t.remove)`, { ...place, object: column(i) }));
         return;
       case "remove_references":
       case "remove_belongs_to":
-        this.emit.operation("sql/drop-column", at, `Drops the reference column ${column(0)}_id (t.${node.name})`, { ...place, object: `${column(0)}_id` });
+        this.emit.operation(rules.dropColumn, at, `Drops the reference column ${column(0)}_id (t.${node.name})`, { ...place, object: `${column(0)}_id` });
         return;
       case "remove_timestamps":
-        this.emit.operation("sql/drop-column", at, `Drops the columns ${table}.created_at and updated_at (t.remove_timestamps)`, {
+        this.emit.operation(rules.dropColumn, at, `Drops the columns ${table}.created_at and updated_at (t.remove_timestamps)`, {
           ...place,
           object: `${table}.created_at`,
         });
         return;
       case "rename":
-        this.emit.operation("sql/rename", at, `Renames the column ${column(0)} (t.rename)`, { ...place, object: column(0) });
+        this.emit.operation(rules.rename, at, `Renames the column ${column(0)} (t.rename)`, { ...place, object: column(0) });
         return;
       case "change":
-        this.emit.operation("sql/column-type-change", at, `Changes the column ${column(0)} (t.change)`, { ...place, object: column(0) });
+        this.emit.operation(rules.columnTypeChange, at, `Changes the column ${column(0)} (t.change)`, { ...place, object: column(0) });
         return;
       case "remove_index":
-        this.emit.operation("sql/drop-index", at, `Drops an index on ${table} (t.remove_index)`, { ...place, object: table });
+        this.emit.operation(rules.dropIndex, at, `Drops an index on ${table} (t.remove_index)`, { ...place, object: table });
         return;
     }
   }
@@ -305,11 +319,11 @@ class RubyReader {
   private embedded(argument: unknown, at: number, construct: string, place: { rollback: boolean; acknowledged?: string }): void {
     const sql = this.sqlText(argument);
     if (!sql) {
-      this.emit.operation("sql/opaque-code", at, `Runs SQL built at run time (${construct}); its statements cannot be checked`, { ...place, object: construct });
+      this.emit.operation(rules.opaqueCode, at, `Runs SQL built at run time (${construct}); its statements cannot be checked`, { ...place, object: construct });
       return;
     }
     if (sql.interpolated) {
-      this.emit.operation("sql/opaque-code", at, `Builds SQL with interpolation (${construct}); only its literal parts could be checked`, {
+      this.emit.operation(rules.opaqueCode, at, `Builds SQL with interpolation (${construct}); only its literal parts could be checked`, {
         ...place,
         object: construct,
       });
@@ -426,4 +440,12 @@ function childNodes(node: unknown): unknown[] {
 
 function isNode(value: unknown): boolean {
   return value !== null && typeof value === "object" && "nodeID" in value && "location" in value;
+}
+
+/** Rails' default table of a model class, for the common case: `AccountEvent` → `account_events` (irregular plurals aside). */
+function tableize(model: string): string {
+  const snake = model.replace(/([a-z\d])([A-Z])/g, "$1_$2").toLowerCase();
+  if (/(s|x|z|ch|sh)$/.test(snake)) return `${snake}es`;
+  if (/[^aeiou]y$/.test(snake)) return `${snake.slice(0, -1)}ies`;
+  return `${snake}s`;
 }

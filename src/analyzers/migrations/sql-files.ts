@@ -1,6 +1,7 @@
 import type { Emitter } from "./emit.js";
 import { isRollbackFile } from "./layouts.js";
 import { splitLines } from "./lines.js";
+import * as rules from "../../../rules/sql/index.js";
 
 /** A contiguous piece of a SQL migration file that runs one way. */
 export interface SqlPart {
@@ -146,7 +147,7 @@ export function readSqlMigration(path: string, text: string, emit: Emitter, only
       const names = [...warning.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
       // "… the column `legacyId` on the `Order` table": the table comes last.
       const object = names.length >= 2 && /\bcolumn\b/.test(warning) ? `${names[1]}.${names[0]}` : names[0];
-      emit.operation("sql/prisma-warning", warnings.line, warning, {
+      emit.operation(rules.prismaWarning, warnings.line, warning, {
         ...(lost ? {} : { severity: "medium" as const }),
         ...(object !== undefined ? { object } : {}),
       });

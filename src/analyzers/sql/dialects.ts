@@ -1,10 +1,12 @@
 import nodeSqlParser from "node-sql-parser";
 import type { SqlDialect } from "../types.js";
 import type { Run, Spot } from "./run.js";
+import type { RuleMeta } from "../../model/rule.js";
 import { findAckMarkers, type SqlSource } from "./source.js";
 import { splitByHand } from "./split.js";
 import { oneLine, summary } from "./ast.js";
 import { readTokens, tokenize, unqualified } from "./tokens.js";
+import * as rules from "../../../rules/sql/index.js";
 
 const DATABASES: Record<Exclude<SqlDialect, "postgresql">, string> = {
   mysql: "MySQL",
@@ -84,11 +86,12 @@ export function analyzeOtherDialect(run: Run, source: SqlSource, dialect: Exclud
       asts = (Array.isArray(result) ? result : [result]) as Ast[];
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      run.report(spot, "sql/unparsed", `The ${DATABASES[dialect]} parser rejected this statement (${oneLine(message)})`, { object: summary(text.slice(0, 200)) });
-      for (const hit of readTokens(tokenize(text), run.created)) {
+      run.report(spot, rules.unparsed, `The ${DATABASES[dialect]} parser rejected this statement (${oneLine(message)})`, { object: summary(text.slice(0, 200)) });
+      for (const hit of readTokens(tokenize(text))) {
         run.report(spot, hit.rule, `${hit.message} (read from keywords only)`, {
           ...(hit.object !== undefined ? { object: hit.object } : {}),
-          ...(hit.severity ? { severity: hit.severity } : {}),
+          ...(hit.table !== undefined ? { table: hit.table } : {}),
+          ...(hit.cascade ? { cascade: true } : {}),
         });
       }
       continue;
@@ -132,27 +135,27 @@ function isTautology(where: unknown): boolean {
 }
 
 function readAst(run: Run, spot: Spot, ast: Ast, cascade: boolean): void {
-  const report = (rule: string, message: string, object?: string, severity?: "critical") =>
-    run.report(spot, rule, message, { ...(object !== undefined ? { object } : {}), ...(severity ? { severity } : {}) });
+  const report = (rule: RuleMeta, message: string, object?: string, on: { table?: string; cascade?: boolean } = {}) =>
+    run.report(spot, rule, message, { ...(object !== undefined ? { object } : {}), ...on });
   const cascadeNote = cascade ? " with CASCADE" : "";
   const keyword = String(ast.keyword ?? "").toLowerCase();
   switch (ast.type) {
     case "drop": {
       const names = keyword === "database" || keyword === "schema" ? tables(ast.name) : tables(ast.name);
-      if (keyword === "database") for (const name of names) report("sql/drop-database", `Drops database ${name}`, name);
-      else if (keyword === "schema") for (const name of names) report("sql/drop-schema", `Drops schema ${name}${cascadeNote}`, name);
+      if (keyword === "database") for (const name of names) report(rules.dropDatabase, `Drops database ${name}`, name);
+      else if (keyword === "schema") for (const name of names) report(rules.dropSchema, `Drops schema ${name}${cascadeNote}`, name);
       else if (keyword === "table") {
-        for (const name of names) if (!run.created.has(unqualified(name))) report("sql/drop-table", `Drops table ${name}${cascadeNote}`, name);
+        for (const name of names) report(rules.dropTable, `Drops table ${name}${cascadeNote}`, name, { table: name });
       } else if (keyword === "index") {
         const index = columnName(ast.name as ColumnRef) !== "?" ? columnName(ast.name as ColumnRef) : tables(ast.name).join(", ");
-        report("sql/drop-index", `Drops index ${index}${ast.table ? ` on ${tableName(ast.table)}` : ""}`, index);
+        report(rules.dropIndex, `Drops index ${index}${ast.table ? ` on ${tableName(ast.table)}` : ""}`, index);
       } else {
-        for (const name of names) report("sql/drop-object", `Drops ${keyword || "object"} ${name}${cascadeNote}`, name, cascade ? "critical" : undefined);
+        for (const name of names) report(rules.dropObject, `Drops ${keyword || "object"} ${name}${cascadeNote}`, name, { cascade });
       }
       return;
     }
     case "truncate":
-      for (const name of tables(ast.name)) if (!run.created.has(unqualified(name))) report("sql/truncate", `Empties table ${name}${cascadeNote}`, name);
+      for (const name of tables(ast.name)) report(rules.truncate, `Empties table ${name}${cascadeNote}`, name, { table: name });
       return;
     case "delete":
     case "update": {
@@ -161,9 +164,8 @@ function readAst(run: Run, spot: Spot, ast: Ast, cascade: boolean): void {
       const why = ast.where ? (isTautology(ast.where) ? "its WHERE clause is always true" : undefined) : "no WHERE clause";
       if (!why) return;
       for (const name of names) {
-        if (run.created.has(unqualified(name))) continue;
-        if (ast.type === "delete") report("sql/delete-all-rows", `Deletes every row of ${name} (${why})`, name);
-        else report("sql/update-all-rows", `Updates every row of ${name} (${why})`, name);
+        if (ast.type === "delete") report(rules.deleteAllRows, `Deletes every row of ${name} (${why})`, name, { table: name });
+        else report(rules.updateAllRows, `Updates every row of ${name} (${why})`, name, { table: name });
       }
       return;
     }
@@ -176,13 +178,12 @@ function readAst(run: Run, spot: Spot, ast: Ast, cascade: boolean): void {
     case "rename":
       for (const pair of (ast.table as TableRef[][] | undefined) ?? []) {
         const from = tableName(pair[0]);
-        report("sql/rename", `Renames table ${from} to ${tableName(pair[1])}`, from);
+        report(rules.rename, `Renames table ${from} to ${tableName(pair[1])}`, from);
       }
       return;
     case "alter": {
       const table = tables(ast.table)[0] ?? "?";
-      if (run.created.has(unqualified(table))) return;
-      for (const expr of ast.expr ?? []) readAlter(run, spot, table, expr, cascadeNote);
+      for (const expr of ast.expr ?? []) readAlter(run, spot, table, expr, cascade);
       return;
     }
     default:
@@ -190,8 +191,9 @@ function readAst(run: Run, spot: Spot, ast: Ast, cascade: boolean): void {
   }
 }
 
-function readAlter(run: Run, spot: Spot, table: string, expr: AlterExpr, cascadeNote: string): void {
-  const report = (rule: string, message: string, object: string) => run.report(spot, rule, message, { object });
+function readAlter(run: Run, spot: Spot, table: string, expr: AlterExpr, cascade: boolean): void {
+  const report = (rule: RuleMeta, message: string, object: string) => run.report(spot, rule, message, { object, table });
+  const cascadeNote = cascade ? " with CASCADE" : "";
   const action = String(expr.action ?? "").toLowerCase();
   const resource = String(expr.resource ?? "").toLowerCase();
   const type = expr.definition?.dataType
@@ -199,27 +201,27 @@ function readAlter(run: Run, spot: Spot, table: string, expr: AlterExpr, cascade
     : "?";
   if (action === "drop" && resource === "column") {
     const column = `${table}.${columnName(expr.column)}`;
-    const dropped = run.report(spot, "sql/drop-column", `Drops column ${column}${cascadeNote}`, { object: column });
-    run.droppedColumn(table, columnName(expr.column), dropped);
+    const dropped = run.report(spot, rules.dropColumn, `Drops column ${column}${cascadeNote}`, { object: column, table, cascade });
+    if (dropped) run.droppedColumn(table, columnName(expr.column), dropped);
   } else if (action === "add" && resource === "column") {
-    run.addedColumn(table, columnName(expr.column));
+    if (!run.created.has(unqualified(table))) run.addedColumn(table, columnName(expr.column));
   } else if (action === "drop" && (resource === "key" || resource === "constraint" || resource === "index")) {
     const name = expr.key ?? expr.constraint ?? expr.index ?? "";
-    report(resource === "index" ? "sql/drop-index" : "sql/drop-constraint", `Drops ${expr.keyword ?? resource} ${name} on ${table}`.replace("  ", " "), table);
+    report(resource === "index" ? rules.dropIndex : rules.dropConstraint, `Drops ${expr.keyword ?? resource} ${name} on ${table}`.replace("  ", " "), table);
   } else if (action === "modify" || (action === "alter" && expr.definition)) {
     const column = `${table}.${columnName(expr.column)}`;
-    report("sql/column-type-change", `Redefines column ${column} as ${type}`, column);
+    report(rules.columnTypeChange, `Redefines column ${column} as ${type}`, column);
   } else if (action === "change") {
     const from = `${table}.${columnName(expr.old_column)}`;
     const to = columnName(expr.column);
-    report("sql/column-type-change", `Redefines column ${from} as ${to} ${type}`, from);
-    if (to !== columnName(expr.old_column)) report("sql/rename", `Renames column ${from} to ${to}`, from);
+    report(rules.columnTypeChange, `Redefines column ${from} as ${to} ${type}`, from);
+    if (to !== columnName(expr.old_column)) report(rules.rename, `Renames column ${from} to ${to}`, from);
   } else if (action === "rename") {
     if (resource === "column") {
       const from = `${table}.${columnName(expr.old_column)}`;
-      report("sql/rename", `Renames column ${from} to ${columnName(expr.column)}`, from);
+      report(rules.rename, `Renames column ${from} to ${columnName(expr.column)}`, from);
     } else {
-      report("sql/rename", `Renames table ${table} to ${tableName(expr.table)}`, table);
+      report(rules.rename, `Renames table ${table} to ${tableName(expr.table)}`, table);
     }
   }
 }

@@ -5,6 +5,7 @@ import { analyzeOtherDialect } from "./dialects.js";
 import { analyzePostgres } from "./postgres.js";
 import { Run } from "./run.js";
 import { SqlSource } from "./source.js";
+import * as rules from "../../../rules/sql/index.js";
 
 /** Where a piece of SQL sits and how it runs; a migration file may hold several (up and down sections). */
 export interface SqlContext {
@@ -52,7 +53,7 @@ export function analyzeSqlText(text: string, context: SqlContext): Finding[] {
   if (text.length > limit) {
     run.report(
       { line: startLine, endLine: startLine, prefix },
-      "sql/unparsed",
+      rules.unparsed,
       `This SQL is ${Math.round(text.length / 1024 / 1024)} MiB, over the ${limit / 1024 / 1024} MiB analysis limit for ${context.dialect}; nothing in it was checked`,
     );
     return run.findings;
@@ -62,7 +63,7 @@ export function analyzeSqlText(text: string, context: SqlContext): Finding[] {
     // so positions hold) and say that this is not plain SQL.
     run.report(
       { line: startLine, endLine: startLine, prefix },
-      "sql/unparsed",
+      rules.unparsed,
       "This text contains NUL bytes, so it is probably not SQL; it was analysed with them blanked out",
     );
     text = text.replaceAll("\0", " ");
@@ -78,7 +79,7 @@ export function analyzeSqlText(text: string, context: SqlContext): Finding[] {
   } catch (error) {
     // Fail closed: an internal error is a finding for a person, never a silent pass.
     const message = error instanceof Error ? error.message : String(error);
-    run.report({ line: startLine, endLine: source.lineAt(Math.max(0, source.length - 1)), prefix }, "sql/unparsed", `The SQL analyzer failed on this text (${message})`);
+    run.report({ line: startLine, endLine: source.lineAt(Math.max(0, source.length - 1)), prefix }, rules.unparsed, `The SQL analyzer failed on this text (${message})`);
   }
   return run.findings;
 }

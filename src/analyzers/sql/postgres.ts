@@ -27,11 +27,12 @@ import {
   walk,
   walkStatements,
 } from "./ast.js";
-import type { Severity } from "../../model/finding.js";
+import type { RuleMeta } from "../../model/rule.js";
 import { type Run, type Spot } from "./run.js";
 import { findAckMarkers, SqlSource, type AckMarker } from "./source.js";
 import { splitByHand, splitWithScanner, type ByteRange } from "./split.js";
 import { readTokens, tokenize, unqualified } from "./tokens.js";
+import * as rules from "../../../rules/sql/index.js";
 
 /** Texts above this are parsed in batches of statements, so memory stays bounded. */
 const BATCH_BYTES = 512 * 1024;
@@ -168,13 +169,14 @@ class SourceReader {
         continue;
       }
       const spot = this.spot(range.start, range.end);
-      this.run.report(spot, "sql/unparsed", `The PostgreSQL parser rejected this statement (${oneLine(error)})`, {
+      this.run.report(spot, rules.unparsed, `The PostgreSQL parser rejected this statement (${oneLine(error)})`, {
         object: summary(this.source.slice(first, Math.min(range.end, first + 200))),
       });
-      for (const hit of readTokens(tokenize(text), this.run.created)) {
+      for (const hit of readTokens(tokenize(text))) {
         this.run.report(spot, hit.rule, `${hit.message} (read from keywords only)`, {
           ...(hit.object !== undefined ? { object: hit.object } : {}),
-          ...(hit.severity ? { severity: hit.severity } : {}),
+          ...(hit.table !== undefined ? { table: hit.table } : {}),
+          ...(hit.cascade ? { cascade: true } : {}),
         });
       }
     }
@@ -209,7 +211,7 @@ class SourceReader {
         const name = lastName((value as { funcname?: Node[] }).funcname);
         if (name === "pg_drop_replication_slot" || name === "pg_replication_origin_drop") {
           const arg = constantText((value as { args?: Node[] }).args?.[0]);
-          this.run.report(spot, "sql/replication", `Calls ${name}(${arg !== undefined ? `'${arg}'` : ""})`, arg !== undefined ? { object: arg } : {});
+          this.run.report(spot, rules.replication, `Calls ${name}(${arg !== undefined ? `'${arg}'` : ""})`, arg !== undefined ? { object: arg } : {});
         }
       });
     }
@@ -250,8 +252,9 @@ class StatementReader {
     this.run = owner.run;
   }
 
-  private report(rule: string, message: string, object?: string, severity?: Severity): void {
-    this.run.report(this.spot, rule, message, { ...(object !== undefined ? { object } : {}), ...(severity ? { severity } : {}) });
+  /** `on.table`: the table acted on, for the reporter's created-in-this-change judgement; `on.cascade`: CASCADE. */
+  private report(rule: RuleMeta, message: string, object?: string, on: { table?: string; cascade?: boolean } = {}): void {
+    this.run.report(this.spot, rule, message, { ...(object !== undefined ? { object } : {}), ...on });
   }
 
   private isNew(table: string): boolean {
@@ -265,7 +268,7 @@ class StatementReader {
       case "DropStmt":
         return this.drop(body);
       case "DropdbStmt":
-        return this.report("sql/drop-database", `Drops database ${String(body.dbname)}`, String(body.dbname));
+        return this.report(rules.dropDatabase, `Drops database ${String(body.dbname)}`, String(body.dbname));
       case "TruncateStmt":
         return this.truncate(body);
       case "DeleteStmt":
@@ -286,7 +289,7 @@ class StatementReader {
       case "AlterEnumStmt":
         if (body.oldVal !== undefined) {
           const type = nameList(body.typeName as Node[]);
-          this.report("sql/rename", `Renames value '${String(body.oldVal)}' of enum ${type} to '${String(body.newVal)}'`, type);
+          this.report(rules.rename, `Renames value '${String(body.oldVal)}' of enum ${type} to '${String(body.newVal)}'`, type);
         }
         return;
       case "IndexStmt":
@@ -312,32 +315,32 @@ class StatementReader {
       case "DropRoleStmt":
         for (const role of (body.roles as Node[] | undefined) ?? []) {
           const name = roleName((role as { RoleSpec?: RoleSpec }).RoleSpec);
-          this.report("sql/drop-role", `Drops role ${name}`, name);
+          this.report(rules.dropRole, `Drops role ${name}`, name);
         }
         return;
       case "DropOwnedStmt": {
         const roles = ((body.roles as Node[] | undefined) ?? []).map((r) => roleName((r as { RoleSpec?: RoleSpec }).RoleSpec)).join(", ");
         const cascade = body.behavior === "DROP_CASCADE";
-        return this.report("sql/drop-object", `Drops every object owned by ${roles}${cascade ? CASCADE_NOTE : ""}`, roles, cascade ? "critical" : undefined);
+        return this.report(rules.dropObject, `Drops every object owned by ${roles}${cascade ? CASCADE_NOTE : ""}`, roles, { cascade });
       }
       case "DropTableSpaceStmt":
-        return this.report("sql/drop-object", `Drops tablespace ${String(body.tablespacename)}`, String(body.tablespacename));
+        return this.report(rules.dropObject, `Drops tablespace ${String(body.tablespacename)}`, String(body.tablespacename));
       case "DropSubscriptionStmt":
-        return this.report("sql/replication", `Drops subscription ${String(body.subname)}`, String(body.subname));
+        return this.report(rules.replication, `Drops subscription ${String(body.subname)}`, String(body.subname));
       case "AlterPublicationStmt":
         if (body.action === "AP_DropObjects" || body.action === "AP_SetObjects") {
-          this.report("sql/replication", `Changes which tables publication ${String(body.pubname)} replicates`, String(body.pubname));
+          this.report(rules.replication, `Changes which tables publication ${String(body.pubname)} replicates`, String(body.pubname));
         }
         return;
       case "AlterSystemStmt": {
         const name = String((body.setstmt as { name?: string } | undefined)?.name ?? "a setting");
-        return this.report("sql/replication", `Changes server setting ${name} with ALTER SYSTEM`, name);
+        return this.report(rules.replication, `Changes server setting ${name} with ALTER SYSTEM`, name);
       }
       case "VacuumStmt":
         return this.vacuum(body);
       case "ClusterStmt": {
         const table = body.relation ? rangeVarName(body.relation as RangeVar) : undefined;
-        return this.report("sql/table-rewrite", `Runs CLUSTER on ${table ?? "every previously clustered table"}, rewriting it`, table);
+        return this.report(rules.tableRewrite, `Runs CLUSTER on ${table ?? "every previously clustered table"}, rewriting it`, table);
       }
       case "ReindexStmt":
         return this.reindex(body);
@@ -346,13 +349,13 @@ class StatementReader {
         if (restart) {
           const name = rangeVarName(body.sequence as RangeVar);
           const value = constantText(restart.arg);
-          this.report("sql/drop-object", `Restarts sequence ${name}${value !== undefined ? ` at ${value}` : ""}, so ids already handed out can be issued again`, name);
+          this.report(rules.dropObject, `Restarts sequence ${name}${value !== undefined ? ` at ${value}` : ""}, so ids already handed out can be issued again`, name);
         }
         return;
       }
       case "VariableSetStmt":
         if (String(body.name).toLowerCase() === "session_replication_role" && constantText((body.args as Node[] | undefined)?.[0])?.toLowerCase() === "replica") {
-          this.report("sql/disable-triggers", "Sets session_replication_role = replica, which switches off triggers and foreign-key checks", "session_replication_role");
+          this.report(rules.disableTriggers, "Sets session_replication_role = replica, which switches off triggers and foreign-key checks", "session_replication_role");
         }
         return;
       case "ExplainStmt":
@@ -392,31 +395,31 @@ class StatementReader {
             this.run.created.delete(unqualified(name));
             continue;
           }
-          this.report("sql/drop-table", `Drops table ${name}${cascadeNote}`, name);
+          this.report(rules.dropTable, `Drops table ${name}${cascadeNote}`, name);
           break;
         case "OBJECT_SCHEMA":
-          this.report("sql/drop-schema", `Drops schema ${name}${cascade ? " with CASCADE, which drops every table, view and function in it" : ""}`, name);
+          this.report(rules.dropSchema, `Drops schema ${name}${cascade ? " with CASCADE, which drops every table, view and function in it" : ""}`, name);
           break;
         case "OBJECT_INDEX":
           this.report(
-            "sql/drop-index",
+            rules.dropIndex,
             `Drops index ${name}${body.concurrent ? " concurrently" : " without CONCURRENTLY"}${cascadeNote}`,
             name,
-            cascade ? "high" : undefined,
+            { cascade },
           );
           break;
         case "OBJECT_POLICY":
-          this.report("sql/disable-rls", `Drops row-level security policy ${lastPart(name)} on ${parentPart(name)}${cascadeNote}`, name);
+          this.report(rules.disableRls, `Drops row-level security policy ${lastPart(name)} on ${parentPart(name)}${cascadeNote}`, name);
           break;
         case "OBJECT_PUBLICATION":
-          this.report("sql/replication", `Drops publication ${name}${cascadeNote}`, name);
+          this.report(rules.replication, `Drops publication ${name}${cascadeNote}`, name);
           break;
         case "OBJECT_TRIGGER":
         case "OBJECT_RULE":
-          this.report("sql/drop-object", `Drops ${kindLabel(type)} ${lastPart(name)} on ${parentPart(name)}${cascadeNote}`, name, cascade ? "critical" : undefined);
+          this.report(rules.dropObject, `Drops ${kindLabel(type)} ${lastPart(name)} on ${parentPart(name)}${cascadeNote}`, name, { cascade });
           break;
         default:
-          this.report("sql/drop-object", `Drops ${kindLabel(type)} ${name}${cascadeNote}`, name, cascade ? "critical" : undefined);
+          this.report(rules.dropObject, `Drops ${kindLabel(type)} ${name}${cascadeNote}`, name, { cascade });
       }
     }
   }
@@ -425,9 +428,8 @@ class StatementReader {
     const cascade = body.behavior === "DROP_CASCADE";
     for (const relation of (body.relations as Node[] | undefined) ?? []) {
       const name = objectName(relation);
-      if (this.isNew(name)) continue;
       const identity = body.restart_seqs ? " and restarts its identity sequences" : "";
-      this.report("sql/truncate", `Empties table ${name}${identity}${cascade ? " with CASCADE, which also empties every table that references it" : ""}`, name);
+      this.report(rules.truncate, `Empties table ${name}${identity}${cascade ? " with CASCADE, which also empties every table that references it" : ""}`, name, { table: name });
     }
   }
 
@@ -435,14 +437,13 @@ class StatementReader {
     const relation = body.relation as RangeVar | undefined;
     if (!relation) return;
     const name = rangeVarName(relation);
-    if (this.isNew(name)) return;
     const where = body.whereClause as Node | undefined;
     let why: string;
     if (!where) why = "no WHERE clause";
     else if (alwaysTrue(where, 0)) why = "its WHERE clause is always true";
     else return;
-    if (isDelete) this.report("sql/delete-all-rows", `Deletes every row of ${name} (${why})`, name);
-    else this.report("sql/update-all-rows", `Updates every row of ${name} (${why})`, name);
+    if (isDelete) this.report(rules.deleteAllRows, `Deletes every row of ${name} (${why})`, name, { table: name });
+    else this.report(rules.updateAllRows, `Updates every row of ${name} (${why})`, name, { table: name });
   }
 
   private alterTable(body: Record<string, unknown>): void {
@@ -461,10 +462,8 @@ class StatementReader {
     const column = cmd.name !== undefined ? `${table}.${cmd.name}` : table;
     switch (cmd.subtype) {
       case "AT_DropColumn": {
-        if (isNew) return;
-        this.report("sql/drop-column", `Drops column ${column}${cascade ? CASCADE_NOTE : ""}`, column, cascade ? "critical" : undefined);
-        const dropped = this.run.findings[this.run.findings.length - 1]!;
-        this.run.droppedColumn(table, cmd.name ?? "", dropped);
+        const dropped = this.run.report(this.spot, rules.dropColumn, `Drops column ${column}${cascade ? CASCADE_NOTE : ""}`, { object: column, table, cascade });
+        if (dropped) this.run.droppedColumn(table, cmd.name ?? "", dropped);
         return;
       }
       case "AT_AddColumn": {
@@ -473,15 +472,14 @@ class StatementReader {
         return;
       }
       case "AT_AlterColumnType": {
-        if (isNew) return;
         const def = (cmd.def as { ColumnDef?: ColumnDef } | undefined)?.ColumnDef;
         const type = typeText(def?.typeName);
         const using = def?.raw_default ? " with a USING conversion" : "";
-        this.report("sql/column-type-change", `Changes the type of ${column} to ${type}${using}, rewriting the table`, column);
+        this.report(rules.columnTypeChange, `Changes the type of ${column} to ${type}${using}, rewriting the table`, column, { table });
         return;
       }
       case "AT_SetNotNull":
-        if (!isNew) this.report("sql/not-null", `Sets ${column} NOT NULL, scanning the whole table under an exclusive lock`, column);
+        this.report(rules.notNull, `Sets ${column} NOT NULL, scanning the whole table under an exclusive lock`, column, { table });
         return;
       case "AT_AddConstraint": {
         const constraint = (cmd.def as { Constraint?: Constraint } | undefined)?.Constraint;
@@ -489,31 +487,29 @@ class StatementReader {
         return;
       }
       case "AT_DropConstraint":
-        if (!isNew) {
-          this.report("sql/drop-constraint", `Drops constraint ${String(cmd.name)} on ${table}${cascade ? CASCADE_NOTE : ""}`, column, cascade ? "high" : undefined);
-        }
+        this.report(rules.dropConstraint, `Drops constraint ${String(cmd.name)} on ${table}${cascade ? CASCADE_NOTE : ""}`, column, { table, cascade });
         return;
       case "AT_DisableRowSecurity":
-        this.report("sql/disable-rls", `Disables row-level security on ${table}`, table);
+        this.report(rules.disableRls, `Disables row-level security on ${table}`, table);
         return;
       case "AT_NoForceRowSecurity":
-        this.report("sql/disable-rls", `Stops forcing row-level security on ${table}, so its owner bypasses the policies again`, table);
+        this.report(rules.disableRls, `Stops forcing row-level security on ${table}, so its owner bypasses the policies again`, table);
         return;
       case "AT_DisableTrig":
       case "AT_DisableTrigAll":
       case "AT_DisableTrigUser": {
         const which = cmd.subtype === "AT_DisableTrigAll" ? "all triggers (including foreign-key enforcement)" : cmd.subtype === "AT_DisableTrigUser" ? "all user triggers" : `trigger ${String(cmd.name)}`;
-        this.report("sql/disable-triggers", `Disables ${which} on ${table}`, cmd.subtype === "AT_DisableTrig" ? column : table);
+        this.report(rules.disableTriggers, `Disables ${which} on ${table}`, cmd.subtype === "AT_DisableTrig" ? column : table);
         return;
       }
       case "AT_SetUnLogged":
-        this.report("sql/table-rewrite", `Makes ${table} UNLOGGED: the table is rewritten, and afterwards not crash-safe or replicated`, table);
+        this.report(rules.tableRewrite, `Makes ${table} UNLOGGED: the table is rewritten, and afterwards not crash-safe or replicated`, table);
         return;
       case "AT_SetLogged":
-        if (!isNew) this.report("sql/table-rewrite", `Makes ${table} LOGGED, rewriting it`, table);
+        if (!isNew) this.report(rules.tableRewrite, `Makes ${table} LOGGED, rewriting it`, table);
         return;
       case "AT_SetTableSpace":
-        if (!isNew) this.report("sql/table-rewrite", `Moves ${table} to tablespace ${String(cmd.name)}, rewriting it`, table);
+        if (!isNew) this.report(rules.tableRewrite, `Moves ${table} to tablespace ${String(cmd.name)}, rewriting it`, table);
         return;
       default:
         return;
@@ -532,7 +528,7 @@ class StatementReader {
     const identity = has("CONSTR_IDENTITY");
     const stored = constraints.some((c) => c.contype === "CONSTR_GENERATED");
     if ((has("CONSTR_NOTNULL") || has("CONSTR_PRIMARY")) && !defaultExpr && !identity && !stored && !serial) {
-      this.report("sql/not-null", `Adds NOT NULL column ${column} without a default to an existing table`, column);
+      this.report(rules.notNull, `Adds NOT NULL column ${column} without a default to an existing table`, column);
     }
     const volatile = defaultExpr ? volatileCall(defaultExpr) : undefined;
     if (serial || identity || stored || volatile) {
@@ -545,7 +541,7 @@ class StatementReader {
             : VOLATILE.has(volatile!)
               ? `a volatile default (${volatile}())`
               : `a default calling ${volatile}() (volatile unless declared otherwise)`;
-      this.report("sql/table-rewrite", `Adds column ${column} with ${what}, which rewrites every row`, column);
+      this.report(rules.tableRewrite, `Adds column ${column} with ${what}, which rewrites every row`, column);
     }
     for (const constraint of constraints) this.constraint(table, constraint, column);
   }
@@ -557,7 +553,7 @@ class StatementReader {
       case "CONSTR_CHECK":
         if (!constraint.skip_validation) {
           const label = constraint.contype === "CONSTR_FOREIGN" ? "foreign key" : "check constraint";
-          this.report("sql/validating-constraint", `Adds ${label} ${name} on ${column ?? table} without NOT VALID, checking every row under a lock`, column ?? table);
+          this.report(rules.validatingConstraint, `Adds ${label} ${name} on ${column ?? table} without NOT VALID, checking every row under a lock`, column ?? table);
         }
         return;
       case "CONSTR_PRIMARY":
@@ -565,11 +561,11 @@ class StatementReader {
       case "CONSTR_EXCLUSION":
         if (!constraint.indexname) {
           const label = constraint.contype === "CONSTR_PRIMARY" ? "primary key" : constraint.contype === "CONSTR_UNIQUE" ? "unique constraint" : "exclusion constraint";
-          this.report("sql/blocking-index", `Adds ${label} ${name} on ${column ?? table}, building its index while writes are blocked`, column ?? table);
+          this.report(rules.blockingIndex, `Adds ${label} ${name} on ${column ?? table}, building its index while writes are blocked`, column ?? table);
         }
         return;
       case "CONSTR_NOTNULL":
-        if (!column && !constraint.skip_validation) this.report("sql/not-null", `Adds NOT NULL constraint ${name} on ${table}, scanning the whole table`, table);
+        if (!column && !constraint.skip_validation) this.report(rules.notNull, `Adds NOT NULL constraint ${name} on ${table}, scanning the whole table`, table);
         return;
       default:
         return;
@@ -587,26 +583,26 @@ class StatementReader {
       case "OBJECT_MATVIEW":
       case "OBJECT_FOREIGN_TABLE":
       case "OBJECT_SEQUENCE":
-        if (table && !this.isNew(table)) this.report("sql/rename", `Renames ${kindLabel(type)} ${table} to ${newName}`, table);
+        if (table && !this.isNew(table)) this.report(rules.rename, `Renames ${kindLabel(type)} ${table} to ${newName}`, table);
         return;
       case "OBJECT_COLUMN":
       case "OBJECT_ATTRIBUTE": {
         const owner = table ?? (body.object ? objectName(body.object as Node) : "?");
         if (table && this.isNew(table)) return;
         const column = `${owner}.${String(body.subname)}`;
-        this.report("sql/rename", `Renames column ${column} to ${newName}`, column);
+        this.report(rules.rename, `Renames column ${column} to ${newName}`, column);
         return;
       }
       case "OBJECT_SCHEMA":
       case "OBJECT_DATABASE":
-        this.report("sql/rename", `Renames ${kindLabel(type)} ${String(body.subname)} to ${newName}`, String(body.subname));
+        this.report(rules.rename, `Renames ${kindLabel(type)} ${String(body.subname)} to ${newName}`, String(body.subname));
         return;
       case "OBJECT_TYPE":
       case "OBJECT_DOMAIN":
       case "OBJECT_FUNCTION":
       case "OBJECT_PROCEDURE": {
         const name = body.object ? objectName(body.object as Node) : "?";
-        this.report("sql/rename", `Renames ${kindLabel(type)} ${name} to ${newName}`, name);
+        this.report(rules.rename, `Renames ${kindLabel(type)} ${name} to ${newName}`, name);
         return;
       }
       default:
@@ -619,7 +615,7 @@ class StatementReader {
     const relation = body.relation as RangeVar | undefined;
     const name = relation ? rangeVarName(relation) : body.object ? objectName(body.object as Node) : "?";
     if (relation && this.isNew(name)) return;
-    this.report("sql/rename", `Moves ${kindLabel(type)} ${name} to schema ${String(body.newschema)}`, name);
+    this.report(rules.rename, `Moves ${kindLabel(type)} ${name} to schema ${String(body.newschema)}`, name);
   }
 
   private createIndex(body: Record<string, unknown>): void {
@@ -628,7 +624,7 @@ class StatementReader {
     const table = rangeVarName(relation);
     if (this.isNew(table)) return;
     const index = body.idxname ? String(body.idxname) : "(unnamed)";
-    this.report("sql/blocking-index", `Creates ${body.unique ? "unique " : ""}index ${index} on ${table} without CONCURRENTLY, blocking writes while it builds`, table);
+    this.report(rules.blockingIndex, `Creates ${body.unique ? "unique " : ""}index ${index} on ${table} without CONCURRENTLY, blocking writes while it builds`, table);
   }
 
   private policy(create: boolean, body: Record<string, unknown>): void {
@@ -636,7 +632,7 @@ class StatementReader {
     const name = String(body.policy_name);
     const open = [body.qual, body.with_check].some((expr) => expr !== undefined && alwaysTrue(expr as Node, 0));
     if (open) {
-      this.report("sql/disable-rls", `${create ? "Creates" : "Changes"} policy ${name} on ${table} so that it lets every row through (always true)`, `${table}.${name}`);
+      this.report(rules.disableRls, `${create ? "Creates" : "Changes"} policy ${name} on ${table} so that it lets every row through (always true)`, `${table}.${name}`);
     }
   }
 
@@ -658,10 +654,10 @@ class StatementReader {
     const object = names || target;
     if (stmt.is_grant) {
       if (privileges === "ALL" || grantees.includes("PUBLIC")) {
-        this.report("sql/privilege-grant", `Grants ${privileges} on ${target} to ${to}${suffix}`, object);
+        this.report(rules.privilegeGrant, `Grants ${privileges} on ${target} to ${to}${suffix}`, object);
       }
     } else {
-      this.report("sql/drop-role", `Revokes ${privileges} on ${target} from ${to}${suffix}`, object);
+      this.report(rules.dropRole, `Revokes ${privileges} on ${target} from ${to}${suffix}`, object);
     }
   }
 
@@ -669,13 +665,13 @@ class StatementReader {
     const roles = ((body.granted_roles as Node[] | undefined) ?? []).map((r) => String((r as { AccessPriv?: { priv_name?: string } }).AccessPriv?.priv_name ?? "?"));
     const grantees = ((body.grantee_roles as Node[] | undefined) ?? []).map((g) => roleName((g as { RoleSpec?: RoleSpec }).RoleSpec)).join(", ");
     if (!body.is_grant) {
-      this.report("sql/drop-role", `Revokes membership in ${roles.join(", ")} from ${grantees}`, roles.join(", "));
+      this.report(rules.dropRole, `Revokes membership in ${roles.join(", ")} from ${grantees}`, roles.join(", "));
       return;
     }
     const admin = defElems(body.opt).some((d) => d.defname === "admin" && constantText(d.arg) !== "false");
     const powerful = roles.filter((r) => POWERFUL_ROLES.test(r));
     if (powerful.length > 0 || admin || grantees.includes("PUBLIC")) {
-      this.report("sql/privilege-grant", `Grants ${roles.join(", ")} to ${grantees}${admin ? " WITH ADMIN OPTION" : ""}`, roles.join(", "));
+      this.report(rules.privilegeGrant, `Grants ${roles.join(", ")} to ${grantees}${admin ? " WITH ADMIN OPTION" : ""}`, roles.join(", "));
     }
   }
 
@@ -685,10 +681,10 @@ class StatementReader {
       const on = option.arg === undefined || constantText(option.arg) === "true";
       if (option.defname && ROLE_POWERS[option.defname] && on) elevated.push(ROLE_POWERS[option.defname]!);
       if (option.defname === "password" && option.arg && "String" in option.arg) {
-        this.report("sql/privilege-grant", `Sets a literal password for role ${role} in the migration`, role);
+        this.report(rules.privilegeGrant, `Sets a literal password for role ${role} in the migration`, role);
       }
     }
-    if (elevated.length > 0) this.report("sql/privilege-grant", `Gives role ${role} ${elevated.join(", ")}`, role);
+    if (elevated.length > 0) this.report(rules.privilegeGrant, `Gives role ${role} ${elevated.join(", ")}`, role);
   }
 
   private vacuum(body: Record<string, unknown>): void {
@@ -698,14 +694,14 @@ class StatementReader {
       .filter((r): r is RangeVar => r !== undefined)
       .map(rangeVarName);
     const target = rels.length > 0 ? rels.join(", ") : "every table in the database";
-    this.report("sql/table-rewrite", `Runs VACUUM FULL on ${target}, rewriting it under an exclusive lock`, rels.length > 0 ? rels.join(", ") : undefined);
+    this.report(rules.tableRewrite, `Runs VACUUM FULL on ${target}, rewriting it under an exclusive lock`, rels.length > 0 ? rels.join(", ") : undefined);
   }
 
   private reindex(body: Record<string, unknown>): void {
     if (defElems(body.params).some((d) => d.defname === "concurrently")) return;
     const name = body.relation ? rangeVarName(body.relation as RangeVar) : String(body.name ?? "");
     const kind = String(body.kind ?? "").replace(/^REINDEX_OBJECT_/, "").toLowerCase();
-    this.report("sql/table-rewrite", `Rebuilds ${kind} ${name} without CONCURRENTLY, blocking writes meanwhile`.replace("  ", " "), name || undefined);
+    this.report(rules.tableRewrite, `Rebuilds ${kind} ${name} without CONCURRENTLY, blocking writes meanwhile`.replace("  ", " "), name || undefined);
   }
 
   // Procedural code -------------------------------------------------------------------------------
@@ -715,7 +711,7 @@ class StatementReader {
     const language = constantText(args.find((d) => d.defname === "language")?.arg)?.toLowerCase() ?? "plpgsql";
     const code = constantText(args.find((d) => d.defname === "as")?.arg) ?? "";
     if (language !== "plpgsql") {
-      this.report("sql/opaque-code", `Runs a DO block in ${language}, whose code is not analysed`);
+      this.report(rules.opaqueCode, `Runs a DO block in ${language}, whose code is not analysed`);
       return;
     }
     this.plpgsql(code, "DO block: ", "DO block");
@@ -745,7 +741,7 @@ class StatementReader {
     } else if (language === "plpgsql") {
       this.plpgsql(code, prefix, `${kind} ${name}`);
     } else if (language !== "internal") {
-      this.report("sql/opaque-code", `Creates ${kind} ${name} in ${language}, whose body is not analysed`, name);
+      this.report(rules.opaqueCode, `Creates ${kind} ${name} in ${language}, whose body is not analysed`, name);
     }
   }
 
@@ -765,7 +761,7 @@ class StatementReader {
   /** Plain SQL found inside this statement, analysed with every rule at its own lines. */
   private embedded(code: string, prefix: string, label: string, line = this.codeLine(code)): void {
     if (this.owner.scope.depth >= MAX_EMBEDDING) {
-      this.report("sql/opaque-code", `${label} nests code too deeply to follow`);
+      this.report(rules.opaqueCode, `${label} nests code too deeply to follow`);
       return;
     }
     analyzePostgres(this.run, new SqlSource(code, line), {
@@ -818,9 +814,9 @@ class StatementReader {
     if (keywords.length > 0) {
       // DROP, TRUNCATE and DELETE in the string lose data: raised so the reviewer cannot miss them.
       const losesData = keywords.some((k) => k === "DROP" || k === "TRUNCATE" || k === "DELETE");
-      this.run.report(spot, "sql/opaque-code", `EXECUTE runs dynamic SQL containing ${keywords.join(", ")}: ${shown}`, losesData ? { severity: "high" } : {});
+      this.run.report(spot, rules.opaqueCode, `EXECUTE runs dynamic SQL containing ${keywords.join(", ")}: ${shown}`, losesData ? { severity: "high" } : {});
     } else {
-      this.run.report(spot, "sql/opaque-code", `EXECUTE runs dynamic SQL that cannot be checked: ${shown}`);
+      this.run.report(spot, rules.opaqueCode, `EXECUTE runs dynamic SQL that cannot be checked: ${shown}`);
       return;
     }
     // When the command is a template (format('DROP TABLE %I', t), or 'DROP TABLE ' || t), read the
@@ -842,20 +838,21 @@ class StatementReader {
   /** A body PL/pgSQL rejects: opaque, plus a keyword reading of its statements so a DROP still shows. */
   private unreadableBody(code: string, label: string, bodyLine: number, error: string): void {
     const destructive = /\b(drop|truncate|delete)\b/i.test(code);
-    this.report("sql/opaque-code", `The body of ${label} could not be parsed (${oneLine(error)}), so it was not analysed`, undefined, destructive ? "high" : undefined);
+    this.run.report(this.spot, rules.opaqueCode, `The body of ${label} could not be parsed (${oneLine(error)}), so it was not analysed`, destructive ? { severity: "high" } : {});
     const source = new SqlSource(code, bodyLine);
     for (const range of splitByHand(source)) {
       const tokens = tokenize(source.slice(range.start, range.end));
       let at = 0;
       while (at < tokens.length && BLOCK_WORDS.has(tokens[at]!.value)) at++;
-      const hits = readTokens(tokens.slice(at), this.run.created);
+      const hits = readTokens(tokens.slice(at));
       if (hits.length === 0) continue;
       const first = source.skipTrivia(range.start, range.end);
       const spot: Spot = { ...this.spot, line: source.lineAt(first), endLine: source.lineAt(Math.max(first, source.trimEnd(first, range.end) - 1)), prefix: `${this.spot.prefix}${label}: ` };
       for (const hit of hits) {
         this.run.report(spot, hit.rule, `${hit.message} (read from keywords only)`, {
           ...(hit.object !== undefined ? { object: hit.object } : {}),
-          ...(hit.severity ? { severity: hit.severity } : {}),
+          ...(hit.table !== undefined ? { table: hit.table } : {}),
+          ...(hit.cascade ? { cascade: true } : {}),
         });
       }
     }

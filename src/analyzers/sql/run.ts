@@ -1,10 +1,8 @@
-import { sqlRules } from "../../../rules/sql/index.js";
 import type { Finding, Severity } from "../../model/finding.js";
-import { finding, type RuleMeta } from "../../model/rule.js";
+import type { RuleMeta } from "../../model/rule.js";
 import type { SqlContext } from "./index.js";
 import { editDistance } from "../../util/edit-distance.js";
-
-const RULES = new Map<string, RuleMeta>(sqlRules.map((rule) => [rule.id, rule]));
+import { report } from "../report.js";
 
 /** Where a statement sits, and what applies to every finding in it. */
 export interface Spot {
@@ -18,6 +16,9 @@ export interface Spot {
 
 export interface ReportOptions {
   object?: string;
+  /** The table the statement acts on: one created earlier in the same change loses nothing (see report.ts). */
+  table?: string;
+  cascade?: boolean;
   severity?: Severity;
 }
 
@@ -33,22 +34,23 @@ export class Run {
     this.created = context.createdTables ?? new Set<string>();
   }
 
-  report(spot: Spot, ruleId: string, message: string, options: ReportOptions = {}): Finding {
-    const rule = RULES.get(ruleId);
-    if (!rule) throw new Error(`unknown sql rule ${ruleId}`);
-    const rollback = this.context.rollback === true;
+  report(spot: Spot, rule: RuleMeta, message: string, options: ReportOptions = {}): Finding | null {
     const ack = spot.ack ?? this.fileAck;
-    const result = finding(
+    const result = report(
       rule,
-      { file: this.context.file, line: spot.line, endLine: spot.endLine, side: this.context.side },
-      spot.prefix + message,
       {
-        ...(options.object !== undefined ? { object: options.object } : {}),
-        ...(rollback ? { severity: "low" as const, rollback: true } : options.severity ? { severity: options.severity } : {}),
+        file: this.context.file,
+        side: this.context.side,
+        line: spot.line,
+        endLine: spot.endLine,
+        rollback: this.context.rollback === true,
+        created: this.created,
         ...(ack !== undefined ? { acknowledged: ack } : {}),
       },
+      spot.prefix + message,
+      options,
     );
-    this.findings.push(result);
+    if (result) this.findings.push(result);
     return result;
   }
 

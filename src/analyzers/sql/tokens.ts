@@ -3,6 +3,8 @@
  * TRUNCATE or unbounded DELETE/UPDATE is still reported (next to `sql/unparsed`). It is deliberately
  * simple and dialect-neutral; the parsers do the real work.
  */
+import type { RuleMeta } from "../../model/rule.js";
+import * as rules from "../../../rules/sql/index.js";
 
 export interface Token {
   /** Upper-cased word, unquoted identifier text, or the punctuation character. */
@@ -13,10 +15,12 @@ export interface Token {
 }
 
 export interface TokenHit {
-  rule: string;
+  rule: RuleMeta;
   message: string;
   object?: string;
-  severity?: "critical";
+  /** The table it acts on, for the reporter's created-in-this-change judgement. */
+  table?: string;
+  cascade?: boolean;
 }
 
 export function tokenize(text: string, limit = 10_000): Token[] {
@@ -151,27 +155,27 @@ function startsStatement(tokens: Token[], i: number): boolean {
 }
 
 /**
- * What the keywords of one statement say it does, read per statement-like segment. `created` holds
- * tables created earlier in the same migration (lower-cased, unqualified): dropping them is not reported.
+ * What the keywords of one statement say it does, read per statement-like segment. Whether the
+ * table was created earlier in the same change is the reporter's judgement (`table` of each hit).
  */
-export function readTokens(tokens: Token[], created: ReadonlySet<string>): TokenHit[] {
+export function readTokens(tokens: Token[]): TokenHit[] {
   const hits: TokenHit[] = [];
   let start = 0;
   for (let i = 1; i <= tokens.length; i++) {
     if (i === tokens.length || startsStatement(tokens, i)) {
-      hits.push(...readSegment(tokens.slice(start, i), created));
+      hits.push(...readSegment(tokens.slice(start, i)));
       start = i;
     }
   }
   return hits;
 }
 
-function readSegment(tokens: Token[], created: ReadonlySet<string>): TokenHit[] {
+function readSegment(tokens: Token[]): TokenHit[] {
   const hits: TokenHit[] = [];
   const head = tokens[0]?.value;
   const cascade = has(tokens, "CASCADE");
   const withCascade = cascade ? " with CASCADE" : "";
-  const crit = cascade ? ({ severity: "critical" } as const) : {};
+  const crit = cascade ? { cascade: true } : {};
   if (head === "DROP") {
     let kind = tokens[1]?.value ?? "";
     let at = 2;
@@ -187,97 +191,93 @@ function readSegment(tokens: Token[], created: ReadonlySet<string>): TokenHit[] 
     const label = name ?? "(unreadable name)";
     switch (kind) {
       case "DATABASE":
-        hits.push({ rule: "sql/drop-database", message: `Drops database ${label}${withCascade}`, ...object });
+        hits.push({ rule: rules.dropDatabase, message: `Drops database ${label}${withCascade}`, ...object });
         break;
       case "SCHEMA":
-        hits.push({ rule: "sql/drop-schema", message: `Drops schema ${label}${withCascade}`, ...object });
+        hits.push({ rule: rules.dropSchema, message: `Drops schema ${label}${withCascade}`, ...object });
         break;
       case "TABLE":
-        if (name === undefined || !created.has(unqualified(name))) {
-          hits.push({ rule: "sql/drop-table", message: `Drops table ${label}${withCascade}`, ...object });
-        }
+        hits.push({ rule: rules.dropTable, message: `Drops table ${label}${withCascade}`, ...object, ...(name !== undefined ? { table: name } : {}) });
         break;
       case "INDEX":
-        hits.push({ rule: "sql/drop-index", message: `Drops index ${label}${withCascade}`, ...object });
+        hits.push({ rule: rules.dropIndex, message: `Drops index ${label}${withCascade}`, ...object });
         break;
       case "POLICY":
-        hits.push({ rule: "sql/disable-rls", message: `Drops row-level security policy ${label}`, ...object });
+        hits.push({ rule: rules.disableRls, message: `Drops row-level security policy ${label}`, ...object });
         break;
       case "ROLE":
       case "USER":
       case "GROUP":
       case "LOGIN":
-        hits.push({ rule: "sql/drop-role", message: `Drops role ${label}`, ...object });
+        hits.push({ rule: rules.dropRole, message: `Drops role ${label}`, ...object });
         break;
       case "PUBLICATION":
       case "SUBSCRIPTION":
-        hits.push({ rule: "sql/replication", message: `Drops ${kind.toLowerCase()} ${label}`, ...object });
+        hits.push({ rule: rules.replication, message: `Drops ${kind.toLowerCase()} ${label}`, ...object });
         break;
       default:
         if (DROP_OBJECT_KINDS.has(kind)) {
-          hits.push({ rule: "sql/drop-object", message: `Drops ${kind.toLowerCase()} ${label}${withCascade}`, ...object, ...crit });
+          hits.push({ rule: rules.dropObject, message: `Drops ${kind.toLowerCase()} ${label}${withCascade}`, ...object, ...crit });
         } else {
-          hits.push({ rule: "sql/drop-object", message: `Drops something (DROP ${kind})${withCascade}`, ...crit });
+          hits.push({ rule: rules.dropObject, message: `Drops something (DROP ${kind})${withCascade}`, ...crit });
         }
     }
   } else if (head === "TRUNCATE") {
     let at = tokens[1]?.value === "TABLE" ? 2 : 1;
     if (tokens[at]?.value === "ONLY") at++;
     const name = qualifiedName(tokens, at)?.name;
-    hits.push({ rule: "sql/truncate", message: `Empties table ${name ?? "(unreadable name)"}${withCascade}`, ...(name ? { object: name } : {}) });
+    hits.push({ rule: rules.truncate, message: `Empties table ${name ?? "(unreadable name)"}${withCascade}`, ...(name ? { object: name, table: name } : {}) });
   } else if (head === "DELETE" && !has(tokens, "WHERE")) {
     let at = 1;
     if (tokens[at]?.value === "FROM") at++;
     if (tokens[at]?.value === "ONLY") at++;
     const name = qualifiedName(tokens, at)?.name;
-    hits.push({ rule: "sql/delete-all-rows", message: `Deletes every row of ${name ?? "a table"} (no WHERE clause)`, ...(name ? { object: name } : {}) });
+    hits.push({ rule: rules.deleteAllRows, message: `Deletes every row of ${name ?? "a table"} (no WHERE clause)`, ...(name ? { object: name, table: name } : {}) });
   } else if (head === "UPDATE" && !has(tokens, "WHERE")) {
     const name = qualifiedName(tokens, tokens[1]?.value === "ONLY" ? 2 : 1)?.name;
-    hits.push({ rule: "sql/update-all-rows", message: `Updates every row of ${name ?? "a table"} (no WHERE clause)`, ...(name ? { object: name } : {}) });
+    hits.push({ rule: rules.updateAllRows, message: `Updates every row of ${name ?? "a table"} (no WHERE clause)`, ...(name ? { object: name, table: name } : {}) });
   } else if (head === "ALTER" && tokens[1]?.value === "TABLE") {
-    readAlterTable(tokens, created, hits);
+    readAlterTable(tokens, hits);
   } else if (head === "GRANT") {
-    if (tokens[1]?.value === "ALL" || has(tokens, "PUBLIC")) hits.push({ rule: "sql/privilege-grant", message: "Grants broad privileges (GRANT ALL or TO PUBLIC)" });
+    if (tokens[1]?.value === "ALL" || has(tokens, "PUBLIC")) hits.push({ rule: rules.privilegeGrant, message: "Grants broad privileges (GRANT ALL or TO PUBLIC)" });
   } else if ((head === "EXEC" || head === "EXECUTE") && tokens[1]?.value === "SP_RENAME") {
     const name = tokens.find((t) => t.kind === "string")?.name;
-    hits.push({ rule: "sql/rename", message: `Renames ${name ?? "an object"} with sp_rename`, ...(name ? { object: name } : {}) });
+    hits.push({ rule: rules.rename, message: `Renames ${name ?? "an object"} with sp_rename`, ...(name ? { object: name, table: name } : {}) });
   } else if (head === "REVOKE") {
-    hits.push({ rule: "sql/drop-role", message: "Revokes privileges" });
+    hits.push({ rule: rules.dropRole, message: "Revokes privileges" });
   }
   return hits;
 }
 
-function readAlterTable(tokens: Token[], created: ReadonlySet<string>, hits: TokenHit[]): void {
+function readAlterTable(tokens: Token[], hits: TokenHit[]): void {
   let at = skipIfExists(tokens, 2);
   if (tokens[at]?.value === "ONLY") at++;
   const table = qualifiedName(tokens, at);
   if (!table) return;
-  const isNew = created.has(unqualified(table.name));
+  const on = { table: table.name };
+  const crit = has(tokens, "CASCADE") ? { cascade: true } : {};
   for (let i = table.next; i < tokens.length; i++) {
     const t = tokens[i]!.value;
     const next = tokens[i + 1]?.value;
     if (t === "DROP" && next === "CONSTRAINT") {
       const name = qualifiedName(tokens, skipIfExists(tokens, i + 2))?.name;
-      if (!isNew) hits.push({ rule: "sql/drop-constraint", message: `Drops constraint ${name ?? ""} on ${table.name}`.replace("  ", " "), object: table.name });
+      hits.push({ rule: rules.dropConstraint, message: `Drops constraint ${name ?? ""} on ${table.name}`.replace("  ", " "), object: table.name, ...on });
     } else if (t === "DROP" && next !== undefined && !["CONSTRAINT", "DEFAULT", "NOT", "INDEX", "PRIMARY", "FOREIGN", "CHECK", "PARTITION", "IDENTITY", "EXPRESSION"].includes(next)) {
       const at2 = skipIfExists(tokens, next === "COLUMN" ? i + 2 : i + 1);
       const column = qualifiedName(tokens, at2)?.name;
-      if (column && !isNew) hits.push({ rule: "sql/drop-column", message: `Drops column ${column} of ${table.name}`, object: `${table.name}.${column}` });
-    } else if (t === "RENAME" && !isNew) {
-      hits.push({ rule: "sql/rename", message: `Renames ${table.name} or one of its columns`, object: table.name });
-    } else if ((t === "MODIFY" || t === "CHANGE") && !isNew) {
-      hits.push({ rule: "sql/column-type-change", message: `Redefines a column of ${table.name} (${t})`, object: table.name });
-    } else if (t === "TYPE" && tokens.slice(table.next, i).some((x) => x.value === "ALTER") && !isNew) {
-      hits.push({ rule: "sql/column-type-change", message: `Changes a column type of ${table.name}`, object: table.name });
+      if (column) hits.push({ rule: rules.dropColumn, message: `Drops column ${column} of ${table.name}`, object: `${table.name}.${column}`, ...on, ...crit });
+    } else if (t === "RENAME") {
+      hits.push({ rule: rules.rename, message: `Renames ${table.name} or one of its columns`, object: table.name, ...on });
+    } else if (t === "MODIFY" || t === "CHANGE") {
+      hits.push({ rule: rules.columnTypeChange, message: `Redefines a column of ${table.name} (${t})`, object: table.name, ...on });
+    } else if (t === "TYPE" && tokens.slice(table.next, i).some((x) => x.value === "ALTER")) {
+      hits.push({ rule: rules.columnTypeChange, message: `Changes a column type of ${table.name}`, object: table.name, ...on });
     } else if (t === "DISABLE" && next === "ROW") {
-      hits.push({ rule: "sql/disable-rls", message: `Disables row-level security on ${table.name}`, object: table.name });
+      hits.push({ rule: rules.disableRls, message: `Disables row-level security on ${table.name}`, object: table.name });
     } else if (t === "DISABLE" && next === "TRIGGER") {
-      hits.push({ rule: "sql/disable-triggers", message: `Disables triggers on ${table.name}`, object: table.name });
+      hits.push({ rule: rules.disableTriggers, message: `Disables triggers on ${table.name}`, object: table.name });
     }
   }
 }
 
-export function unqualified(name: string): string {
-  const parts = name.split(".");
-  return parts[parts.length - 1]!.toLowerCase();
-}
+export { unqualified } from "../report.js";

@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { prismaWarning } from "../../../rules/migrations/prisma-warning.js";
 import { analyze, brief, hits } from "./helpers.js";
-import { exampleText } from "../../../src/model/rule.js";
 
 const rails = (body: string) => `class X < ActiveRecord::Migration[7.1]\n${body}\nend\n`;
 
@@ -343,12 +341,6 @@ describe("Prisma", () => {
     const findings = analyze("prisma/migrations/20260101000000_x/migration.sql", sql);
     expect(findings).toMatchObject([{ rule: "sql/prisma-warning", line: 1, severity: "high", object: "Status" }]);
     expect(findings[0]?.message).toBe("The values [OLD] on the enum `Status` will be removed. If these variants are still used in the database, this will fail.");
-  });
-
-  it("runs the sql/prisma-warning rule's examples as Prisma migration files", () => {
-    const path = "prisma/migrations/20260101000000_example/migration.sql";
-    for (const sql of prismaWarning.examples.fires.map(exampleText)) expect(analyze(path, sql).map((f) => f.rule), sql).toContain("sql/prisma-warning");
-    for (const sql of prismaWarning.examples.passes.map(exampleText)) expect(analyze(path, sql).map((f) => f.rule), sql).not.toContain("sql/prisma-warning");
   });
 
   it("reports nothing for a file without a Warnings block", () => {

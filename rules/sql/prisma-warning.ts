@@ -18,8 +18,21 @@ export const prismaWarning: RuleMeta = {
   docs: "docs/rules.md#sql-prisma-warning",
   examples: {
     fires: [
-      "/*\n  Warnings:\n\n  - You are about to drop the column `legacyId` on the `Order` table. All the data in the column will be lost.\n\n*/\nALTER TABLE \"Order\" DROP COLUMN \"legacyId\";\n",
+      {
+        note: "A Prisma migration whose generated Warnings block says a column's data will be lost",
+        base: {},
+        head: {
+          "prisma/migrations/20260101000000_drop_legacy_id/migration.sql":
+            "/*\n  Warnings:\n\n  - You are about to drop the column `legacyId` on the `Order` table. All the data in the column will be lost.\n\n*/\nALTER TABLE \"Order\" DROP COLUMN \"legacyId\";\n",
+        },
+      },
     ],
-    passes: ['-- CreateTable\nCREATE TABLE "Tag" ("id" TEXT NOT NULL, CONSTRAINT "Tag_pkey" PRIMARY KEY ("id"));\n'],
+    passes: [
+      {
+        note: "A Prisma migration without warnings",
+        base: {},
+        head: { "prisma/migrations/20260101000000_add_tag/migration.sql": '-- CreateTable\nCREATE TABLE "Tag" ("id" TEXT NOT NULL, CONSTRAINT "Tag_pkey" PRIMARY KEY ("id"));\n' },
+      },
+    ],
   },
 };
