@@ -1,5 +1,6 @@
 import picomatch from "picomatch";
 import { createGateAnalyzer, incompleteAnalysisFinding, type PolicyProblem } from "./analyzers/gate/index.js";
+import { createKubernetesAnalyzer } from "./analyzers/kubernetes/index.js";
 import { createMigrationAnalyzer } from "./analyzers/migrations/index.js";
 import type { AnalysisContext, Analyzer, AuthorKind, ExtraInput, FileChange, FileText, PathOptions, Scope, ScopeQuery, SqlDialect } from "./analyzers/types.js";
 import { compareFindings, type Finding, type Side } from "./model/finding.js";
@@ -60,6 +61,7 @@ export interface AnalysisResult {
 export function createAnalyzers(options: AnalysisOptions): Analyzer[] {
   return [
     createMigrationAnalyzer({ paths: options.paths?.sql ?? [], dialect: options.sqlDialect ?? "postgresql" }),
+    createKubernetesAnalyzer({ paths: options.paths?.kubernetes ?? [] }),
     createGateAnalyzer({
       policyPath: options.policyPath ?? DEFAULT_POLICY_PATH,
       // The proposed policy is always validated, so its errors show on the pull request that makes them.
