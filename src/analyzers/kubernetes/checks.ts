@@ -376,7 +376,10 @@ export function generators(object: K8sObject): JsonObject[] {
     for (const g of list(value).map(map)) {
       out.push(g);
       // Matrix and merge generators nest their children.
-      if (depth < 3) walk(at(g, "matrix.generators"), depth + 1), walk(at(g, "merge.generators"), depth + 1);
+      if (depth < 3) {
+        walk(at(g, "matrix.generators"), depth + 1);
+        walk(at(g, "merge.generators"), depth + 1);
+      }
     }
   };
   walk(at(object.body, "spec.generators"), 0);
