@@ -62,7 +62,7 @@ export async function validateConfigCommand(args: string[], streams: ValidateCon
     io.stdout(`${file}:1:1: the policy file is not UTF-8 text\n`);
     return 1;
   }
-  const result = parsePolicy(text, file);
+  const result = parsePolicy(text);
   if (!result.ok) {
     for (const error of result.errors) io.stdout(`${formatPolicyError(file, error)}\n`);
     io.stderr(`${file}: ${result.errors.length} error${result.errors.length === 1 ? "" : "s"}\n`);

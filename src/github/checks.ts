@@ -3,7 +3,7 @@
  * another one of the same name), reading the state it remembers, and performing a planned write.
  */
 import { CHECK_NAME, type CheckRunPlan } from "../report/check-run.js";
-import { decodeState, type GateState } from "./state.js";
+import { decodeState, encodeState, type GateState } from "../gate/state.js";
 import type { Octokit, RepoRef } from "./octokit.js";
 
 export interface ExistingRun {
@@ -43,19 +43,45 @@ export interface RunTarget {
   existing?: ExistingRun;
 }
 
-/** Creates the run as in progress (before the analysis), or returns the existing one: never a second run. */
+const IN_PROGRESS_SUMMARY =
+  "changegate is evaluating this pull request again (a push, a review, a sign-off or a re-run). " +
+  "The earlier verdict does not hold while it does; the result replaces this in a moment. " +
+  "If it stays like this, use GitHub's re-run.";
+
+/**
+ * Puts the run in progress before the analysis: creates it, or sets the existing one back to in
+ * progress, so an earlier success never stays mergeable while the pull request is re-evaluated.
+ * Never a second run. The existing run's state block is kept (it is the app's memory).
+ */
 export async function startRun(octokit: Octokit, target: RunTarget, title: string): Promise<number> {
-  if (target.existing) return target.existing.id;
+  const output = { title, summary: IN_PROGRESS_SUMMARY };
+  if (target.existing) {
+    const state = target.existing.state;
+    await octokit.rest.checks.update({
+      ...target.repo,
+      check_run_id: target.existing.id,
+      status: "in_progress",
+      output: state ? { ...output, text: encodeState(state) } : output,
+      actions: [],
+    });
+    return target.existing.id;
+  }
   const { data } = await octokit.rest.checks.create({
     ...target.repo,
     name: CHECK_NAME,
     head_sha: target.headSha,
     status: "in_progress",
     details_url: target.detailsUrl,
-    started_at: new Date().toISOString(),
-    output: { title, summary: "changegate is analysing this pull request." },
+    output,
   });
   return data.id;
+}
+
+/** The state one of this app's runs holds now (re-read just before a write, so an older evaluation never overwrites a newer one). */
+export async function readRunState(octokit: Octokit, repo: RepoRef, runId: number, appId: number | undefined): Promise<GateState | undefined> {
+  const { data } = await octokit.rest.checks.get({ ...repo, check_run_id: runId });
+  if (appId === undefined || data.app?.id !== appId) return undefined;
+  return decodeState(data.output?.text);
 }
 
 /**
@@ -66,10 +92,10 @@ export async function startRun(octokit: Octokit, target: RunTarget, title: strin
 export async function completeRun(octokit: Octokit, target: RunTarget, runId: number | undefined, plan: CheckRunPlan): Promise<number> {
   const output = { title: plan.title, summary: plan.summary, text: plan.text };
   const [first, ...rest] = plan.annotationBatches;
+  // No completed_at: GitHub stamps it on its own clock, the clock a "Sign off" press is ordered by.
   const body = {
     status: "completed" as const,
     conclusion: plan.conclusion,
-    completed_at: new Date().toISOString(),
     details_url: target.detailsUrl,
     output: first ? { ...output, annotations: first } : output,
     actions: plan.actions,

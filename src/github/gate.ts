@@ -1,40 +1,42 @@
 /**
- * `runGate`: the one pipeline every pull-request event ends in (policy-bot's eval_context stages).
+ * `runGate`: the one pipeline every pull-request event ends in, as gather → evaluate → perform.
+ * This file does the I/O and the ordering; every judgement is `evaluate` (src/gate/evaluate.ts).
  *
- *   1. read, all at once: the policy at the base branch head, the merge base, the file list, this
- *      app's run on the head, reviews, commits, the base branch's rules
- *   2. start the check run (in progress) while the claimed files are read and earlier runs recalled
- *   3. the eligibility lookups `decide` needs, nothing more
- *   4. decide, plan, complete the check run (must succeed)
- *   5. labels and review requests (best effort, logged)
+ * Round trips, webhook to completed run (plus the installation token):
+ *   1. the pull request, live (its head and base may have moved since the webhook)
+ *   2. at once: the policy at the base branch (and the listings that prove it absent), the merge
+ *      base, the file list, this app's run on the head, reviews, commits, the base branch's rules
+ *   3. the run set in progress, the claimed files read, earlier runs recalled, sharing pull requests
+ *   4. the eligibility lookups `evaluate` needs, and the run's state re-read (the sequence check
+ *      happens at the write, so an older evaluation never overwrites a newer one)
+ *   5. the run completed (must succeed); then labels and review requests (best effort)
  */
 import { analyzeChangeSet, type AnalysisResult } from "../analyze.js";
+import { evaluate, evaluateFailure, lookupsFor, POLICY_PATH, type AnalysisSummary, type Earlier, type GateFacts, type PolicyFact, type PullSnapshot, type Trigger } from "../gate/evaluate.js";
+import { keepLive, otherPullNumbers, rememberedOthers } from "../gate/others.js";
+import type { GateState } from "../gate/state.js";
+import { loadPolicy, validatePolicyText } from "../policy/load.js";
 import { analysisOptionsFromPolicy } from "../policy/options.js";
-import { decide, requiredLookups, type FactsWithoutLookups } from "../policy/decide.js";
-import { loadPolicy, validatePolicyText, type LoadedPolicy } from "../policy/load.js";
-import type { Conclusion, Decision, Dismissal, Lookup, Permission, PullRequestFacts, SignOffEvent } from "../policy/types.js";
-import { fit, OUTPUT_LIMIT, planCheckRun, type CheckRunPlan } from "../report/check-run.js";
+import { pullAuthorKind, type CommitRecord } from "../policy/pull-facts.js";
+import type { Lookup, Permission } from "../policy/types.js";
 import { SourceError } from "../source/source.js";
-import { completeRun, findRuns, startRun, type ExistingRun, type RunTarget } from "./checks.js";
+import { completeRun, findRuns, readRunState, startRun, type ExistingRun, type RunTarget } from "./checks.js";
 import { readEnforcement, type Enforcement } from "./enforcement.js";
-import {
-  agentLogins,
-  committerLogins,
-  Eligibility,
-  listCommits,
-  listReviews,
-  pullAuthorKind,
-  reviewEvents,
-  type CommitRecord,
-  type ReviewRecord,
-} from "./facts.js";
+import { Eligibility, listCommits, listReviews } from "./facts.js";
+import { InProcessHeadLock, headKey, type HeadLock } from "./head-lock.js";
 import { mapBounded, messageOf, statusOf, type Octokit, type RepoRef } from "./octokit.js";
-import { performPullActions, planPullActions } from "./pull-actions.js";
-import { GitHubSource, listPullFiles } from "./source.js";
-import { buttonEvent, encodeState, mergeStates, STATE_VERSION, type ButtonSignOff, type GateState } from "./state.js";
+import { performPullActions } from "./pull-actions.js";
+import { GitHubSource, listDirectory, listPullFiles, listRoot, readContent } from "./source.js";
 
-export const POLICY_PATH = ".github/changegate.yml";
-const CONTENT_CONCURRENCY = 8;
+export { POLICY_PATH, type Trigger };
+
+/**
+ * Claimed files read at once. Probot's throttling lets 10 requests of one process be in flight
+ * (GitHub allows 100 and 900 read points a minute), so more would only queue.
+ */
+export const CONTENT_CONCURRENCY = 10;
+/** Files the engine asks for at once: all of them; the source keeps CONTENT_CONCURRENCY in flight. */
+const ENGINE_CONCURRENCY = 3000;
 /** Earlier runs recalled per evaluation: the reviewed commits and the previous head (state is carried forward). */
 const MAX_EARLIER_RUNS = 20;
 
@@ -49,10 +51,18 @@ export interface GateDeps {
   log: GateLog;
   /** This app's id: only its own runs are read or written. */
   appId: number | undefined;
+  /** The app's clock (ms): the evaluation sequence. */
   now?: () => number;
+  /** Serialises evaluations of one head (in process by default; a shared lock across replicas). */
+  lock?: HeadLock;
+  /**
+   * Called when an evaluation failed and not even its failure could be written (GitHub down, the
+   * installation token refused): the caller evaluates again later, so an old verdict does not stay.
+   */
+  onUnwritten?: (retry: () => Promise<unknown>) => void;
 }
 
-/** The parts of a pull request the gate reads (a webhook's `pull_request` or `pulls.get`). */
+/** The parts of a pull request the gate reads (`pulls.get`). */
 export interface PullRequestData {
   number: number;
   state: string;
@@ -68,298 +78,246 @@ export interface PullRequestData {
 
 export interface PullLocator extends RepoRef {
   pullNumber: number;
-  /** The pull request as the webhook carried it; fetched live when absent. */
-  pr?: PullRequestData;
+  /** The head the event names, where the run is failed when the pull request itself cannot be read. */
+  hintHead?: string;
 }
-
-export type Trigger =
-  | { kind: "pull_request"; action: string; before?: string; pusher?: string }
-  | { kind: "review"; action: string }
-  | { kind: "button"; user: { login: string; type: string }; runHeadSha: string }
-  | { kind: "rerun"; event: string };
 
 export interface GateResult {
   skipped?: string;
   runId?: number;
   headSha?: string;
-  decision?: Decision;
   conclusion?: string;
+  outcome?: string;
 }
 
-const locks = new Map<string, Promise<unknown>>();
-
-/** Evaluations of the same head SHA in this process run one after another (duplicate deliveries never race). */
-function withLock<T>(key: string, task: () => Promise<T>): Promise<T> {
-  const previous = locks.get(key) ?? Promise.resolve();
-  const next = previous.then(task, task);
-  const tail = next.catch(() => undefined);
-  locks.set(key, tail);
-  void tail.then(() => {
-    if (locks.get(key) === tail) locks.delete(key);
-  });
-  return next;
-}
-
-export async function fetchPull(octokit: Octokit, repo: RepoRef, pullNumber: number): Promise<PullRequestData> {
-  const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: pullNumber });
-  return data;
-}
+const defaultLock = new InProcessHeadLock();
 
 export async function runGate(deps: GateDeps, locator: PullLocator, trigger: Trigger): Promise<GateResult> {
   const repo: RepoRef = { owner: locator.owner, repo: locator.repo };
-  const pr = locator.pr ?? (await fetchPull(deps.octokit, repo, locator.pullNumber));
+  let pr: PullRequestData;
+  let observedAt: number;
+  try {
+    ({ pr, observedAt } = await readPull(deps, repo, locator.pullNumber));
+  } catch (error) {
+    // Without the pull request nothing can be decided: the head the event names must not keep an old verdict.
+    if (locator.hintHead) {
+      await (deps.lock ?? defaultLock).run(headKey(repo.owner, repo.repo, locator.hintHead), () =>
+        failHead(deps, repo, { number: locator.pullNumber, headSha: locator.hintHead! }, trigger, error, () => runGate(deps, locator, trigger)),
+      );
+    }
+    throw error;
+  }
   if (pr.state !== "open") {
     deps.log.info({ event: "skip", repo: `${repo.owner}/${repo.repo}`, pr: pr.number, reason: "closed" }, "changegate skips a closed pull request");
     return { skipped: "closed" };
   }
-  return withLock(`${repo.owner}/${repo.repo}@${pr.head.sha}`, () => evaluate(deps, repo, pr, trigger));
+  return (deps.lock ?? defaultLock).run(headKey(repo.owner, repo.repo, pr.head.sha), () => evaluateHead(deps, repo, pr, observedAt, trigger, locator));
 }
 
-async function evaluate(deps: GateDeps, repo: RepoRef, pr: PullRequestData, trigger: Trigger): Promise<GateResult> {
+async function readPull(deps: GateDeps, repo: RepoRef, pullNumber: number): Promise<{ pr: PullRequestData; observedAt: number }> {
+  const response = await deps.octokit.rest.pulls.get({ ...repo, pull_number: pullNumber });
+  return { pr: response.data, observedAt: githubTime(response.headers.date, deps) };
+}
+
+/** GitHub's clock from a response's `Date` header (second resolution); the app's clock without one. */
+function githubTime(date: string | undefined, deps: GateDeps): number {
+  const parsed = date ? Date.parse(date) : NaN;
+  return Number.isFinite(parsed) ? parsed : (deps.now ?? Date.now)();
+}
+
+function snapshot(pr: PullRequestData): PullSnapshot {
+  return {
+    number: pr.number,
+    author: { login: pr.user?.login ?? "ghost", type: pr.user?.type ?? "User" },
+    headSha: pr.head.sha,
+    baseBranch: pr.base.ref,
+    labels: (pr.labels ?? []).map((l) => l.name ?? "").filter((n) => n !== ""),
+    requestedUsers: (pr.requested_reviewers ?? []).map((r) => r?.login ?? "").filter((n) => n !== ""),
+    requestedTeams: (pr.requested_teams ?? []).map((t) => t?.slug ?? "").filter((n) => n !== ""),
+  };
+}
+
+async function evaluateHead(deps: GateDeps, repo: RepoRef, pr: PullRequestData, observedAt: number, trigger: Trigger, locator: PullLocator): Promise<GateResult> {
   const { octokit, log } = deps;
   const seq = (deps.now ?? Date.now)();
-  const head = pr.head.sha;
-  const baseBranch = pr.base.ref;
-  const author = { login: pr.user?.login ?? "ghost", type: pr.user?.type ?? "User" };
+  const pull = snapshot(pr);
+  const head = pull.headSha;
   const where = { repo: `${repo.owner}/${repo.repo}`, pr: pr.number, head_sha: head };
+  const retry = () => runGate(deps, locator, trigger);
 
-  // Stage 1: everything that depends only on the pull request, at once.
-  const policyP = loadPolicy((path) => readAtRef(octokit, repo, path, baseBranch), POLICY_PATH).then(
-    (loaded): LoadedPolicy | { source: "error"; error: string } => loaded,
-    (error: unknown) => ({ source: "error" as const, error: messageOf(error) }),
-  );
+  // Stage 2 (gather): everything that depends only on the pull request, at once.
+  const headRunsP = findRuns(octokit, repo, head, deps.appId);
+  const policyP = readBasePolicy(octokit, repo, pull.baseBranch);
   const mergeBaseP = octokit.rest.repos
     .compareCommitsWithBasehead({ ...repo, basehead: `${pr.base.sha}...${head}`, per_page: 1 })
-    .then(({ data }) => data.merge_base_commit.sha)
-    .catch(() => pr.base.sha);
+    .then(({ data }) => data.merge_base_commit.sha);
   const listingP = listPullFiles(octokit, { ...repo, pullNumber: pr.number, ...(pr.changed_files !== undefined ? { changedFiles: pr.changed_files } : {}) });
-  listingP.catch(() => undefined);
-  const headRunsP = findRuns(octokit, repo, head, deps.appId);
   const reviewsP = listReviews(octokit, repo, pr.number);
   const commitsP = listCommits(octokit, repo, pr.number);
-  const enforcementP = readEnforcement(octokit, repo, baseBranch, deps.appId).catch(
-    (error: unknown): Enforcement => ({ branch: baseBranch, required: undefined, detail: messageOf(error) }),
+  const enforcementP = readEnforcement(octokit, repo, pull.baseBranch, deps.appId).catch(
+    (error: unknown): Enforcement => ({ branch: pull.baseBranch, required: undefined, detail: messageOf(error) }),
   );
-  for (const p of [reviewsP, commitsP]) p.catch(() => undefined);
+  for (const p of [headRunsP, mergeBaseP, listingP, reviewsP, commitsP]) p.catch(() => undefined);
 
-  const headRuns = await headRunsP;
-  const existing = headRuns[0];
-  if (existing?.state && existing.state.seq > seq) {
-    log.info({ event: "skip", ...where, reason: "a newer evaluation already wrote this run" }, "changegate keeps the newer result");
-    return { skipped: "newer", runId: existing.id, headSha: head };
-  }
-  const target: RunTarget = { repo, headSha: head, detailsUrl: pr.html_url, ...(existing ? { existing } : {}) };
-  // A check run belongs to a commit: other open pull requests with this head share it, and it shows the strictest verdict.
-  const othersP = sharingPulls(octokit, repo, pr, existing).catch(() => rememberedOthers(pr.number, baseBranch, existing));
-
-  // Stage 2: the run shows "in progress" while the claimed files are read.
-  const runIdP = startRun(octokit, target, "Analysing…");
-  runIdP.catch(() => undefined);
+  let existing: ExistingRun | undefined;
+  let runIdP: Promise<number | undefined> = Promise.resolve(undefined);
+  let earlier: Earlier = { states: [] };
   try {
-    const [loaded, reviews, commits] = await Promise.all([policyP, reviewsP, commitsP]);
-
-    if (loaded.source === "error" || loaded.source === "invalid") {
-      return await finishWithoutAnalysis(deps, { repo, pr, target, runIdP, existing, seq, loaded, where, enforcementP, author, commits, reviews, baseBranch, others: await othersP });
+    const headRuns = await headRunsP;
+    existing = headRuns[0];
+    if (existing?.state && existing.state.seq > seq) {
+      log.info({ event: "skip", ...where, reason: "a newer evaluation already wrote this run" }, "changegate keeps the newer result");
+      return { skipped: "newer", runId: existing.id, headSha: head };
     }
-    const policy = loaded.policy;
-    const authorKind = pullAuthorKind(author, commits, policy);
+    earlier = { ...(existing ? { head: existing } : {}), states: statesOf(headRuns) };
+    const target = runTarget(repo, head, pr.html_url, existing);
+    // A check run belongs to a commit: other open pull requests with this head share it.
+    const othersP = sharingPulls(octokit, repo, pr, existing).catch(() => rememberedOthers(pr.number, pull.baseBranch, existing));
 
-    const source = new GitHubSource(octokit, { ...repo, pullNumber: pr.number, base: await mergeBaseP, head, listing: listingP });
-    const analysisP = analyzeChangeSet(source, {
-      ...analysisOptionsFromPolicy(policy),
-      authorKind: authorKind.kind,
-      policyPath: POLICY_PATH,
-      validatePolicy: validatePolicyText,
-      concurrency: CONTENT_CONCURRENCY,
-    }).catch((error: unknown): AnalysisResult => {
-      // The file list itself could not be read: nothing is known, the check fails and offers a re-run.
-      const retryable = error instanceof SourceError ? error.retryable : true;
-      return { base: source.base, head, findings: [], files: [], unclaimed: 0, contextFiles: 0, errors: [{ file: "(file list)", message: messageOf(error), retryable }] };
-    });
-
-    const earlierShas = earlierCommits(head, reviews, commits, trigger);
-    const earlierP = mapBounded(earlierShas, CONTENT_CONCURRENCY, (sha) =>
+    // Stage 3: the run shows "in progress" while the claimed files are read.
+    runIdP = startRun(octokit, target, "Analysing…").then(
+      (id) => id,
+      (error: unknown) => {
+        log.warn({ event: "check-run-start-failed", ...where, error: messageOf(error) }, "changegate could not set its run in progress");
+        return existing?.id;
+      },
+    );
+    const [policy, reviews, commits] = await Promise.all([policyP, reviewsP, commitsP]);
+    const analysisP = usable(policy) ? analyse(octokit, repo, pr, pull, policy, commits, await mergeBaseP, listingP) : Promise.resolve(undefined);
+    const earlierP = mapBounded(earlierCommits(head, reviews, commits, trigger), CONTENT_CONCURRENCY, (sha) =>
       findRuns(octokit, repo, sha, deps.appId).catch((error: unknown) => {
         log.warn({ event: "recall-failed", ...where, sha, error: messageOf(error) }, "changegate could not read an earlier run");
         return [] as ExistingRun[];
       }),
     );
-    const [analysis, earlier] = await Promise.all([analysisP, earlierP]);
+    const [analysis, earlierRuns, enforcement, others] = await Promise.all([analysisP, earlierP, enforcementP, othersP]);
+    earlier = { ...earlier, states: [...earlier.states, ...statesOf(earlierRuns.flat())] };
 
-    const states = [...headRuns, ...earlier.flat()].map((r) => r.state).filter((s): s is GateState => s !== undefined && s.pr === pr.number);
-    const memory = mergeStates(states);
-    // Authors, committers, co-authors and everyone who pushed: none of them signs off.
-    const pushers = [...memory.pushers];
-    if (trigger.kind === "pull_request" && trigger.pusher && !pushers.some((p) => same(p, trigger.pusher!))) pushers.push(trigger.pusher);
-    const committers = [...new Set([...committerLogins(commits), ...pushers])];
-    const seen = { ...memory.seen, [head]: firstSeen(head, memory.seen, existing, seq) };
-    const events: SignOffEvent[] = [...reviewEvents(reviews, memory.digests, seen), ...memory.signoffs.map(buttonEvent)];
-    const pressed = trigger.kind === "button" ? pressEvent(trigger, new Date(seq).toISOString(), memory.digests) : undefined;
-
-    const factsBase: FactsWithoutLookups = {
-      author: author.login,
-      authorKind: authorKind.kind,
-      committers,
-      baseBranch,
-      headSha: head,
-      signOffs: sortEvents(pressed ? [...events, pressed] : events),
-      agentLogins: agentLogins(policy),
-    };
-    const analysisErrors = analysis.errors.map((e) => `${e.file}: ${e.message}`);
-
-    // A button press on the current head is bound to this evaluation's digest, known only after a first pass.
-    if (pressed && pressed.headSha === head) {
-      const first = decide({ findings: analysis.findings, facts: { ...factsBase, permissions: {}, teamMembership: {} }, policy: loaded, analysisErrors });
-      pressed.digest = first.digest;
-    }
-
-    // Stage 3: only the lookups the decision will read.
-    const needed = requiredLookups(analysis.findings, factsBase, loaded);
-    const eligibility = new Eligibility(octokit, repo);
-    const permissions: Record<string, Lookup<Permission>> = {};
-    const teamMembership: Record<string, Record<string, Lookup<boolean>>> = {};
-    await mapBounded(
-      [
-        ...needed.permissions.map((login) => async () => {
-          permissions[login] = await eligibility.permission(login);
-        }),
-        ...needed.teamMembership.map(({ team, user }) => async () => {
-          (teamMembership[team] ??= {})[user] = await eligibility.isMember(team, user);
-        }),
-      ],
-      CONTENT_CONCURRENCY,
-      (task) => task(),
-    );
-    const facts: PullRequestFacts = { ...factsBase, permissions, teamMembership };
-    const decision = decide({ findings: analysis.findings, facts, policy: loaded, analysisErrors });
-
-    // A press counts only if it counted; otherwise it is refused, with the reason, and not remembered.
-    const buttons: ButtonSignOff[] = [...memory.signoffs];
-    const refused: Dismissal[] = [];
-    if (pressed && trigger.kind === "button") {
-      const mine = decision.rules.flatMap((r) => r.counted.filter((c) => same(c.user, pressed.user)));
-      const counted = mine.some((c) => c.via === "button" && c.at === pressed.at);
-      if (mine.length > 0 && !counted) {
-        // Already signed off another way (an approving review): nothing to record, nothing to refuse.
-      } else if (counted) {
-        const record: ButtonSignOff = { user: pressed.user, userType: pressed.userType, headSha: pressed.headSha, at: pressed.at };
-        if (pressed.digest) record.digest = pressed.digest;
-        buttons.push(record);
-      } else {
-        const reasons = decision.rules.flatMap((r) => r.dismissed.filter((d) => same(d.user, pressed.user)).map((d) => d.reason));
-        refused.push({ user: pressed.user, reason: reasons[0] ?? "nothing on this pull request needs a sign-off" });
-      }
-    }
-
-    const enforcement = await enforcementP;
-    const pullPlan = planPullActions(decision, pullFacts(pr, author.login), existing?.state?.requested === true);
-    const state: GateState = {
-      v: STATE_VERSION,
+    const facts: GateFacts = {
+      pull,
       seq,
-      pr: pr.number,
-      head,
-      base: baseBranch,
-      digest: decision.digest,
-      digests: { ...memory.digests, [head]: decision.digest },
-      signoffs: buttons,
-      requested: existing?.state?.requested === true || pullPlan.reviewers.length + pullPlan.teamReviewers.length > 0,
-      others: await othersP,
-      pushers,
-      seen,
+      observedAt,
+      policy,
+      ...(analysis ? { analysis } : {}),
+      reviews,
+      commits,
+      enforcement,
+      others,
     };
-    const plan = planWithState({
-      headSha: head,
-      decision,
-      findings: analysis.findings,
-      policy: { source: loaded.source, path: loaded.path },
-      analysis: { analysed: analysis.files.length, unclaimed: analysis.unclaimed, errors: analysis.errors },
-      enforced: enforcement,
-      refused,
-    }, state, existing);
 
-    // Stage 4: the check run must be written; a failure here fails the delivery (GitHub shows the run as pending).
-    const runId = await completeRun(octokit, target, await runIdP.catch(() => undefined), plan);
+    // Stage 4: only the lookups the decision will read, and the run's state as it is now.
+    const runId = await runIdP;
+    const [lookups, latest] = await Promise.all([
+      resolveLookups(octokit, repo, lookupsFor(facts, earlier, trigger)),
+      runId !== undefined ? readRunState(octokit, repo, runId, deps.appId) : Promise.resolve(undefined),
+    ]);
+    if (latest && latest.seq > seq) {
+      log.info({ event: "skip", ...where, reason: "a newer evaluation wrote this run meanwhile" }, "changegate keeps the newer result");
+      return { skipped: "newer", ...(runId !== undefined ? { runId } : {}), headSha: head };
+    }
+    const result = evaluate(facts, earlier, trigger, lookups);
 
-    audit(log, where, trigger, decision, plan, facts, refused, pressed, authorKind.why);
+    // Stage 5 (perform): the check run must be written; a failure here fails the delivery.
+    const written = await completeRun(octokit, target, runId, result.plan);
+    log.info({ event: "decision", ...where, ...result.audit.decision }, "changegate decision");
+    for (const s of result.audit.signoffs) log.info({ event: "signoff", ...where, ...s }, s.accepted ? "changegate sign-off counted" : "changegate sign-off refused");
 
-    // Stage 5: best effort.
-    await performPullActions(octokit, repo, pr.number, pullPlan, log);
-    return { runId, headSha: head, decision, conclusion: plan.conclusion };
+    // Best effort.
+    await performPullActions(octokit, repo, pr.number, result.pullActions, log);
+    return { runId: written, headSha: head, conclusion: result.plan.conclusion, outcome: result.decision.outcome };
   } catch (error) {
     // Whatever failed, the run must not stay "in progress" or, worse, keep an older success.
-    await failRun(deps, target, await runIdP.catch(() => undefined), seq, pr.number, baseBranch, existing, error);
+    const runId = await runIdP;
+    await failRun(deps, runTarget(repo, head, pr.html_url, existing), runId, { number: pr.number, headSha: head, baseBranch: pull.baseBranch }, seq, observedAt, earlier, trigger, error, retry);
     throw error;
   }
 }
 
+function usable(policy: PolicyFact): policy is Extract<PolicyFact, { source: "file" | "default" }> {
+  return policy.source === "file" || policy.source === "default";
+}
+
+async function analyse(
+  octokit: Octokit,
+  repo: RepoRef,
+  pr: PullRequestData,
+  pull: PullSnapshot,
+  policy: Extract<PolicyFact, { source: "file" | "default" }>,
+  commits: readonly CommitRecord[],
+  mergeBase: string,
+  listingP: ReturnType<typeof listPullFiles>,
+): Promise<AnalysisSummary> {
+  const source = new GitHubSource(octokit, { ...repo, pullNumber: pr.number, base: mergeBase, head: pull.headSha, listing: listingP, maxInFlight: CONTENT_CONCURRENCY });
+  const result = await analyzeChangeSet(source, {
+    ...analysisOptionsFromPolicy(policy.policy),
+    authorKind: pullAuthorKind(pull.author, commits, policy.policy).kind,
+    policyPath: POLICY_PATH,
+    validatePolicy: validatePolicyText,
+    concurrency: ENGINE_CONCURRENCY,
+  }).catch((error: unknown): AnalysisResult => {
+    // The file list itself could not be read: nothing is known, the check fails and offers a re-run.
+    const retryable = error instanceof SourceError ? error.retryable : true;
+    return { base: source.base, head: pull.headSha, findings: [], files: [], unclaimed: 0, contextFiles: 0, errors: [{ file: "(file list)", message: messageOf(error), retryable }] };
+  });
+  return { findings: result.findings, analysed: result.files.length, unclaimed: result.unclaimed, errors: result.errors };
+}
+
+function runTarget(repo: RepoRef, headSha: string, detailsUrl: string, existing: ExistingRun | undefined): RunTarget {
+  return { repo, headSha, detailsUrl, ...(existing ? { existing } : {}) };
+}
+
+function statesOf(runs: readonly ExistingRun[]): GateState[] {
+  return runs.map((r) => r.state).filter((s): s is GateState => s !== undefined);
+}
+
 /**
- * Plans the run, sending the annotations only if this run does not already carry the same set, and
- * holding it at the strictest verdict of the other open pull requests that share this head commit.
+ * The policy at the base branch head. A 404 is "no policy" only when the base tree shows the file
+ * is not there (the `.github` listing lacks it, or the root has no `.github`): a 404 from a
+ * flaky API must never drop a team rule for the defaults. Any other answer fails closed.
  */
-function planWithState(input: Parameters<typeof planCheckRun>[0], state: GateState, existing: ExistingRun | undefined): CheckRunPlan {
-  const probe = planCheckRun({ ...input, annotate: true });
-  const already = existing?.state?.annotated === probe.annotationsHash;
-  const full: GateState = { ...state, annotated: probe.annotationsHash, conclusion: probe.conclusion };
-  return holdForOthers(planCheckRun({ ...input, annotate: !already, stateBlock: encodeState(full) }), state.others ?? {});
-}
-
-/** Passing conclusions rank lowest; anything unknown ranks as a failure. */
-const STRICTNESS: Readonly<Record<string, number>> = { success: 0, skipped: 1, neutral: 1, action_required: 2, failure: 3 };
-
-function strictness(conclusion: string): number {
-  return STRICTNESS[conclusion] ?? 3;
-}
-
-/**
- * The plan, made as strict as the strictest other verdict this head's run remembers: another open
- * pull request with the same head (`"3"`), or this pull request evaluated against another base
- * branch at this same head (`"2@main"`, so retargeting away and back cannot borrow a laxer verdict).
- */
-function holdForOthers(plan: CheckRunPlan, others: Readonly<Record<string, string>>): CheckRunPlan {
-  // Only verdicts that hold a merge matter: a neutral next to a success passes either way.
-  const stricter = Object.entries(others).filter(([, c]) => strictness(c) >= 2 && strictness(c) > strictness(plan.conclusion));
-  if (stricter.length === 0) return plan;
-  const worst = Math.max(...stricter.map(([, c]) => strictness(c)));
-  const conclusion: Conclusion = worst >= 3 ? "failure" : "action_required";
-  const names = stricter.map(([key]) => describeOther(key));
-  const note =
-    `> [!IMPORTANT]\n> This commit is held by ${names.join(", ")}: ${stricter.map(([key, c]) => `${describeOther(key)} is ${c}`).join(", ")}. ` +
-    `A check run belongs to a commit, not to a pull request or a base branch, so it shows the strictest verdict. ` +
-    `Sign off there, close the other pull request, or push a new commit.`;
-  return {
-    ...plan,
-    conclusion,
-    title: `Held by ${names.join(", ")} — ${plan.title}`.slice(0, 250),
-    summary: fit([note, "", ...plan.summary.split("\n")], OUTPUT_LIMIT),
-    actions: plan.actions.filter((a) => conclusion === "action_required" || a.identifier !== "signoff"),
-  };
-}
-
-function parseOther(key: string): { number: number; base?: string } | undefined {
-  const m = /^(\d+)(?:@(.+))?$/.exec(key);
-  if (!m) return undefined;
-  return m[2] !== undefined ? { number: Number(m[1]), base: m[2] } : { number: Number(m[1]) };
-}
-
-function describeOther(key: string): string {
-  const other = parseOther(key);
-  if (!other) return key;
-  return other.base !== undefined ? `#${other.number} against \`${other.base}\`` : `#${other.number} (same head commit)`;
-}
-
-/** The verdicts the head's run remembers besides this pull request against this base: `"N"` other pull requests, `"N@base"` other bases. */
-function rememberedOthers(pullNumber: number, base: string | undefined, existing: ExistingRun | undefined): Record<string, string> {
-  const remembered: Record<string, string> = {};
-  for (const [key, conclusion] of Object.entries(existing?.state?.others ?? {})) if (parseOther(key)) remembered[key] = conclusion;
-  const state = existing?.state;
-  const theirs = state ? (state.conclusion ?? existing?.conclusion ?? "failure") : undefined;
-  if (state && theirs !== undefined) {
-    if (state.pr !== pullNumber) remembered[String(state.pr)] = theirs;
-    else if (state.base !== undefined && base !== undefined && state.base !== base) remembered[`${state.pr}@${state.base}`] = theirs;
+async function readBasePolicy(octokit: Octokit, repo: RepoRef, branch: string): Promise<PolicyFact> {
+  const slash = POLICY_PATH.lastIndexOf("/");
+  const dir = POLICY_PATH.slice(0, slash);
+  const name = POLICY_PATH.slice(slash + 1);
+  const [file, listing, root] = await Promise.allSettled([readContent(octokit, repo, branch, POLICY_PATH), listDirectory(octokit, repo, branch, dir), listRoot(octokit, repo, branch)]);
+  if (file.status === "rejected") return { source: "error", path: POLICY_PATH, error: describeError(file.reason) };
+  if (file.value !== null) {
+    const bytes = file.value;
+    return loadPolicy(() => Promise.resolve(bytes), POLICY_PATH);
   }
-  delete remembered[String(pullNumber)];
-  if (base !== undefined) delete remembered[`${pullNumber}@${base}`];
-  return remembered;
+  const absent =
+    (listing.status === "fulfilled" && listing.value !== null && !listing.value.includes(name)) ||
+    (listing.status === "fulfilled" && listing.value === null && root.status === "fulfilled" && !root.value.includes(dir));
+  if (absent) return loadPolicy(() => Promise.resolve(null), POLICY_PATH);
+  const why =
+    listing.status === "fulfilled" && listing.value?.includes(name)
+      ? `GitHub answered 404 for ${POLICY_PATH}, though the base branch lists it`
+      : `GitHub answered 404 for ${POLICY_PATH} and the base branch's tree could not confirm that it is absent (${describeError(listing.status === "rejected" ? listing.reason : root.status === "rejected" ? root.reason : "no listing")})`;
+  return { source: "error", path: POLICY_PATH, error: why };
+}
+
+function describeError(error: unknown): string {
+  const status = statusOf(error);
+  return status !== undefined ? `GitHub answered ${status}: ${messageOf(error)}` : messageOf(error);
+}
+
+async function resolveLookups(octokit: Octokit, repo: RepoRef, needed: { permissions: string[]; teamMembership: { team: string; user: string }[] }) {
+  const eligibility = new Eligibility(octokit, repo);
+  const permissions: Record<string, Lookup<Permission>> = {};
+  const teamMembership: Record<string, Record<string, Lookup<boolean>>> = {};
+  await mapBounded(
+    [
+      ...needed.permissions.map((login) => async () => {
+        permissions[login] = await eligibility.permission(login);
+      }),
+      ...needed.teamMembership.map(({ team, user }) => async () => {
+        (teamMembership[team] ??= {})[user] = await eligibility.isMember(team, user);
+      }),
+    ],
+    CONTENT_CONCURRENCY,
+    (task) => task(),
+  );
+  return { permissions, teamMembership };
 }
 
 /**
@@ -369,147 +327,70 @@ function rememberedOthers(pullNumber: number, base: string | undefined, existing
  */
 async function sharingPulls(octokit: Octokit, repo: RepoRef, pr: PullRequestData, existing: ExistingRun | undefined): Promise<Record<string, string>> {
   const remembered = rememberedOthers(pr.number, pr.base.ref, existing);
-  const kept: Record<string, string> = {};
-  const numbers = [...new Set(Object.keys(remembered).map((key) => parseOther(key)!.number))].filter((n) => n !== pr.number);
   const live = new Map<number, boolean>();
-  await mapBounded(numbers, 4, async (number) => {
+  await mapBounded(otherPullNumbers(pr.number, remembered), 4, async (number) => {
     try {
-      const other = await fetchPull(octokit, repo, number);
+      const { data: other } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
       live.set(number, other.state === "open" && other.head.sha === pr.head.sha);
     } catch (error) {
       live.set(number, statusOf(error) !== 404);
     }
   });
-  for (const [key, conclusion] of Object.entries(remembered)) {
-    const other = parseOther(key)!;
-    if (other.number === pr.number || live.get(other.number)) kept[key] = conclusion;
-  }
-  return kept;
+  return keepLive(pr.number, remembered, live);
 }
 
-/** Completes the run as a failure with a re-run button after an unexpected error (best effort). */
-async function failRun(deps: GateDeps, target: RunTarget, runId: number | undefined, seq: number, pr: number, base: string, existing: ExistingRun | undefined, error: unknown): Promise<void> {
-  const state: GateState = {
-    v: STATE_VERSION,
-    seq,
-    pr,
-    head: target.headSha,
-    base,
-    digest: "",
-    digests: existing?.state?.digests ?? {},
-    signoffs: existing?.state?.signoffs ?? [],
-    conclusion: "failure",
-    others: rememberedOthers(pr, base, existing),
-    pushers: existing?.state?.pushers ?? [],
-    seen: { ...(existing?.state?.seen ?? {}), [target.headSha]: firstSeen(target.headSha, existing?.state?.seen ?? {}, existing, seq) },
-  };
-  const plan = planCheckRun({
-    headSha: target.headSha,
-    findings: [],
-    policy: { source: "default", path: POLICY_PATH },
-    analysis: { analysed: 0, unclaimed: 0, errors: [{ file: "(GitHub API)", message: messageOf(error), retryable: true }] },
-    stateBlock: encodeState(state),
-  });
+/** Fails the run of a head whose pull request could not even be read (the head the event named). */
+async function failHead(deps: GateDeps, repo: RepoRef, pull: { number: number; headSha: string }, trigger: Trigger, error: unknown, retry: () => Promise<unknown>): Promise<void> {
+  const seq = (deps.now ?? Date.now)();
+  let existing: ExistingRun | undefined;
+  let states: GateState[] = [];
   try {
-    await completeRun(deps.octokit, target, runId, plan);
-  } catch (writeError) {
-    deps.log.error({ event: "check-run-failed", head_sha: target.headSha, error: messageOf(writeError) }, "changegate could not write its check run");
+    const runs = await findRuns(deps.octokit, repo, pull.headSha, deps.appId);
+    existing = runs[0];
+    states = statesOf(runs);
+  } catch {
+    // Unknown: a new run is created, which supersedes any earlier one on this head.
   }
-  deps.log.error({ event: "decision", pr, head_sha: target.headSha, outcome: "blocked", conclusion: "failure", error: messageOf(error) }, "changegate evaluation failed");
-}
-
-interface NoAnalysis {
-  repo: RepoRef;
-  pr: PullRequestData;
-  target: RunTarget;
-  runIdP: Promise<number>;
-  existing: ExistingRun | undefined;
-  seq: number;
-  loaded: Extract<LoadedPolicy, { source: "invalid" }> | { source: "error"; error: string };
-  where: object;
-  enforcementP: Promise<Enforcement>;
-  author: { login: string; type: string };
-  commits: CommitRecord[];
-  reviews: ReviewRecord[];
-  baseBranch: string;
-  others: Record<string, string>;
-}
-
-/** The policy could not be read or is invalid: the gate fails closed without analysing anything. */
-async function finishWithoutAnalysis(deps: GateDeps, x: NoAnalysis): Promise<GateResult> {
-  const { octokit, log } = deps;
-  const errors =
-    x.loaded.source === "invalid"
-      ? x.loaded.errors.map((e) => ({ message: e.message, line: e.line, column: e.column }))
-      : [{ message: `could not be read: ${x.loaded.error}`, line: 1 }];
-  const loaded: LoadedPolicy =
-    x.loaded.source === "invalid" ? x.loaded : { source: "invalid", path: POLICY_PATH, errors: errors.map((e) => ({ ...e, column: 1 })) };
-  const facts: PullRequestFacts = {
-    author: x.author.login,
-    authorKind: pullAuthorKind(x.author, x.commits, undefined).kind,
-    committers: committerLogins(x.commits),
-    baseBranch: x.baseBranch,
-    headSha: x.target.headSha,
-    signOffs: [],
-    permissions: {},
-    teamMembership: {},
-  };
-  const decision = decide({ findings: [], facts, policy: loaded });
-  const state: GateState = {
-    v: STATE_VERSION,
-    seq: x.seq,
-    pr: x.pr.number,
-    head: x.target.headSha,
-    base: x.baseBranch,
-    digest: "",
-    digests: x.existing?.state?.digests ?? {},
-    signoffs: x.existing?.state?.signoffs ?? [],
-    others: x.others,
-    pushers: x.existing?.state?.pushers ?? [],
-    seen: { ...(x.existing?.state?.seen ?? {}), [x.target.headSha]: firstSeen(x.target.headSha, x.existing?.state?.seen ?? {}, x.existing, x.seq) },
-  };
-  const readError = x.loaded.source === "error" ? x.loaded.error : undefined;
-  const plan = planWithState(
-    {
-      headSha: x.target.headSha,
-      decision,
-      findings: [],
-      policy: { source: "invalid", path: POLICY_PATH, errors },
-      ...(readError !== undefined ? { analysis: { analysed: 0, unclaimed: 0, errors: [{ file: POLICY_PATH, message: readError, retryable: true }] } } : {}),
-      enforced: await x.enforcementP,
-    },
-    state,
-    x.existing,
-  );
-  const runId = await completeRun(octokit, x.target, await x.runIdP.catch(() => undefined), plan);
-  log.info(
-    { event: "decision", ...x.where, digest: "", outcome: decision.outcome, conclusion: plan.conclusion, policy: "invalid", errors: errors.length },
-    "changegate decision",
-  );
-  await performPullActions(octokit, x.repo, x.pr.number, planPullActions(decision, pullFacts(x.pr, x.author.login), true), log);
-  return { runId, headSha: x.target.headSha, decision, conclusion: plan.conclusion };
-}
-
-function pressEvent(trigger: Extract<Trigger, { kind: "button" }>, at: string, digests: Record<string, string>): SignOffEvent {
-  const event: SignOffEvent = { user: trigger.user.login, userType: trigger.user.type, via: "button", state: "approved", headSha: trigger.runHeadSha, at };
-  const digest = digests[trigger.runHeadSha];
-  if (digest) event.digest = digest;
-  return event;
+  const url = `https://github.com/${repo.owner}/${repo.repo}/pull/${pull.number}`;
+  await failRun(deps, runTarget(repo, pull.headSha, url, existing), existing?.id, pull, seq, seq, { ...(existing ? { head: existing } : {}), states }, trigger, error, retry);
 }
 
 /**
- * When the app first saw `head`: as remembered; now, for a new head of a pull request it has been
- * watching; 0 (unknown: reviews are taken at their word) the first time it looks at a pull request.
+ * Completes the run as a failure with a re-run button after an unexpected error. If the run cannot
+ * be updated, a new one is created (GitHub shows the newest run of a name); if nothing can be
+ * written, the evaluation is handed back to be tried again later.
  */
-function firstSeen(head: string, seen: Readonly<Record<string, number>>, existing: ExistingRun | undefined, now: number): number {
-  const remembered = seen[head] ?? existing?.state?.seen?.[head];
-  if (remembered !== undefined) return remembered;
-  const watched = Object.keys(seen).length > 0 || Object.keys(existing?.state?.seen ?? {}).length > 0;
-  return watched ? now : 0;
+async function failRun(
+  deps: GateDeps,
+  target: RunTarget,
+  runId: number | undefined,
+  pull: { number: number; headSha: string; baseBranch?: string },
+  seq: number,
+  observedAt: number,
+  earlier: Earlier,
+  trigger: Trigger,
+  error: unknown,
+  retry: () => Promise<unknown>,
+): Promise<void> {
+  const others = rememberedOthers(pull.number, pull.baseBranch, earlier.head);
+  const { plan } = evaluateFailure({ pull, seq, observedAt, others }, earlier, trigger, describeError(error));
+  const where = { head_sha: target.headSha, pr: pull.number };
+  let written = false;
+  for (const id of runId !== undefined ? [runId, undefined] : [undefined]) {
+    try {
+      await completeRun(deps.octokit, target, id, plan);
+      written = true;
+      break;
+    } catch (writeError) {
+      deps.log.error({ event: "check-run-failed", ...where, error: messageOf(writeError) }, "changegate could not write its check run");
+    }
+  }
+  deps.log.error({ event: "decision", ...where, outcome: "blocked", conclusion: "failure", error: messageOf(error) }, "changegate evaluation failed");
+  if (!written) deps.onUnwritten?.(retry);
 }
 
 /** Commits whose runs may remember digests or button sign-offs: the reviewed ones and the previous head. */
-function earlierCommits(head: string, reviews: readonly ReviewRecord[], commits: readonly CommitRecord[], trigger: Trigger): string[] {
+function earlierCommits(head: string, reviews: readonly { state: string; commitId: string | null }[], commits: readonly { sha: string }[], trigger: Trigger): string[] {
   const shas = new Set<string>();
   if (trigger.kind === "pull_request" && trigger.before) shas.add(trigger.before);
   if (trigger.kind === "button") shas.add(trigger.runHeadSha);
@@ -519,75 +400,4 @@ function earlierCommits(head: string, reviews: readonly ReviewRecord[], commits:
   for (const r of reviews) if (r.commitId && /^(APPROVED|CHANGES_REQUESTED|DISMISSED)$/i.test(r.state)) shas.add(r.commitId);
   shas.delete(head);
   return [...shas].slice(-MAX_EARLIER_RUNS);
-}
-
-function sortEvents(events: SignOffEvent[]): SignOffEvent[] {
-  return events.map((e, i) => ({ e, i })).sort((a, b) => a.e.at.localeCompare(b.e.at) || a.i - b.i).map(({ e }) => e);
-}
-
-function pullFacts(pr: PullRequestData, author: string) {
-  return {
-    author,
-    labels: (pr.labels ?? []).map((l) => l.name ?? "").filter((n) => n !== ""),
-    requestedUsers: (pr.requested_reviewers ?? []).map((r) => r?.login ?? "").filter((n) => n !== ""),
-    requestedTeams: (pr.requested_teams ?? []).map((t) => t?.slug ?? "").filter((n) => n !== ""),
-  };
-}
-
-function same(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
-}
-
-async function readAtRef(octokit: Octokit, repo: RepoRef, path: string, ref: string): Promise<Uint8Array | null> {
-  try {
-    const { data } = await octokit.rest.repos.getContent({ ...repo, path, ref, mediaType: { format: "raw" } });
-    return typeof data === "string" ? new TextEncoder().encode(data) : new Uint8Array(data as unknown as ArrayBuffer);
-  } catch (error) {
-    if (statusOf(error) === 404) return null;
-    throw error;
-  }
-}
-
-/** One structured line per decision and per sign-off: who, what, head SHA, digest. */
-function audit(
-  log: GateLog,
-  where: { repo: string; pr: number; head_sha: string },
-  trigger: Trigger,
-  decision: Decision,
-  plan: CheckRunPlan,
-  facts: PullRequestFacts,
-  refused: readonly Dismissal[],
-  pressed: SignOffEvent | undefined,
-  agentWhy: string | undefined,
-): void {
-  log.info(
-    {
-      event: "decision",
-      ...where,
-      trigger: trigger.kind === "pull_request" || trigger.kind === "review" ? `${trigger.kind}.${trigger.action}` : trigger.kind,
-      digest: decision.digest,
-      outcome: decision.outcome,
-      conclusion: plan.conclusion,
-      author: facts.author,
-      author_kind: facts.authorKind,
-      ...(agentWhy ? { agent: agentWhy } : {}),
-      rules: decision.rules.map((r) => ({ name: r.name, status: r.status, required: r.required, counted: r.counted.map((c) => c.user) })),
-      findings: new Set([...decision.rules.flatMap((r) => r.findings), ...decision.nonGating]).size,
-    },
-    "changegate decision",
-  );
-  for (const rule of decision.rules) {
-    for (const c of rule.counted) {
-      log.info(
-        { event: "signoff", ...where, user: c.user, via: c.via, signed_sha: c.headSha, digest: decision.digest, rule: rule.name, accepted: true },
-        "changegate sign-off counted",
-      );
-    }
-  }
-  for (const r of refused) {
-    log.info(
-      { event: "signoff", ...where, user: r.user, via: "button", signed_sha: pressed?.headSha, digest: pressed?.digest, accepted: false, reason: r.reason },
-      "changegate sign-off refused",
-    );
-  }
 }

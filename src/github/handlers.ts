@@ -4,9 +4,10 @@
  */
 import type { Context, Probot } from "probot";
 import { CHECK_NAME, RERUN_ACTION, SIGNOFF_ACTION } from "../report/check-run.js";
-import { fetchPull, runGate, type GateDeps, type GateLog, type PullLocator, type Trigger } from "./gate.js";
+import { decodeState } from "../gate/state.js";
+import { runGate, type GateDeps, type GateLog, type PullLocator, type Trigger } from "./gate.js";
+import type { HeadLock } from "./head-lock.js";
 import { runMergeGroup } from "./merge-queue.js";
-import { decodeState } from "./state.js";
 
 export const PULL_REQUEST_ACTIONS = ["opened", "synchronize", "reopened", "ready_for_review", "edited"] as const;
 
@@ -14,6 +15,21 @@ export interface HandlerOptions {
   /** Overrides for tests: the clock, or a fixed app id. */
   now?: () => number;
   appId?: number;
+  /** The per-head lock (a shared one when several replicas serve the app). */
+  lock?: HeadLock;
+  /**
+   * When an evaluation failed and not even the failure could be written, it is tried again after
+   * these delays (ms), one after another until one writes. Default: 30 s, 2 min, 10 min.
+   */
+  retryDelaysMs?: readonly number[];
+  /** Schedules a retry (tests: fake timers). Default: an unref'd `setTimeout`. */
+  schedule?: (task: () => void, delayMs: number) => void;
+}
+
+const DEFAULT_RETRY_DELAYS_MS = [30_000, 120_000, 600_000];
+
+function defaultSchedule(task: () => void, delayMs: number): void {
+  setTimeout(task, delayMs).unref();
 }
 
 type AnyContext = Context<"pull_request" | "pull_request_review" | "check_run" | "check_suite" | "merge_group">;
@@ -23,7 +39,28 @@ async function depsFor(context: AnyContext, options: HandlerOptions): Promise<Ga
   const appId = options.appId ?? (await appIdOf(context));
   // Without its own id the app cannot tell its runs (and the state they keep) from another app's: it does nothing.
   if (appId === undefined) throw new Error("changegate: cannot tell this app's id (set APP_ID); refusing to read or write check runs");
-  return { octokit: context.octokit, log, appId, ...(options.now ? { now: options.now } : {}) };
+  const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+  const schedule = options.schedule ?? defaultSchedule;
+  let attempt = 0;
+  const deps: GateDeps = {
+    octokit: context.octokit,
+    log,
+    appId,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.lock ? { lock: options.lock } : {}),
+    // Nothing could be written (GitHub down, the token refused): evaluate again later, so an old
+    // verdict does not outlive the outage. Each retry that fails to write schedules the next.
+    onUnwritten: (retry) => {
+      const delay = delays[attempt++];
+      if (delay === undefined) {
+        log.error({ event: "retry-exhausted" }, "changegate gave up re-evaluating after repeated failures; a re-run or the next event evaluates again");
+        return;
+      }
+      log.warn({ event: "retry-scheduled", delay_ms: delay }, "changegate will evaluate again");
+      schedule(() => void retry().catch(() => undefined), delay);
+    },
+  };
+  return deps;
 }
 
 /** This app's id, from its own credentials (no request: the JWT is signed locally) or APP_ID. */
@@ -56,7 +93,7 @@ export function registerHandlers(app: Probot, options: HandlerOptions = {}): voi
       // Whoever pushed may have written commits under another name: remembered, never eligible to sign off.
       if (payload.action === "synchronize" && payload.sender?.login) trigger.pusher = payload.sender.login;
       // The payload's copy can be stale (a retarget or push delivered late): the gate reads the pull request live.
-      const locator: PullLocator = { ...repoOf(context), pullNumber: payload.pull_request.number };
+      const locator: PullLocator = { ...repoOf(context), pullNumber: payload.pull_request.number, hintHead: payload.pull_request.head.sha };
       await runGate(await depsFor(context, options), locator, trigger);
     },
   );
@@ -66,7 +103,8 @@ export function registerHandlers(app: Probot, options: HandlerOptions = {}): voi
     // Comments neither sign off nor withdraw.
     if (context.payload.action === "submitted" && review.state.toLowerCase() === "commented") return;
     // The review payload's copy of the pull request can be stale: the gate reads it live.
-    await runGate(await depsFor(context, options), { ...repoOf(context), pullNumber: context.payload.pull_request.number }, {
+    const locator: PullLocator = { ...repoOf(context), pullNumber: context.payload.pull_request.number, hintHead: context.payload.pull_request.head.sha };
+    await runGate(await depsFor(context, options), locator, {
       kind: "review",
       action: context.payload.action,
     });
@@ -89,12 +127,15 @@ export function registerHandlers(app: Probot, options: HandlerOptions = {}): voi
       const identifier = "requested_action" in context.payload ? context.payload.requested_action?.identifier : undefined;
       if (identifier === SIGNOFF_ACTION.identifier) {
         const sender = context.payload.sender;
-        trigger = { kind: "button", user: { login: sender.login, type: sender.type }, runHeadSha: run.head_sha };
+        // The press cannot be earlier than the run's completion (buttons show only then): GitHub's
+        // clock, and the earliest time it can have, so any later withdrawal wins over it.
+        const at = run.completed_at && Number.isFinite(Date.parse(run.completed_at)) ? new Date(Date.parse(run.completed_at)).toISOString() : new Date(0).toISOString();
+        trigger = { kind: "button", user: { login: sender.login, type: sender.type }, runHeadSha: run.head_sha, delivery: context.id, at };
       } else if (identifier !== RERUN_ACTION.identifier) {
         return;
       }
     }
-    await runGate(deps, { ...repoOf(context), pullNumber }, trigger);
+    await runGate(deps, { ...repoOf(context), pullNumber, hintHead: run.head_sha }, trigger);
   });
 
   app.on("check_suite.rerequested", async (context) => {
@@ -106,7 +147,7 @@ export function registerHandlers(app: Probot, options: HandlerOptions = {}): voi
       const { data } = await context.octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...repo, commit_sha: suite.head_sha, per_page: 10 });
       numbers = data.filter((p) => p.state === "open").map((p) => p.number);
     }
-    for (const number of numbers) await runGate(deps, { ...repo, pullNumber: number }, { kind: "rerun", event: "check_suite.rerequested" });
+    for (const number of numbers) await runGate(deps, { ...repo, pullNumber: number, hintHead: suite.head_sha }, { kind: "rerun", event: "check_suite.rerequested" });
   });
 
   app.on("merge_group.checks_requested", async (context) => {
@@ -121,5 +162,3 @@ export function registerHandlers(app: Probot, options: HandlerOptions = {}): voi
     });
   });
 }
-
-export { fetchPull };

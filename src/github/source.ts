@@ -12,6 +12,37 @@ import { messageOf, statusOf, type Octokit, type RepoRef } from "./octokit.js";
 /** GitHub lists at most this many files of a pull request. */
 export const PR_FILE_CAP = 3000;
 
+/** A file's bytes at `ref` (raw media type, so files over 1 MB work too), or null when GitHub answers 404. */
+export async function readContent(octokit: Octokit, repo: RepoRef, ref: string, path: string): Promise<Uint8Array | null> {
+  try {
+    const response = await octokit.rest.repos.getContent({ ...repo, path, ref, mediaType: { format: "raw" } });
+    return toBytes(response.data as unknown);
+  } catch (error) {
+    if (statusOf(error) === 404) return null;
+    throw error;
+  }
+}
+
+/** The names in a directory at `ref`, or null when GitHub answers 404. */
+export async function listDirectory(octokit: Octokit, repo: RepoRef, ref: string, dir: string): Promise<string[] | null> {
+  try {
+    const { data } = await octokit.rest.repos.getContent({ ...repo, path: dir, ref });
+    if (!Array.isArray(data)) throw new Error(`${dir} is not a directory at ${ref}`);
+    if (data.length >= 1000) throw new Error(`${dir} at ${ref} has too many entries to list in full`);
+    return data.map((entry) => entry.name);
+  } catch (error) {
+    if (statusOf(error) === 404) return null;
+    throw error;
+  }
+}
+
+/** The names at the root of the tree at `ref` (one level, not recursive). */
+export async function listRoot(octokit: Octokit, repo: RepoRef, ref: string): Promise<string[]> {
+  const { data } = await octokit.rest.git.getTree({ ...repo, tree_sha: ref });
+  if (data.truncated) throw new Error(`the tree at ${ref} is too large to list`);
+  return data.tree.map((entry) => entry.path ?? "");
+}
+
 export interface GitHubSourceOptions extends RepoRef {
   pullNumber: number;
   /** The merge base (three-dot diff), read for the base side. */
@@ -21,6 +52,12 @@ export interface GitHubSourceOptions extends RepoRef {
   changedFiles?: number;
   /** A listing already under way (started before the merge base was known). */
   listing?: Promise<ChangeListing>;
+  /**
+   * Content requests in flight at once (default 10: Probot's throttling lets 10 requests of a
+   * process be in flight; GitHub allows 100). Reads beyond wait in a queue of their own, so the
+   * engine can ask for every file at once and the analysis never delays the next request.
+   */
+  maxInFlight?: number;
 }
 
 /** The pull request's changed files, paginated; GitHub's 3,000-file cap is reported as truncation. */
@@ -57,6 +94,8 @@ export class GitHubSource implements Source {
   private listing?: Promise<ChangeListing>;
   private readonly reads = new Map<string, Promise<Uint8Array | null>>();
   private readonly trees = new Map<string, Promise<string[]>>();
+  private readonly queue: (() => void)[] = [];
+  private inFlight = 0;
 
   constructor(
     private readonly octokit: Octokit,
@@ -75,22 +114,40 @@ export class GitHubSource implements Source {
     const key = `${side}\0${path}`;
     let hit = this.reads.get(key);
     if (!hit) {
-      hit = this.fetch(side === "base" ? this.base : this.head, path);
+      hit = this.bounded(() => this.fetch(side === "base" ? this.base : this.head, path));
       this.reads.set(key, hit);
     }
     return hit;
   }
 
-  private async fetch(ref: string, path: string): Promise<Uint8Array | null> {
-    const { owner, repo } = this.options;
+  private async bounded<T>(task: () => Promise<T>): Promise<T> {
+    if (this.inFlight >= (this.options.maxInFlight ?? 10)) await new Promise<void>((resolve) => this.queue.push(resolve));
+    this.inFlight++;
     try {
-      const response = await this.octokit.rest.repos.getContent({ owner, repo, path, ref, mediaType: { format: "raw" } });
-      return toBytes(response.data as unknown);
+      return await task();
+    } finally {
+      this.inFlight--;
+      // The next request goes out before the caller's analysis of this one runs.
+      this.queue.shift()?.();
+    }
+  }
+
+  /**
+   * Only files the listing names (or a tree lists) are read, so a 404 is never "absent": the file
+   * is there and GitHub did not serve it. It fails closed, as any other failed read does.
+   */
+  private async fetch(ref: string, path: string): Promise<Uint8Array> {
+    const { owner, repo } = this.options;
+    let bytes: Uint8Array | null;
+    try {
+      bytes = await readContent(this.octokit, { owner, repo }, ref, path);
     } catch (error) {
+      if (error instanceof SourceError) throw error;
       const status = statusOf(error);
-      if (status === 404) return null;
       throw new SourceError(`GitHub answered ${status ?? "with an error"} reading ${path} at ${ref.slice(0, 12)}: ${messageOf(error)}`, path, retryable(error));
     }
+    if (bytes === null) throw new SourceError(`GitHub answered 404 reading ${path} at ${ref.slice(0, 12)}, though the pull request lists it`, path, true);
+    return bytes;
   }
 
   list(side: Side, dir: string): Promise<string[]> {

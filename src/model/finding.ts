@@ -52,14 +52,6 @@ export function atLeast(severity: Severity, minimum: Severity): boolean {
   return severityRank(severity) >= severityRank(minimum);
 }
 
-export function maxSeverity(a: Severity, b: Severity): Severity {
-  return severityRank(a) >= severityRank(b) ? a : b;
-}
-
-export function minSeverity(a: Severity, b: Severity): Severity {
-  return severityRank(a) <= severityRank(b) ? a : b;
-}
-
 /** Stable order for output: file, then line, then rule id. */
 export function compareFindings(a: Finding, b: Finding): number {
   return (

@@ -5,7 +5,7 @@
  * Every result carries its reasons: who counted, who did not and why.
  */
 import { atLeast, type Finding } from "../model/finding.js";
-import { BUILTIN_AGENT_LOGINS } from "./agents.js";
+import { agentLoginSet } from "./agents.js";
 import { findingsDigest } from "./digest.js";
 import { globMatcher } from "./globs.js";
 import { formatPolicyError, type LoadedPolicy } from "./load.js";
@@ -52,6 +52,8 @@ export interface RequiredLookups {
   permissions: string[];
   /** (team, user) pairs whose active membership is needed; team as `org/team-slug`. */
   teamMembership: { team: string; user: string }[];
+  /** The digest of the gating findings the decision will carry (what a sign-off given now is bound to). */
+  digest: string;
 }
 
 interface MatchedRule {
@@ -158,7 +160,7 @@ function decideOrThrow(input: DecideInput): Decision {
  */
 export function requiredLookups(findings: readonly Finding[], facts: FactsWithoutLookups, policy: LoadedPolicy | Policy): RequiredLookups {
   const loaded = asLoaded(policy);
-  if (loaded.source === "invalid") return { permissions: [], teamMembership: [] };
+  if (loaded.source === "invalid") return { permissions: [], teamMembership: [], digest: findingsDigest(findings) };
   const full: PullRequestFacts = { ...facts, permissions: {}, teamMembership: {} };
   const prepared = prepare(findings, full, loaded.policy, loaded.source === "default");
   const signOffs = latestSignOffs(facts.signOffs);
@@ -175,7 +177,7 @@ export function requiredLookups(findings: readonly Finding[], facts: FactsWithou
       for (const team of from.teams) membership.set(`${team.toLowerCase()}\0${event.user.toLowerCase()}`, { team, user: event.user });
     }
   }
-  return { permissions: [...permissions].sort(), teamMembership: [...membership.values()] };
+  return { permissions: [...permissions].sort(), teamMembership: [...membership.values()], digest: prepared.digest };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -237,11 +239,20 @@ interface LatestSignOffs {
   withdrawn: Dismissal[];
 }
 
-/** Each person's latest event decides: a later changes_requested or dismissal withdraws an approval, and dismissing a negative review never revives an older approval. */
+/**
+ * Each person's latest event decides: a later changes_requested or dismissal withdraws an approval,
+ * and dismissing a negative review never revives an older approval. Events in the same second
+ * (GitHub's clock has second resolution) put the withdrawal last: when the order is unknown, it wins.
+ */
 function latestSignOffs(events: readonly SignOffEvent[]): LatestSignOffs {
   const ordered = events
     .map((event, index) => ({ event, index, time: Date.parse(event.at) }))
-    .sort((a, b) => (Number.isNaN(a.time) || Number.isNaN(b.time) ? 0 : a.time - b.time) || a.index - b.index);
+    .sort(
+      (a, b) =>
+        (Number.isNaN(a.time) || Number.isNaN(b.time) ? 0 : a.time - b.time) ||
+        Number(a.event.state !== "approved") - Number(b.event.state !== "approved") ||
+        a.index - b.index,
+    );
   const approved = new Map<string, SignOffEvent>();
   const withdrawn = new Map<string, Dismissal>();
   for (const { event } of ordered) {
@@ -259,7 +270,7 @@ function latestSignOffs(events: readonly SignOffEvent[]): LatestSignOffs {
 }
 
 function agentLogins(policy: Policy, facts: PullRequestFacts): Set<string> {
-  return new Set([...BUILTIN_AGENT_LOGINS, ...policy.agents.logins, ...(facts.agentLogins ?? [])].map((l) => l.toLowerCase()));
+  return agentLoginSet(policy, facts.agentLogins ?? []);
 }
 
 function same(a: string, b: string): boolean {

@@ -1,9 +1,8 @@
 /** The policy engine: schema and loading, matching, the decision. Pure; callers do the I/O. */
-export { agentCoAuthors, authorKindOf, BUILTIN_AGENT_LOGINS, isAgentLogin } from "./agents.js";
+export { agentCoAuthors, agentLoginSet, authorKindOf, BUILTIN_AGENT_LOGINS, coAuthorTrailers, isAgentLogin } from "./agents.js";
 export { decide, LABEL_NEEDS_SIGNOFF, LABEL_SIGNED_OFF, MANAGED_LABELS, requiredLookups } from "./decide.js";
 export type { DecideInput, FactsWithoutLookups, RequiredLookups } from "./decide.js";
 export { findingsDigest } from "./digest.js";
-export { localScanFacts } from "./facts.js";
 export {
   DEFAULT_POLICY,
   DEFAULT_POLICY_PATH,

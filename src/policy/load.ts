@@ -74,12 +74,10 @@ export const DEFAULT_POLICY: Policy = deepFreeze({
 });
 
 /**
- * Parses and validates policy text. `file` only labels messages. Never throws: every problem —
- * YAML syntax, unknown keys, wrong types, bad globs, unknown finding ids, hostile input — is an
- * error with a line and column.
+ * Parses and validates policy text. Never throws: every problem — YAML syntax, unknown keys,
+ * wrong types, bad globs, unknown finding ids, hostile input — is an error with a line and column.
  */
-export function parsePolicy(text: string, file?: string): ParseResult {
-  void file;
+export function parsePolicy(text: string): ParseResult {
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > MAX_POLICY_BYTES) {
     return fail({ message: `the policy file is ${Math.ceil(bytes / 1024)} KiB, over the ${MAX_POLICY_BYTES / 1024} KiB limit`, line: 1, column: 1 });
@@ -167,7 +165,7 @@ export async function loadPolicy(
       return { source: "invalid", path, errors: [{ message: "the policy file is not UTF-8 text", line: 1, column: 1 }] };
     }
   }
-  const result = parsePolicy(text, path);
+  const result = parsePolicy(text);
   return result.ok ? { source: "file", path, policy: result.policy } : { source: "invalid", path, errors: result.errors };
 }
 

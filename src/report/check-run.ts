@@ -52,10 +52,15 @@ export interface CheckRunInput {
   enforced?: { required: boolean | undefined; branch: string; detail?: string };
   /** Button presses refused in this evaluation, with the reason. */
   refused?: readonly Dismissal[];
-  /** The hidden state block to append to the text (never cut). */
-  stateBlock?: string;
+  /**
+   * The hidden state block to append to the text (never cut), or a function that writes it from
+   * the plan's own conclusion and annotation hash (so a state can remember them in one pass).
+   */
+  stateBlock?: string | ((plan: { conclusion: Conclusion; annotationsHash: string }) => string);
   /** Whether the annotations are still to be written (annotations append; a re-evaluation must not repeat them). */
   annotate?: boolean;
+  /** The hash of the annotations this run already carries: the same set is not sent again. */
+  annotated?: string;
 }
 
 export interface CheckRunPlan {
@@ -84,7 +89,7 @@ export function planCheckRun(input: CheckRunInput): CheckRunPlan {
   const title = titleFor(input, conclusion);
   const annotations = annotationsFor(input);
   const annotationsHash = createHash("sha256").update(JSON.stringify(annotations)).digest("hex").slice(0, 16);
-  const shown = input.annotate === false ? [] : annotations.slice(0, MAX_ANNOTATIONS);
+  const shown = input.annotate === false || input.annotated === annotationsHash ? [] : annotations.slice(0, MAX_ANNOTATIONS);
   const annotationBatches: Annotation[][] = [];
   for (let i = 0; i < shown.length; i += ANNOTATIONS_PER_REQUEST) annotationBatches.push(shown.slice(i, i + ANNOTATIONS_PER_REQUEST));
 
@@ -96,7 +101,7 @@ export function planCheckRun(input: CheckRunInput): CheckRunPlan {
     name: CHECK_NAME,
     title,
     summary: fit(summaryLines(input, conclusion, annotations.length), OUTPUT_LIMIT),
-    text: textFor(input),
+    text: textFor(input, typeof input.stateBlock === "function" ? input.stateBlock({ conclusion, annotationsHash }) : (input.stateBlock ?? "")),
     conclusion,
     actions,
     annotationBatches,
@@ -236,8 +241,7 @@ function ruleRow(rule: RuleResult): string {
   return `| ${cell(rule.name)} | ${status} | ${cell(who)} | ${cell(asked)} | ${cell(need)} |`;
 }
 
-function textFor(input: CheckRunInput): string {
-  const block = input.stateBlock ?? "";
+function textFor(input: CheckRunInput, block: string): string {
   const lines: string[] = [];
   const d = input.decision;
   if (d && d.ignored.length > 0) {

@@ -4,7 +4,7 @@
  * OpenAPI description); the pure cases (state block, output sizes) call the modules directly.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { decodeState, encodeState, mergeStates, STATE_VERSION, type GateState } from "../../src/github/state.js";
+import { decodeState, encodeState, mergeStates, STATE_VERSION, type GateState } from "../../src/gate/state.js";
 import type { Finding } from "../../src/model/finding.js";
 import { decide } from "../../src/policy/decide.js";
 import { DEFAULT_POLICY } from "../../src/policy/load.js";

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { decodeState } from "../../src/github/state.js";
+import { decodeState } from "../../src/gate/state.js";
 import type { FakeState } from "../fakes/github.js";
 import { APP_ID, BASE_REF, defaultState, harness, HEAD, MERGE_BASE, payload, POLICY, pullRequestPayload, finishHarness, existingRun, type Harness } from "./harness.js";
 
@@ -45,9 +45,9 @@ describe("pull requests", () => {
     );
     expect(r.actions).toEqual([expect.objectContaining({ identifier: "signoff", label: "Sign off" })]);
     expect(r.output.summary).toContain("Gating rules");
-    // Only claimed files were read: README.md never.
+    // Only claimed files were read: README.md never (`.github` is listed to prove the policy absent).
     const reads = h.github.requests.filter((q) => q.path.includes("/contents/"));
-    expect(reads.map((q) => decodeURIComponent(q.path.split("/contents/")[1]!)).sort()).toEqual([POLICY, MIGRATION]);
+    expect(reads.map((q) => decodeURIComponent(q.path.split("/contents/")[1]!)).sort()).toEqual([".github", POLICY, MIGRATION]);
     // Created in progress, then completed: two writes.
     expect(r.writes).toBe(2);
     expect(h.github.labelWrites).toContainEqual({ method: "POST", labels: ["changegate:needs-signoff"] });
@@ -60,7 +60,8 @@ describe("pull requests", () => {
     h = await harness(defaultState({ files: [{ path: "src/app.ts", status: "modified" }] }));
     await h.receive("pull_request", pullRequestPayload("opened"));
     expect(run(HEAD).conclusion).toBe("success");
-    expect(h.github.requests.filter((q) => q.path.includes("/contents/")).map((q) => q.path)).toEqual([
+    expect(h.github.requests.filter((q) => q.path.includes("/contents/")).map((q) => q.path).sort()).toEqual([
+      "/repos/Codertocat/Hello-World/contents/.github",
       "/repos/Codertocat/Hello-World/contents/.github%2Fchangegate.yml",
     ]);
   });
@@ -310,6 +311,7 @@ describe("the Sign off button", () => {
     const r = run(HEAD);
     p.check_run.id = r.id;
     p.check_run.output = { ...p.check_run.output, title: r.output.title, summary: r.output.summary, text: r.output.text };
+    p.check_run.completed_at = r.completed_at;
     p.sender = { ...p.sender, login, type };
     return p;
   }

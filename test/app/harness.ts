@@ -122,6 +122,8 @@ export async function harness(state: FakeState, options: { now?: () => number; d
     Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } })),
   });
   await probot.load(options.defaultExport ? changegate : createApp({ appId: APP_ID, ...(options.now ? { now: options.now } : {}) }));
+  // GitHub's clock follows the app's in tests: one clock, moved by the test.
+  if (options.now && !state.now) state.now = options.now;
   const github = new FakeGitHub(state).install();
   const openapi = loadOpenApi();
   current = {

@@ -39,6 +39,8 @@ export interface FakeCheckRun {
   status: string;
   conclusion: string | null;
   details_url?: string;
+  /** Set by GitHub's clock (the fake's) when the run completes. */
+  completed_at?: string | null;
   output: { title: string | null; summary: string | null; text: string | null };
   annotations: unknown[];
   actions: unknown[];
@@ -82,6 +84,8 @@ export interface FakeState {
   failRoute?: (method: string, path: string) => number | undefined;
   /** Delay per reply in ms (the benchmark uses it to see sequential round trips). */
   delayMs?: number;
+  /** GitHub's clock (ms): the `Date` header and `completed_at`. Default: the real clock. */
+  now?: () => number;
 }
 
 export interface TimedRequest extends RecordedRequest {
@@ -127,9 +131,10 @@ export class FakeGitHub {
     };
     this.requests.push(request);
     const [status, payload, headers] = this.route(request);
+    const date = new Date(this.state.now?.() ?? Date.now()).toUTCString();
     const send = () => {
       request.end = Date.now();
-      callback(null, [status, payload as nock.Body, headers ?? {}]);
+      callback(null, [status, payload as nock.Body, { date, ...(headers ?? {}) }]);
     };
     if (this.state.delayMs) setTimeout(send, this.state.delayMs);
     else send();
@@ -178,7 +183,12 @@ export class FakeGitHub {
       const status = s.failContent?.(ref, path);
       if (status) return [status, { message: "Server Error" }];
       const text = s.contents[ref]?.[path];
-      if (text === undefined) return [404, { message: "Not Found" }];
+      if (text === undefined) {
+        // A directory: its entries, one level.
+        const names = [...new Set(Object.keys(s.contents[ref] ?? {}).filter((k) => k.startsWith(`${path}/`)).map((k) => k.slice(path.length + 1).split("/")[0]!))];
+        if (names.length === 0) return [404, { message: "Not Found" }];
+        return [200, names.map((name) => ({ type: "file", name, path: `${path}/${name}`, sha: "0".repeat(40), size: 1, url: "", git_url: null, html_url: null, download_url: null, _links: { self: "", git: null, html: null } }))];
+      }
       return [200, text, { "content-type": "text/plain; charset=utf-8" }];
     }
     if (r.method === "GET" && (m = /^\/compare\/([0-9a-f]+)\.\.\.([0-9a-f]+)$/.exec(rest))) {
@@ -253,13 +263,17 @@ export class FakeGitHub {
         writes: 0,
       };
       this.checkRuns.push(run);
-      applyRunWrite(run, body);
+      applyRunWrite(run, body, this.clock());
       return [201, runJson(run)];
+    }
+    if (r.method === "GET" && (m = /^\/check-runs\/(\d+)$/.exec(rest))) {
+      const run = this.checkRuns.find((c) => c.id === Number(m![1]));
+      return run ? [200, runJson(run)] : [404, { message: "Not Found" }];
     }
     if (r.method === "PATCH" && (m = /^\/check-runs\/(\d+)$/.exec(rest))) {
       const run = this.checkRuns.find((c) => c.id === Number(m![1]));
       if (!run) return [404, { message: "Not Found" }];
-      applyRunWrite(run, r.body as Record<string, unknown>);
+      applyRunWrite(run, r.body as Record<string, unknown>, this.clock());
       return [200, runJson(run)];
     }
     if (r.method === "GET" && (m = /^\/rules\/branches\/(.+)$/.exec(rest))) return [200, s.branchRules];
@@ -289,14 +303,23 @@ export class FakeGitHub {
       this.reviewRequests.push(r.body);
       return [201, pullJson(s, s.pull)];
     }
-    if (r.method === "GET" && (m = /^\/git\/trees\/([0-9a-f]+)$/.exec(rest))) {
-      const tree = Object.keys(s.contents[m[1]!] ?? {}).map((path) => ({ path, type: "blob", mode: "100644", sha: "0".repeat(40) }));
-      return [200, { sha: m[1], tree, truncated: false }];
+    if (r.method === "GET" && (m = /^\/git\/trees\/(.+)$/.exec(rest))) {
+      const ref = decodeURIComponent(m[1]!);
+      const paths = Object.keys(s.contents[ref] ?? {});
+      const tree =
+        r.query.recursive !== undefined
+          ? paths.map((path) => ({ path, type: "blob", mode: "100644", sha: "0".repeat(40) }))
+          : [...new Set(paths.map((path) => path.split("/")[0]!))].map((name) => ({ path: name, type: paths.includes(name) ? "blob" : "tree", mode: "100644", sha: "0".repeat(40) }));
+      return [200, { sha: "0".repeat(40), url: "", tree, truncated: false }];
     }
     if (r.method === "GET" && (m = /^\/commits\/([0-9a-f]+)\/pulls$/.exec(rest))) {
       return [200, [pullJson(s, s.pull)]];
     }
     return this.unknown(r);
+  }
+
+  private clock(): string {
+    return new Date(this.state.now?.() ?? Date.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
   }
 
   private pull(number: number): FakePull | undefined {
@@ -309,12 +332,20 @@ export class FakeGitHub {
   }
 }
 
-function applyRunWrite(run: FakeCheckRun, body: Record<string, unknown>): void {
+function applyRunWrite(run: FakeCheckRun, body: Record<string, unknown>, now: string): void {
   run.writes++;
-  if (typeof body.status === "string") run.status = body.status;
+  if (typeof body.status === "string") {
+    run.status = body.status;
+    // Back in progress: no conclusion until it completes again.
+    if (body.status !== "completed") {
+      run.conclusion = null;
+      run.completed_at = null;
+    }
+  }
   if (typeof body.conclusion === "string") {
     run.conclusion = body.conclusion;
     run.status = "completed";
+    run.completed_at = typeof body.completed_at === "string" ? body.completed_at : now;
   }
   if (typeof body.details_url === "string") run.details_url = body.details_url;
   const output = body.output as { title?: string; summary?: string; text?: string; annotations?: unknown[] } | undefined;
@@ -334,6 +365,7 @@ function runJson(run: FakeCheckRun) {
     head_sha: run.head_sha,
     status: run.status,
     conclusion: run.conclusion,
+    completed_at: run.completed_at ?? null,
     app: { id: run.app.id, slug: "changegate" },
     details_url: run.details_url ?? null,
     output: { ...run.output, annotations_count: run.annotations.length, annotations_url: "" },

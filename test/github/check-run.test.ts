@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Finding } from "../../src/model/finding.js";
 import type { Decision, RuleResult } from "../../src/policy/types.js";
 import { OUTPUT_LIMIT, planCheckRun, type CheckRunInput } from "../../src/report/check-run.js";
-import { decodeState, encodeState, mergeStates, type GateState } from "../../src/github/state.js";
+import { decodeState, encodeState, mergeStates, type GateState } from "../../src/gate/state.js";
 
 function drop(i: number): Finding {
   return { rule: "sql/drop-table", severity: "critical", category: "data-loss", file: "db/migrate/1.sql", line: i + 1, object: `t${i}`, message: `DROP TABLE t${i}`, side: "head" };

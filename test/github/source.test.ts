@@ -58,7 +58,7 @@ describe("GitHubSource", () => {
     expect(listing.truncated?.reason).toContain("3,000");
   });
 
-  it("reads raw content at the merge base and the head, memoised; 404 is absent; 5xx is a retryable SourceError", async () => {
+  it("reads raw content at the merge base and the head, memoised; a listed file answering 404 and a 5xx are retryable SourceErrors, never absent", async () => {
     nock(API)
       .get("/repos/acme/shop/contents/db%2Fa.sql")
       .query({ ref: "head1" })
@@ -76,7 +76,9 @@ describe("GitHubSource", () => {
     const source = new GitHubSource(octokit(), { ...repo, pullNumber: 7, base: "base1", head: "head1" });
     expect(new TextDecoder().decode((await source.read("head", "db/a.sql"))!)).toBe("DROP TABLE a;");
     expect(await source.read("head", "db/a.sql")).not.toBeNull(); // memoised: one request
-    expect(await source.read("base", "db/a.sql")).toBeNull();
+    const missing = await source.read("base", "db/a.sql").catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(SourceError);
+    expect((missing as SourceError).message).toContain("404");
     const error = await source.read("head", "db/b.sql").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SourceError);
     expect((error as SourceError).retryable).toBe(true);

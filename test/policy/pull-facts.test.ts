@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { pullAuthorKind, reviewEvents } from "../../src/github/facts.js";
-import { planPullActions } from "../../src/github/pull-actions.js";
+import { pullAuthorKind, reviewEvents } from "../../src/policy/pull-facts.js";
+import { planPullActions } from "../../src/gate/pull-actions.js";
 import type { Decision } from "../../src/policy/types.js";
 
 describe("author kind", () => {

@@ -13,6 +13,7 @@ const CLOSE = " -->";
 const MAX_DIGESTS = 100;
 const MAX_SIGNOFFS = 100;
 const MAX_PUSHERS = 100;
+const MAX_PRESSES = 200;
 
 export interface ButtonSignOff {
   user: string;
@@ -59,6 +60,11 @@ export interface GateState {
    * new head on a force-push, so an approval is bound to the head the app saw when it was given.
    */
   seen?: Record<string, number>;
+  /**
+   * Delivery ids of the button presses already judged, carried forward. GitHub redelivers a webhook
+   * with the same id, and a redelivered press must not count again (after a withdrawal, say).
+   */
+  presses?: string[];
 }
 
 export function encodeState(state: GateState): string {
@@ -68,6 +74,7 @@ export function encodeState(state: GateState): string {
     signoffs: state.signoffs.slice(-MAX_SIGNOFFS),
     ...(state.pushers ? { pushers: state.pushers.slice(-MAX_PUSHERS) } : {}),
     ...(state.seen ? { seen: Object.fromEntries(Object.entries(state.seen).slice(-MAX_DIGESTS)) } : {}),
+    ...(state.presses ? { presses: state.presses.slice(-MAX_PRESSES) } : {}),
   };
   return `${OPEN}${Buffer.from(JSON.stringify(trimmed), "utf8").toString("base64")}${CLOSE}`;
 }
@@ -112,33 +119,39 @@ function isState(value: unknown): value is GateState {
     ) &&
     (v.seen === undefined || (typeof v.seen === "object" && v.seen !== null && Object.values(v.seen).every((t) => typeof t === "number"))) &&
     (v.pushers === undefined || (Array.isArray(v.pushers) && v.pushers.every((p) => typeof p === "string"))) &&
+    (v.presses === undefined || (Array.isArray(v.presses) && v.presses.every((p) => typeof p === "string"))) &&
     (v.others === undefined || (typeof v.others === "object" && v.others !== null && Object.values(v.others).every((c) => typeof c === "string")))
   );
 }
 
 /** Merges what several earlier runs remember: digests by SHA, button sign-offs once per (user, SHA, time). */
-export function mergeStates(states: readonly GateState[]): {
+export interface Memory {
   digests: Record<string, string>;
   signoffs: ButtonSignOff[];
   pushers: string[];
   seen: Record<string, number>;
-} {
+  presses: string[];
+}
+
+export function mergeStates(states: readonly GateState[]): Memory {
   const ordered = [...states].sort((a, b) => a.seq - b.seq);
   const digests: Record<string, string> = {};
   const seen = new Map<string, ButtonSignOff>();
   const pushers = new Map<string, string>();
   const sightings: Record<string, number> = {};
+  const presses = new Set<string>();
   for (const state of ordered) {
     // The earliest sighting of each head wins.
     for (const [sha, at] of Object.entries(state.seen ?? {})) if (sha !== "__proto__" && typeof at === "number" && at < (sightings[sha] ?? Infinity)) sightings[sha] = at;
     for (const login of state.pushers ?? []) pushers.set(login.toLowerCase(), login);
+    for (const id of state.presses ?? []) presses.add(id);
     // Only string digests, never under `__proto__`: nothing in a block can reach an object's prototype.
     for (const [sha, digest] of Object.entries(state.digests)) if (sha !== "__proto__" && typeof digest === "string") digests[sha] = digest;
     if (state.digest && state.head !== "__proto__") digests[state.head] = state.digest;
     for (const s of state.signoffs) seen.set(`${s.user.toLowerCase()}\0${s.headSha}\0${s.at}`, s);
   }
   const signoffs = [...seen.values()].sort((a, b) => a.at.localeCompare(b.at));
-  return { digests, signoffs, pushers: [...pushers.values()], seen: sightings };
+  return { digests, signoffs, pushers: [...pushers.values()], seen: sightings, presses: [...presses] };
 }
 
 export function buttonEvent(s: ButtonSignOff): SignOffEvent {
