@@ -15,7 +15,7 @@ export const dropObject: RuleMeta = {
     "dependents explicitly, and remove them in their own reviewed steps.",
   docs: "docs/rules.md#sql-drop-object",
   examples: {
-    fires: ["DROP VIEW active_users;", "DROP TYPE order_status CASCADE;", "DROP OWNED BY old_service CASCADE;", "ALTER SEQUENCE orders_id_seq RESTART WITH 1;"],
+    fires: ["DROP VIEW active_users;", "DROP TYPE order_status CASCADE;", "DROP OWNED BY old_service CASCADE;"],
     passes: ["CREATE VIEW active_users AS SELECT * FROM users WHERE active;", "ALTER SEQUENCE orders_id_seq INCREMENT BY 1;"],
   },
 };

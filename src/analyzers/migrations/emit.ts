@@ -2,6 +2,7 @@ import type { Finding, Side } from "../../model/finding.js";
 import type { RuleMeta } from "../../model/rule.js";
 import { report, unqualified } from "../report.js";
 import { analyzeSqlText } from "../sql/index.js";
+import { codeNormalisation, normaliseStatement } from "../sql/statement.js";
 import type { SqlDialect } from "../types.js";
 
 export interface Placement {
@@ -17,6 +18,8 @@ export interface OperationOptions extends Placement {
   table?: string;
   cascade?: boolean;
   severity?: Finding["severity"];
+  /** The normalised operation (`Finding.statement`); defaults to the call being read (see `within`). */
+  statement?: string;
 }
 
 export interface EmbeddedSqlOptions extends Placement {
@@ -31,6 +34,8 @@ export interface EmbeddedSqlOptions extends Placement {
  */
 export class Emitter {
   readonly findings: Finding[] = [];
+  /** The source of the ORM call being read, for `Finding.statement`. */
+  private current: (() => string) | undefined;
   private readonly created: { forward: Set<string>; rollback: Set<string> };
 
   /**
@@ -55,9 +60,25 @@ export class Emitter {
     if (table) this.createdTables(rollback).add(unqualified(table));
   }
 
+  /**
+   * Reads one ORM call: operations reported meanwhile are bound to its source, normalised (comments and
+   * whitespace folded). The text is taken only if a finding needs it.
+   */
+  within<T>(source: () => string, language: "javascript" | "python" | "ruby", read: () => T): T {
+    const outer = this.current;
+    let text: string | undefined;
+    this.current = () => (text ??= normaliseStatement(source(), codeNormalisation(language)));
+    try {
+      return read();
+    } finally {
+      this.current = outer;
+    }
+  }
+
   /** A finding of `rule` for an ORM operation at `line`, judged by the one reporter. */
   operation(rule: RuleMeta, line: number, message: string, options: OperationOptions = {}): void {
     const rollback = options.rollback ?? false;
+    const statement = options.statement ?? this.current?.();
     const found = report(
       rule,
       {
@@ -71,6 +92,7 @@ export class Emitter {
       message,
       {
         ...(options.object !== undefined ? { object: options.object } : {}),
+        ...(statement !== undefined && statement !== "" ? { statement } : {}),
         ...(options.table !== undefined ? { table: options.table } : {}),
         ...(options.cascade ? { cascade: true } : {}),
         ...(options.severity ? { severity: options.severity } : {}),

@@ -95,6 +95,10 @@ class JsReader {
   }
 
   private call(node: ts.CallExpression): void {
+    this.emit.within(() => node.getText(this.source), "javascript", () => this.readCall(node));
+  }
+
+  private readCall(node: ts.CallExpression): void {
     const callee = node.expression;
     if (!ts.isPropertyAccessExpression(callee)) return;
     const method = callee.name.text;

@@ -57,6 +57,16 @@ function parseChangelog(text: string, path: string): ChangeSet[] | null | "not-a
 }
 
 function readChange(change: Change, emit: Emitter, rollback: boolean): void {
+  // A change is bound to its type and every attribute, in a stable order.
+  const attributes = () =>
+    Object.keys(change.attrs)
+      .sort()
+      .map((key) => `${key}=${JSON.stringify(change.attrs[key])}`)
+      .join(", ");
+  emit.within(() => `${change.type}(${attributes()})`, "javascript", () => readChangeAttributes(change, emit, rollback));
+}
+
+function readChangeAttributes(change: Change, emit: Emitter, rollback: boolean): void {
   const a = change.attrs;
   const str = (key: string) => (typeof a[key] === "string" || typeof a[key] === "number" ? String(a[key]) : undefined);
   const table = [str("schemaName"), str("tableName")].filter(Boolean).join(".") || "?";

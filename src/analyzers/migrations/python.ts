@@ -135,6 +135,10 @@ class PythonReader {
 
   /** Handles one call; returns true when its arguments must not be walked (state-only operations). */
   private call(node: SyntaxNode, context: Context): boolean {
+    return this.emit.within(() => this.source(node), "python", () => this.readCall(node, context));
+  }
+
+  private readCall(node: SyntaxNode, context: Context): boolean {
     const name = this.calleeName(node);
     if (name === undefined) return false;
     const args = this.args(node);

@@ -154,6 +154,10 @@ class RubyReader {
   }
 
   private call(node: CallNode, context: Context): void {
+    this.emit.within(() => this.slice(node.location), "ruby", () => this.readCall(node, context));
+  }
+
+  private readCall(node: CallNode, context: Context): void {
     const name = node.name;
     const at = this.line(node);
     const args = this.positional(node);

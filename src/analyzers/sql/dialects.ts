@@ -5,6 +5,7 @@ import type { RuleMeta } from "../../model/rule.js";
 import { findAckMarkers, type SqlSource } from "./source.js";
 import { splitByHand } from "./split.js";
 import { oneLine, summary } from "./ast.js";
+import { normaliseStatement, sqlNormalisation } from "./statement.js";
 import { readTokens, tokenize, unqualified } from "./tokens.js";
 import * as rules from "../../../rules/sql/index.js";
 
@@ -75,7 +76,13 @@ export function analyzeOtherDialect(run: Run, source: SqlSource, dialect: Exclud
     const marker = markers.find(
       (m) => !m.fileLevel && ((m.offset >= range.start && m.offset < range.end && m.line !== previousLine) || m.line === endLine),
     );
-    const spot: Spot = { line: source.lineAt(first), endLine, prefix: "", ...(marker ? { ack: marker.text } : {}) };
+    const spot: Spot = {
+      line: source.lineAt(first),
+      endLine,
+      prefix: "",
+      statement: () => normaliseStatement(text, sqlNormalisation(dialect)),
+      ...(marker ? { ack: marker.text } : {}),
+    };
     if (/^(GO|DELIMITER)\b/i.test(text)) continue;
     // A plain INSERT/SELECT/SET … without any destructive keyword (a data load of 100,000 INSERTs) is not
     // worth a parse: no rule could fire on it, parsed or not. Anything else is parsed, so junk still shows.

@@ -12,6 +12,8 @@ export interface Spot {
   ack?: string;
   /** Says where embedded code came from, e.g. `DO block: `. */
   prefix: string;
+  /** The statement's normalised text (`Finding.statement`), computed when a finding needs it. */
+  statement?: () => string;
 }
 
 export interface ReportOptions {
@@ -20,6 +22,7 @@ export interface ReportOptions {
   table?: string;
   cascade?: boolean;
   severity?: Severity;
+  statement?: string;
 }
 
 /** The state of one `analyzeSqlText` call: its findings and what it learnt so far. */
@@ -29,6 +32,11 @@ export class Run {
   /** Per table (lower-cased): dropped-column findings and added columns, to spot a rename done as drop + add. */
   private readonly columns = new Map<string, { dropped: { finding: Finding; column: string; similar?: boolean }[]; added: string[] }>();
   fileAck: string | undefined;
+  /** Prepared statements (PREPARE name, lower-cased) seen so far: EXECUTE of another name is opaque. */
+  readonly prepared = new Set<string>();
+  /** Functions and procedures created so far (unqualified, lower-cased): their bodies were read. */
+  readonly routines = new Set<string>();
+  private readonly statements = new Map<() => string, string>();
 
   constructor(readonly context: SqlContext) {
     this.created = context.createdTables ?? new Set<string>();
@@ -36,6 +44,7 @@ export class Run {
 
   report(spot: Spot, rule: RuleMeta, message: string, options: ReportOptions = {}): Finding | null {
     const ack = spot.ack ?? this.fileAck;
+    const statement = spot.statement ? this.statementOf(spot.statement) : "";
     const result = report(
       rule,
       {
@@ -48,10 +57,19 @@ export class Run {
         ...(ack !== undefined ? { acknowledged: ack } : {}),
       },
       spot.prefix + message,
-      options,
+      statement !== "" && options.statement === undefined ? { ...options, statement } : options,
     );
     if (result) this.findings.push(result);
     return result;
+  }
+
+  private statementOf(compute: () => string): string {
+    let text = this.statements.get(compute);
+    if (text === undefined) {
+      text = compute();
+      this.statements.set(compute, text);
+    }
+    return text;
   }
 
   droppedColumn(table: string, column: string, dropped: Finding): void {

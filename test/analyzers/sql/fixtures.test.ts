@@ -134,7 +134,7 @@ describe("fixtures/sql-examples", () => {
       ["sql/drop-object", 10, "critical", "audit_trigger"],
       ["sql/drop-object", 11, "critical", "postgis"],
       ["sql/drop-object", 12, "critical", "old_service"],
-      ["sql/drop-object", 13, "medium", "orders_id_seq"],
+      ["sql/sequence-reset", 13, "high", "orders_id_seq"],
     ]);
     for (const f of findings.filter((f) => f.severity === "critical")) expect(f.message).toMatch(/CASCADE/);
   });
