@@ -1,0 +1,24 @@
+/**
+ * The end-to-end tests run the built server (dist/), as `npm start` does. `npm ci` builds it (the
+ * prepare script); this rebuilds it once per test run when a source file is newer than the build.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+
+function newest(dir: string): number {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return latest;
+}
+
+export default function setup(): void {
+  const built = join(ROOT, "dist", "src", "server", "main.js");
+  const stale = !existsSync(built) || Math.max(newest(join(ROOT, "src")), newest(join(ROOT, "rules"))) > statSync(built).mtimeMs;
+  if (stale) execFileSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: "inherit" });
+}
