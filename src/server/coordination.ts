@@ -5,11 +5,9 @@
  * both in memory; several share them through Redis (src/server/redis.ts).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { InProcessHeadLock, type HeadLock } from "../github/head-lock.js";
 
-export interface HeadLock {
-  /** Runs `task` while holding the lock for `key`; tasks for the same key run one after another. */
-  run<T>(key: string, task: () => Promise<T>): Promise<T>;
-}
+export type { HeadLock };
 
 export interface Coordination {
   readonly kind: "memory" | "redis";
@@ -40,11 +38,10 @@ export function leaseLost(now = Date.now()): boolean {
   return lease !== undefined && (lease.lost || now > lease.validUntil);
 }
 
-/** In one process: a promise chain per key, and a bounded memory of delivery ids. */
+/** In one process: the gate's own in-process head lock, and a bounded memory of delivery ids. */
 export class MemoryCoordination implements Coordination {
   readonly kind = "memory" as const;
   private readonly seen = new Map<string, number>();
-  private readonly chains = new Map<string, Promise<unknown>>();
 
   constructor(private readonly maxDeliveries = 10_000) {}
 
@@ -59,18 +56,8 @@ export class MemoryCoordination implements Coordination {
     this.seen.delete(deliveryId);
   }
 
-  readonly lock: HeadLock = {
-    run: <T>(key: string, task: () => Promise<T>): Promise<T> => {
-      const previous = this.chains.get(key) ?? Promise.resolve();
-      const next = previous.then(task, task);
-      const tail = next.catch(() => undefined);
-      this.chains.set(key, tail);
-      void tail.then(() => {
-        if (this.chains.get(key) === tail) this.chains.delete(key);
-      });
-      return next;
-    },
-  };
+  readonly lock: HeadLock = new InProcessHeadLock();
+
 
   async healthy(): Promise<boolean> {
     return true;

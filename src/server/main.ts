@@ -75,7 +75,7 @@ export async function startServer(envIn: Record<string, string | undefined> = pr
     ...(config.redisUrl ? { redisConfig: config.redisUrl } : {}),
     Octokit: ProbotOctokit.plugin(failClosedGuard as never),
   });
-  await probot.load(createApp());
+  await probot.load(createApp({ lock: coordination.lock }));
 
   const http = createServer(
     createRequestHandler({
