@@ -24,6 +24,16 @@ describe("findingsDigest", () => {
     expect(findingsDigest(a)).toBe(findingsDigest(b));
   });
 
+  it("is bound to the statement, not to the message that summarises it", () => {
+    const safe = [finding("sql/update-all-rows", { object: "users", message: "UPDATE users without WHERE", statement: "UPDATE users SET active = false" })];
+    const worse = [finding("sql/update-all-rows", { object: "users", message: "UPDATE users without WHERE", statement: "UPDATE users SET email = NULL, password_hash = ''" })];
+    expect(findingsDigest(worse)).not.toBe(findingsDigest(safe));
+    // Rewording the message of a finding that carries its statement keeps the digest.
+    expect(findingsDigest([{ ...safe[0]!, message: "every row of users is updated" }])).toBe(findingsDigest(safe));
+    // A finding that gained a statement is a different finding than one that has none.
+    expect(findingsDigest([finding("sql/update-all-rows", { object: "users", message: "UPDATE users without WHERE" })])).not.toBe(findingsDigest(safe));
+  });
+
   it.each([
     ["a new finding", [...base, finding("sql/truncate", { object: "audit" })]],
     ["a finding gone", base.slice(0, 1)],
