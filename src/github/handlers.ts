@@ -7,6 +7,7 @@ import { CHECK_NAME, RERUN_ACTION, SIGNOFF_ACTION } from "../report/check-run.js
 import { decodeState } from "../gate/state.js";
 import { runGate, type GateDeps, type GateLog, type PullLocator, type Trigger } from "./gate.js";
 import type { HeadLock } from "./head-lock.js";
+import { DEFAULT_REQUEST_POLICY, guardRequests, type RequestPolicy } from "./http.js";
 import { runMergeGroup } from "./merge-queue.js";
 
 export const PULL_REQUEST_ACTIONS = ["opened", "synchronize", "reopened", "ready_for_review", "edited"] as const;
@@ -23,13 +24,15 @@ export interface HandlerOptions {
    */
   retryDelaysMs?: readonly number[];
   /** Schedules a retry (tests: fake timers). Default: an unref'd `setTimeout`. */
-  schedule?: (task: () => void, delayMs: number) => void;
+  schedule?: (task: () => Promise<unknown>, delayMs: number) => void;
+  /** Request timeout and retries of idempotent reads (tests: tiny timeouts, no real waits). */
+  requests?: Partial<RequestPolicy>;
 }
 
 const DEFAULT_RETRY_DELAYS_MS = [30_000, 120_000, 600_000];
 
-function defaultSchedule(task: () => void, delayMs: number): void {
-  setTimeout(task, delayMs).unref();
+function defaultSchedule(task: () => Promise<unknown>, delayMs: number): void {
+  setTimeout(() => void task(), delayMs).unref();
 }
 
 type AnyContext = Context<"pull_request" | "pull_request_review" | "check_run" | "check_suite" | "merge_group">;
@@ -39,6 +42,7 @@ async function depsFor(context: AnyContext, options: HandlerOptions): Promise<Ga
   const appId = options.appId ?? (await appIdOf(context));
   // Without its own id the app cannot tell its runs (and the state they keep) from another app's: it does nothing.
   if (appId === undefined) throw new Error("changegate: cannot tell this app's id (set APP_ID); refusing to read or write check runs");
+  guardRequests(context.octokit, { ...DEFAULT_REQUEST_POLICY, ...options.requests });
   const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
   const schedule = options.schedule ?? defaultSchedule;
   let attempt = 0;
@@ -57,7 +61,7 @@ async function depsFor(context: AnyContext, options: HandlerOptions): Promise<Ga
         return;
       }
       log.warn({ event: "retry-scheduled", delay_ms: delay }, "changegate will evaluate again");
-      schedule(() => void retry().catch(() => undefined), delay);
+      schedule(() => retry().catch(() => undefined), delay);
     },
   };
   return deps;

@@ -147,6 +147,8 @@ function summaryLines(input: CheckRunInput, conclusion: Conclusion, annotationCo
         `Add it to the branch's ruleset or protection as a required status check.${input.enforced.detail ? ` (${input.enforced.detail})` : ""}`,
       "",
     );
+  } else if (input.enforced && input.enforced.required === true && input.enforced.detail) {
+    lines.push(`> [!WARNING]`, `> The \`${CHECK_NAME}\` check on \`${input.enforced.branch}\`: ${input.enforced.detail}.`, "");
   } else if (input.enforced && input.enforced.required === undefined && input.enforced.detail) {
     lines.push(`> Could not tell whether \`${CHECK_NAME}\` is required on \`${input.enforced.branch}\`: ${input.enforced.detail}`, "");
   }

@@ -8,6 +8,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
+import type { HandlerOptions } from "../../src/github/handlers.js";
 import changegate, { createApp } from "../../src/index.js";
 import { FakeGitHub, type FakeCheckRun, type FakeState } from "../fakes/github.js";
 import { loadOpenApi } from "./openapi.js";
@@ -78,7 +79,8 @@ export interface Harness {
   probot: Probot;
   github: FakeGitHub;
   logs: LogLine[];
-  receive(name: string, body: Payload): Promise<void>;
+  /** Delivers a webhook; `id` repeats a delivery id, as GitHub does on a redelivery. */
+  receive(name: string, body: Payload, id?: string): Promise<void>;
   /** Asserts the teardown invariants and cleans nock. Returns the problems (empty when all is well). */
   finish(): string[];
 }
@@ -111,7 +113,10 @@ export function existingRun(id: number, headSha: string, over: Partial<FakeCheck
   };
 }
 
-export async function harness(state: FakeState, options: { now?: () => number; defaultExport?: boolean } = {}): Promise<Harness> {
+/** Requests in tests: a short timeout and retries that do not really wait. */
+export const TEST_REQUESTS = { timeoutMs: 200, retries: 2, backoffMs: 1, maxRetryAfterMs: 120_000, sleep: () => Promise.resolve() };
+
+export async function harness(state: FakeState, options: { now?: () => number; defaultExport?: boolean; app?: HandlerOptions } = {}): Promise<Harness> {
   nock.disableNetConnect();
   const logs: LogLine[] = [];
   const log = captureLogger(logs);
@@ -121,7 +126,7 @@ export async function harness(state: FakeState, options: { now?: () => number; d
     log: log as never,
     Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } })),
   });
-  await probot.load(options.defaultExport ? changegate : createApp({ appId: APP_ID, ...(options.now ? { now: options.now } : {}) }));
+  await probot.load(options.defaultExport ? changegate : createApp({ appId: APP_ID, requests: TEST_REQUESTS, ...(options.now ? { now: options.now } : {}), ...options.app }));
   // GitHub's clock follows the app's in tests: one clock, moved by the test.
   if (options.now && !state.now) state.now = options.now;
   const github = new FakeGitHub(state).install();
@@ -130,8 +135,8 @@ export async function harness(state: FakeState, options: { now?: () => number; d
     probot,
     github,
     logs,
-    receive: async (name, body) => {
-      await probot.receive({ id: `delivery-${++deliveries}`, name: name as never, payload: body as never });
+    receive: async (name, body, id) => {
+      await probot.receive({ id: id ?? `delivery-${++deliveries}`, name: name as never, payload: body as never });
     },
     finish() {
       const problems = [...github.unexpected.map((u) => `unexpected request ${u}`)];

@@ -82,11 +82,22 @@ export interface FakeState {
   failContent?: (ref: string, path: string) => number | undefined;
   /** Makes any route fail with this status. */
   failRoute?: (method: string, path: string) => number | undefined;
+  /**
+   * Any fault on any route (the token exchange included): a status with a body and headers, or
+   * `"hang"` (never answers; the client's timeout must end it).
+   */
+  fault?: (method: string, path: string) => Fault | undefined;
+  /** Holds a reply until the promise settles (a slow GitHub, for races). */
+  hold?: (method: string, path: string) => Promise<void> | undefined;
+  /** Pull requests GitHub associates with a commit (`/commits/{sha}/pulls`); default: the pull request. */
+  associated?: Record<string, number[]>;
   /** Delay per reply in ms (the benchmark uses it to see sequential round trips). */
   delayMs?: number;
   /** GitHub's clock (ms): the `Date` header and `completed_at`. Default: the real clock. */
   now?: () => number;
 }
+
+export type Fault = { status: number; body?: unknown; headers?: Record<string, string> } | "hang";
 
 export interface TimedRequest extends RecordedRequest {
   start: number;
@@ -130,13 +141,17 @@ export class FakeGitHub {
       end: start,
     };
     this.requests.push(request);
-    const [status, payload, headers] = this.route(request);
+    const fault = this.state.fault?.(request.method, request.path);
+    if (fault === "hang") return; // never answers
+    const [status, payload, headers] = fault ? [fault.status, fault.body ?? { message: "Server Error" }, fault.headers] : this.route(request);
     const date = new Date(this.state.now?.() ?? Date.now()).toUTCString();
     const send = () => {
       request.end = Date.now();
       callback(null, [status, payload as nock.Body, { date, ...(headers ?? {}) }]);
     };
-    if (this.state.delayMs) setTimeout(send, this.state.delayMs);
+    const held = this.state.hold?.(request.method, request.path);
+    if (held) void held.then(send, send);
+    else if (this.state.delayMs) setTimeout(send, this.state.delayMs);
     else send();
   }
 
@@ -313,7 +328,8 @@ export class FakeGitHub {
       return [200, { sha: "0".repeat(40), url: "", tree, truncated: false }];
     }
     if (r.method === "GET" && (m = /^\/commits\/([0-9a-f]+)\/pulls$/.exec(rest))) {
-      return [200, [pullJson(s, s.pull)]];
+      if (!s.associated) return [200, [pullJson(s, s.pull)]];
+      return [200, (s.associated[m[1]!] ?? []).map((n) => this.pull(n)).filter((x): x is FakePull => x !== undefined).map((x) => pullJson(s, x))];
     }
     return this.unknown(r);
   }

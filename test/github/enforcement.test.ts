@@ -52,6 +52,30 @@ describe("readEnforcement", () => {
     expect((await readEnforcement(octokit(), repo, "main", 7)).required).toBe(true);
   });
 
+  it("does not count classic protection that lists the name but pins it to another app (a workflow can satisfy it)", async () => {
+    nock(API)
+      .get("/repos/acme/shop/rules/branches/main")
+      .query(true)
+      .reply(200, [])
+      .get("/repos/acme/shop/branches/main")
+      .reply(200, { ...noBranchProtection, protected: true, protection: { required_status_checks: { contexts: ["changegate"], checks: [{ context: "changegate", app_id: 15368 }] } } });
+    const result = await readEnforcement(octokit(), repo, "main", 7);
+    expect(result.required).toBe(false);
+    expect(result.detail).toContain("pinned to another app");
+  });
+
+  it("warns that an unpinned required check can be satisfied by anything reporting the name", async () => {
+    nock(API)
+      .get("/repos/acme/shop/rules/branches/main")
+      .query(true)
+      .reply(200, [{ type: "required_status_checks", parameters: { required_status_checks: [{ context: "changegate" }] } }])
+      .get("/repos/acme/shop/branches/main")
+      .reply(200, noBranchProtection);
+    const result = await readEnforcement(octokit(), repo, "main", 7);
+    expect(result.required).toBe(true);
+    expect(result.detail).toContain("not pinned");
+  });
+
   it("cannot tell when both reads fail", async () => {
     nock(API).get("/repos/acme/shop/rules/branches/main").query(true).reply(500, {}).get("/repos/acme/shop/branches/main").reply(500, {});
     const result = await readEnforcement(octokit(), repo, "main", 7);

@@ -1,0 +1,89 @@
+/**
+ * A bound on every GitHub request, and retries of the idempotent ones. Without it a hung call
+ * waits for the HTTP client's default of five minutes while the old verdict stands. Each request
+ * gets a timeout; a GET or HEAD that times out, hits a network error, a 5xx, a 429 or a secondary
+ * rate limit is tried again after a backoff (or GitHub's `retry-after`, when it is short enough).
+ * Writes are never retried here: the gate's failure path decides what to do about them.
+ */
+import type { Octokit } from "./octokit.js";
+import { statusOf } from "./octokit.js";
+
+export interface RequestPolicy {
+  /** Per attempt. */
+  timeoutMs: number;
+  /** Further attempts of a GET or HEAD. */
+  retries: number;
+  /** First backoff; doubled each time. */
+  backoffMs: number;
+  /** A `retry-after` longer than this is not waited for: the request fails (and the check with it). */
+  maxRetryAfterMs: number;
+  /** Waits (tests: a fake). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_REQUEST_POLICY: RequestPolicy = { timeoutMs: 10_000, retries: 2, backoffMs: 500, maxRetryAfterMs: 10_000 };
+
+const guarded = new WeakSet<object>();
+
+/** The error a timed-out request fails with: says which request and how long it was given. */
+export class RequestTimeoutError extends Error {
+  constructor(
+    readonly route: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`GitHub did not answer ${route} within ${Math.round(timeoutMs / 100) / 10} s`);
+    this.name = "RequestTimeoutError";
+  }
+}
+
+export function guardRequests(octokit: Octokit, policy: RequestPolicy = DEFAULT_REQUEST_POLICY): void {
+  if (guarded.has(octokit)) return;
+  guarded.add(octokit);
+  const sleep = policy.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref()));
+  octokit.hook.wrap("request", async (request, options) => {
+    const method = String(options.method ?? "GET").toUpperCase();
+    const idempotent = method === "GET" || method === "HEAD";
+    const route = `${method} ${String(options.url)}`;
+    for (let attempt = 0; ; attempt++) {
+      const controller = new AbortController();
+      let timedOut = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      // The race ends the wait even where a transport ignores the abort signal.
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          timedOut = true;
+          controller.abort();
+          reject(new RequestTimeoutError(route, policy.timeoutMs));
+        }, policy.timeoutMs);
+      });
+      try {
+        return await Promise.race([request({ ...options, request: { ...(options.request ?? {}), signal: controller.signal } }), timeout]);
+      } catch (error) {
+        const failure = timedOut ? new RequestTimeoutError(route, policy.timeoutMs) : error;
+        const wait = idempotent && attempt < policy.retries ? retryDelay(error, timedOut, attempt, policy) : undefined;
+        if (wait === undefined) throw failure;
+        await sleep(wait);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  });
+}
+
+/** How long to wait before trying again, or undefined when this failure is not worth a retry. */
+function retryDelay(error: unknown, timedOut: boolean, attempt: number, policy: RequestPolicy): number | undefined {
+  const backoff = policy.backoffMs * 2 ** attempt;
+  if (timedOut) return backoff;
+  const status = statusOf(error);
+  if (status === undefined || status >= 500) return backoff;
+  if (status === 429 || status === 403) {
+    const headers = (error as { response?: { headers?: Record<string, string | undefined> } }).response?.headers ?? {};
+    const message = error instanceof Error ? error.message : "";
+    const secondary = /secondary rate limit/i.test(message) || headers["retry-after"] !== undefined;
+    if (status === 403 && !secondary && headers["x-ratelimit-remaining"] !== "0") return undefined; // a real "forbidden"
+    const after = Number(headers["retry-after"]);
+    const ms = Number.isFinite(after) && after >= 0 ? after * 1000 : backoff;
+    return ms <= policy.maxRetryAfterMs ? Math.max(ms, backoff) : undefined;
+  }
+  return undefined;
+}
