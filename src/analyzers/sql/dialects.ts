@@ -65,7 +65,7 @@ export function analyzeOtherDialect(run: Run, source: SqlSource, dialect: Exclud
   const fileMarker = markers.find((m) => m.fileLevel);
   if (fileMarker && run.fileAck === undefined) run.fileAck = fileMarker.text;
   const mysqlLike = dialect === "mysql" || dialect === "mariadb" || dialect === "bigquery" || dialect === "sqlite";
-  const ranges = splitByHand(source, { mysql: mysqlLike, brackets: dialect === "sqlserver" });
+  const ranges = splitByHand(source, { mysql: mysqlLike, brackets: dialect === "sqlserver", batches: dialect === "sqlserver", delimiterCommand: mysqlLike });
   for (const range of ranges) {
     const first = source.skipTrivia(range.start, range.end, mysqlLike);
     if (first >= range.end) continue;
@@ -83,15 +83,22 @@ export function analyzeOtherDialect(run: Run, source: SqlSource, dialect: Exclud
       statement: () => normaliseStatement(text, sqlNormalisation(dialect)),
       ...(marker ? { ack: marker.text } : {}),
     };
-    if (/^(GO|DELIMITER)\b/i.test(text)) continue;
     // A plain INSERT/SELECT/SET … without any destructive keyword (a data load of 100,000 INSERTs) is not
     // worth a parse: no rule could fire on it, parsed or not. Anything else is parsed, so junk still shows.
-    if (HARMLESS_HEAD.test(text) && !INTERESTING.test(text)) continue;
+    if (HARMLESS_HEAD.test(text) && !INTERESTING.test(text)) {
+      run.read.push({ start: first, end: range.end, verdict: "harmless" });
+      continue;
+    }
+    if (dialect === "sqlserver" && spRename(run, spot, text)) {
+      run.read.push({ start: first, end: range.end, verdict: "judged" });
+      continue;
+    }
     let asts: Ast[];
     try {
-      const result = parser.astify(text, { database: DATABASES[dialect] }) as unknown;
-      asts = (Array.isArray(result) ? result : [result]) as Ast[];
+      asts = astify(text, dialect);
+      run.read.push({ start: first, end: range.end, verdict: "judged" });
     } catch (error) {
+      run.read.push({ start: first, end: range.end, verdict: "reported" });
       const message = error instanceof Error ? error.message : String(error);
       run.report(spot, rules.unparsed, `The ${DATABASES[dialect]} parser rejected this statement (${oneLine(message)})`, { object: summary(text.slice(0, 200)) });
       for (const hit of readTokens(tokenize(text))) {
@@ -105,6 +112,48 @@ export function analyzeOtherDialect(run: Run, source: SqlSource, dialect: Exclud
     }
     for (const ast of asts) readAst(run, spot, ast, /\bCASCADE\b/i.test(text));
   }
+}
+
+/**
+ * The statement's AST. MariaDB's and MySQL's `IF [NOT] EXISTS` on columns, indexes and keys, and MariaDB
+ * syntax its own grammar lacks (MODIFY COLUMN … ENUM), are valid SQL node-sql-parser rejects: the text
+ * is tried again without the guards and, for MariaDB, with the MySQL grammar, before it counts as unparsed.
+ */
+function astify(text: string, dialect: Exclude<SqlDialect, "postgresql">): Ast[] {
+  const attempts: [string, string][] = [[text, DATABASES[dialect]]];
+  if (dialect === "mysql" || dialect === "mariadb") {
+    const unguarded = text.replace(/\bIF[ \t\r\n]+(?:NOT[ \t\r\n]+)?EXISTS\b/gi, " ");
+    if (unguarded !== text) attempts.push([unguarded, DATABASES[dialect]]);
+    if (dialect === "mariadb") attempts.push(...attempts.map(([t]) => [t, "MySQL"] as [string, string]));
+  }
+  let first: unknown;
+  for (const [candidate, database] of attempts) {
+    try {
+      const result = parser!.astify(candidate, { database }) as unknown;
+      return (Array.isArray(result) ? result : [result]) as Ast[];
+    } catch (error) {
+      first ??= error;
+    }
+  }
+  throw first;
+}
+
+/** T-SQL `EXEC sp_rename 'old', 'new' [, 'COLUMN' | 'INDEX' | 'OBJECT']`, which node-sql-parser does not read. */
+function spRename(run: Run, spot: Spot, text: string): boolean {
+  const tokens = tokenize(text, 64);
+  let at = 0;
+  if (tokens[at]?.value === "EXEC" || tokens[at]?.value === "EXECUTE") at++;
+  if (tokens[at]?.value === "SP_RENAME" || (tokens[at]?.value === "SYS" && tokens[at + 2]?.value === "SP_RENAME")) at += tokens[at]?.value === "SYS" ? 3 : 1;
+  else return false;
+  const [from, to, kind] = tokens
+    .slice(at)
+    .filter((t) => t.kind === "string")
+    .map((t) => t.name);
+  if (from === undefined || to === undefined) return false;
+  const what = (kind ?? "OBJECT").toUpperCase();
+  const label = what === "COLUMN" ? "column" : what === "INDEX" ? "index" : what === "OBJECT" ? "object" : what.toLowerCase();
+  run.report(spot, rules.rename, `Renames ${label} ${from} to ${to} (sp_rename)`, { object: from });
+  return true;
 }
 
 function tableName(ref: unknown): string {

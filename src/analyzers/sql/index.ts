@@ -46,6 +46,11 @@ export async function loadSqlParsers(): Promise<void> {
 
 /** Every `sql/*` finding in one piece of SQL. Never throws: what it cannot parse becomes `sql/unparsed`. */
 export function analyzeSqlText(text: string, context: SqlContext): Finding[] {
+  return readSqlText(text, context).findings;
+}
+
+/** `analyzeSqlText` with the account of what was read: each statement's bytes and verdict (`Run.read`). */
+export function readSqlText(text: string, context: SqlContext): Run {
   const run = new Run(context);
   const startLine = context.startLine ?? 1;
   const prefix = context.embeddedIn ? `${context.embeddedIn}: ` : "";
@@ -56,7 +61,7 @@ export function analyzeSqlText(text: string, context: SqlContext): Finding[] {
       rules.unparsed,
       `This SQL is ${Math.round(text.length / 1024 / 1024)} MiB, over the ${limit / 1024 / 1024} MiB analysis limit for ${context.dialect}; nothing in it was checked`,
     );
-    return run.findings;
+    return run;
   }
   if (text.includes("\0")) {
     // The parser reads C strings: a NUL would silently end the text there. Blank them (same byte length,
@@ -81,5 +86,5 @@ export function analyzeSqlText(text: string, context: SqlContext): Finding[] {
     const message = error instanceof Error ? error.message : String(error);
     run.report({ line: startLine, endLine: source.lineAt(Math.max(0, source.length - 1)), prefix }, rules.unparsed, `The SQL analyzer failed on this text (${message})`);
   }
-  return run.findings;
+  return run;
 }

@@ -32,6 +32,8 @@ export class Run {
   /** Per table (lower-cased): dropped-column findings and added columns, to spot a rename done as drop + add. */
   private readonly columns = new Map<string, { dropped: { finding: Finding; column: string; similar?: boolean }[]; added: string[] }>();
   fileAck: string | undefined;
+  /** Each statement of the text by bytes, and whether a rule judged it, it was reported unparsed, or it was skipped as harmless. */
+  readonly read: { start: number; end: number; verdict: "judged" | "reported" | "harmless" }[] = [];
   /** Prepared statements (PREPARE name, lower-cased) seen so far: EXECUTE of another name is opaque. */
   readonly prepared = new Set<string>();
   /** Functions and procedures created so far (unqualified, lower-cased): their bodies were read. */

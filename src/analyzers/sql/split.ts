@@ -12,6 +12,10 @@ export interface SplitOptions {
   mysql?: boolean;
   /** SQL Server `[bracketed]` identifiers. */
   brackets?: boolean;
+  /** A line holding only `GO` (optionally with a count) ends a T-SQL batch, and so the statement before it. */
+  batches?: boolean;
+  /** MySQL client `DELIMITER x` lines: until the next one, `x` ends statements instead of `;`. */
+  delimiterCommand?: boolean;
 }
 
 /**
@@ -57,9 +61,26 @@ export function splitByHand(source: SqlSource, options: SplitOptions = {}, from 
   const ranges: ByteRange[] = [];
   let start = from;
   let i = from;
+  let delimiter: Buffer | null = null;
   while (i < to) {
     const c = b[i]!;
-    if (c === 0x3b) {
+    // Client commands own their whole line: the statement before ends there, and the line is no statement.
+    // Only a G or D after whitespace is looked at, so the look back stays linear over the text.
+    const candidate = (c | 0x20) === 0x67 || (c | 0x20) === 0x64;
+    const command =
+      candidate && (options.batches || options.delimiterCommand) && (i === from || isBlank(b[i - 1]!)) && atLineStart(b, i, from)
+        ? clientCommand(b, i, to, options)
+        : null;
+    if (command) {
+      ranges.push({ start, end: i });
+      if (command.delimiter !== undefined) delimiter = command.delimiter === ";" ? null : Buffer.from(command.delimiter, "utf8");
+      start = command.end;
+      i = command.end;
+    } else if (delimiter !== null && c === delimiter[0] && b.subarray(i, i + delimiter.length).equals(delimiter)) {
+      ranges.push({ start, end: i });
+      start = i + delimiter.length;
+      i = start;
+    } else if (c === 0x3b && delimiter === null) {
       ranges.push({ start, end: i });
       start = i + 1;
       i++;
@@ -81,6 +102,35 @@ export function splitByHand(source: SqlSource, options: SplitOptions = {}, from 
   }
   if (start < to) ranges.push({ start, end: to });
   return ranges;
+}
+
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+}
+
+/** Whether only spaces or tabs stand between the last line break (or the start) and `at`. */
+function atLineStart(b: Uint8Array, at: number, from: number): boolean {
+  for (let j = at - 1; j >= from; j--) {
+    const c = b[j]!;
+    if (c === 0x0a) return true;
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return false;
+  }
+  return true;
+}
+
+/** `GO [count]` or `DELIMITER x` filling the line at `at`: where the line ends, and the new delimiter. */
+function clientCommand(b: Buffer, at: number, to: number, options: SplitOptions): { end: number; delimiter?: string } | null {
+  const nl = b.indexOf(0x0a, at);
+  const lineEnd = nl === -1 || nl >= to ? to : nl;
+  const end = nl === -1 || nl >= to ? to : nl + 1;
+  if (lineEnd - at > 200) return null;
+  const line = b.toString("latin1", at, lineEnd).trim();
+  if (options.batches && /^go(?:[ \t]+\d+)?$/i.test(line)) return { end };
+  if (options.delimiterCommand) {
+    const match = /^delimiter[ \t]+(\S+)$/i.exec(line);
+    if (match) return { end, delimiter: match[1]! };
+  }
+  return null;
 }
 
 function isEscapeString(b: Uint8Array, at: number): boolean {
