@@ -57,7 +57,7 @@ function syncOptions(value: string | undefined): string[] {
 }
 
 /** An object leaves the manifest set (removed, or renamed: `renamedTo` names the new one). */
-export function checkRemoved(object: K8sObject, report: Report, renamedTo?: K8sObject): void {
+export function checkRemoved(object: K8sObject, report: Report, renamedTo?: K8sObject, usedServiceAccounts?: ReadonlySet<string>): void {
   const what = renamedTo ? `${label(object)} is renamed to ${label(renamedTo)}, which deletes the old object` : `${label(object)} is removed from the manifests`;
   const statement = `remove ${object.group || "core"} ${label(object)}`;
   const kept = keepMarkers(object);
@@ -65,6 +65,11 @@ export function checkRemoved(object: K8sObject, report: Report, renamedTo?: K8sO
     // The delivery tool leaves it in place: nothing is deleted, but the object is now unmanaged.
     const rule = ruleForRemoval(object).rule;
     report(rule, object, "base", `${what}; ${kept.join(", ")} keeps it in the cluster, no longer managed`, `${statement} kept`, "low");
+    return;
+  }
+  if (object.kind === "ServiceAccount" && usedServiceAccounts && !usedServiceAccounts.has(`${object.namespace}/${object.name}`)) {
+    // No workload of the set runs as it: removing it is clean-up.
+    report(deleteWorkload, object, "base", `${what}: no workload in the manifests runs as it`, statement, "low");
     return;
   }
   const { rule, severity, consequence } = ruleForRemoval(object);

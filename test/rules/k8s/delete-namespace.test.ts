@@ -16,7 +16,7 @@ runK8sRuleTests("k8s/delete-namespace", {
       name: "a rename is a deletion of the old namespace",
       base: app,
       head: edit(app, "k8s/namespace.yaml", "kind: Namespace\nmetadata:\n  name: shop", "kind: Namespace\nmetadata:\n  name: shop-v2"),
-      findings: [{ file: "k8s/namespace.yaml", line: ns, side: "base", object: "Namespace/shop", message: /renamed to Namespace\/shop-v2/ }],
+      findings: [{ file: "k8s/namespace.yaml", line: ns, side: "base", object: "Namespace/shop", message: /Namespace\/shop is removed/ }],
     },
     {
       name: "a kustomization's namespace change renames a Namespace it renders",

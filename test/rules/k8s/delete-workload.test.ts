@@ -48,6 +48,17 @@ runK8sRuleTests("k8s/delete-workload", {
     { name: "an annotation change only", base: app, head: edit(app, "k8s/ingress.yaml", "letsencrypt\n", "letsencrypt-prod\n    nginx.ingress.kubernetes.io/proxy-body-size: 8m\n") },
     { name: "the API objects move to one file each", base: app, head: { ...without(app, "k8s/api.yaml"), ...Object.fromEntries(API.split("---\n").map((doc, i) => [`k8s/api/${i}.yaml`, doc])) } },
     { name: "a non-Kubernetes YAML file is removed (docker-compose)", base: app, head: without(app, "deploy/docker-compose.yml", "deploy/ci.yml") },
+    {
+      name: "a file whose objects a $patch: delete already removed at base is deleted",
+      base: {
+        "k8s/kustomization.yaml": "resources:\n  - api.yaml\n  - worker.yaml\ncomponents:\n  - ../components/no-worker\n",
+        "k8s/api.yaml": API,
+        "k8s/worker.yaml": API.replaceAll("name: api\n", "name: worker\n"),
+        "components/no-worker/kustomization.yaml":
+          "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n  - patch: |-\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata:\n        name: worker\n      $patch: delete\n  - patch: |-\n      apiVersion: v1\n      kind: Service\n      metadata:\n        name: worker\n      $patch: delete\n  - patch: |-\n      apiVersion: autoscaling/v2\n      kind: HorizontalPodAutoscaler\n      metadata:\n        name: worker\n      $patch: delete\n",
+      },
+      head: { "k8s/kustomization.yaml": "resources:\n  - api.yaml\n", "k8s/api.yaml": API },
+    },
     { name: "apps/v1beta2 → apps/v1 is the same Deployment", base: edit(app, "k8s/api.yaml", "apiVersion: apps/v1\n", "apiVersion: apps/v1beta2\n"), head: app },
   ],
 });
