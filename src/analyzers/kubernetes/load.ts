@@ -51,8 +51,9 @@ export function parseManifestText(path: string, text: string): ParsedFile {
   const lineOf = (offset: number | undefined) => lineCounter.linePos(Math.max(0, offset ?? 0)).line;
   let docs: Document.Parsed[];
   try {
-    // Kubernetes reads YAML 1.1 (sigs.k8s.io/yaml): `on`/`yes` are booleans and `<<` merges.
-    const parsed = parseAllDocuments(text, { lineCounter, version: "1.1", merge: true, prettyErrors: false, uniqueKeys: false });
+    // The core schema, plus `<<` merge keys as Kubernetes' YAML reader has them. (This library's YAML 1.1
+    // schema reads more as numbers than Kubernetes does: `.` would be NaN, `1:20` sexagesimal.)
+    const parsed = parseAllDocuments(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: false });
     docs = Array.isArray(parsed) ? parsed : [parsed as unknown as Document.Parsed];
   } catch (error) {
     result.error = { message: `it could not be parsed: ${describe(error)}`, line: 1 };
