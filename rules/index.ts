@@ -2,10 +2,11 @@ import type { RuleMeta } from "../src/model/rule.js";
 import { gateRules } from "./gate/index.js";
 import { k8sRules } from "./k8s/index.js";
 import { sqlRules } from "./sql/index.js";
+import { tfRules } from "./tf/index.js";
 import { editDistance } from "../src/util/edit-distance.js";
 
 /** The whole catalogue, sorted by id. Ids are a public contract: test/rules/catalogue.test.ts pins them. */
-export const ALL_RULES: readonly RuleMeta[] = [...sqlRules, ...gateRules, ...k8sRules].sort((a, b) => a.id.localeCompare(b.id));
+export const ALL_RULES: readonly RuleMeta[] = [...sqlRules, ...tfRules, ...gateRules, ...k8sRules].sort((a, b) => a.id.localeCompare(b.id));
 
 const byId = new Map<string, RuleMeta>();
 for (const rule of ALL_RULES) {

@@ -2,6 +2,7 @@ import picomatch from "picomatch";
 import { createGateAnalyzer, incompleteAnalysisFinding, type PolicyProblem } from "./analyzers/gate/index.js";
 import { createKubernetesAnalyzer } from "./analyzers/kubernetes/index.js";
 import { createMigrationAnalyzer } from "./analyzers/migrations/index.js";
+import { createTerraformAnalyzer } from "./analyzers/terraform/index.js";
 import type { AnalysisContext, Analyzer, AuthorKind, ExtraInput, FileChange, FileText, PathOptions, Scope, ScopeQuery, SqlDialect } from "./analyzers/types.js";
 import { compareFindings, type Finding, type Side } from "./model/finding.js";
 import { finding } from "./model/rule.js";
@@ -62,6 +63,7 @@ export function createAnalyzers(options: AnalysisOptions): Analyzer[] {
   return [
     createMigrationAnalyzer({ paths: options.paths?.sql ?? [], dialect: options.sqlDialect ?? "postgresql" }),
     createKubernetesAnalyzer({ paths: options.paths?.kubernetes ?? [] }),
+    createTerraformAnalyzer({ paths: options.paths?.terraform ?? [], planPaths: options.paths?.terraform_plans ?? [] }),
     createGateAnalyzer({
       policyPath: options.policyPath ?? DEFAULT_POLICY_PATH,
       // The proposed policy is always validated, so its errors show on the pull request that makes them.

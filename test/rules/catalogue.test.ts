@@ -61,6 +61,14 @@ const PINNED_IDS = [
   "sql/unparsed",
   "sql/update-all-rows",
   "sql/validating-constraint",
+  "tf/backend-change",
+  "tf/count-shrink",
+  "tf/destroy",
+  "tf/module-removed",
+  "tf/plan-incomplete",
+  "tf/protection-removed",
+  "tf/replace",
+  "tf/unparsed",
 ];
 
 /** DESIGN §2: these ids and default severities are the floor. */
@@ -89,6 +97,14 @@ const CONTRACT_SEVERITIES: Record<string, string> = {
   "sql/opaque-code": "medium",
   "sql/edited-migration": "high",
   "sql/unparsed": "high",
+  "tf/destroy": "high",
+  "tf/replace": "high",
+  "tf/protection-removed": "high",
+  "tf/module-removed": "high",
+  "tf/count-shrink": "high",
+  "tf/backend-change": "high",
+  "tf/plan-incomplete": "high",
+  "tf/unparsed": "high",
   "gate/config-change": "high",
   "gate/incomplete-analysis": "high",
   "k8s/delete-namespace": "critical",
@@ -161,7 +177,7 @@ describe("rule catalogue", () => {
     const contents = all.map((path) => readFileSync(path, "utf8"));
     for (const rule of ALL_RULES) {
       const own = join("test", "rules", ...rule.id.split("/")) + ".test.ts";
-      if (SQL_ANALYZER_RULES.has(rule.id) || rule.id === "sql/edited-migration") {
+      if (SQL_ANALYZER_RULES.has(rule.id) || rule.id === "sql/edited-migration" || rule.id.startsWith("tf/")) {
         expect(existsSync(own), `${own} is missing`).toBe(true);
       } else {
         // Rules detected by other analyzers are tested there; require that some test names them.
