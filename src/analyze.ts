@@ -17,6 +17,8 @@ export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
 export interface AnalysisOptions {
   paths?: PathOptions;
   sqlDialect?: SqlDialect;
+  /** The policy's `terraform.require_plan`: a Terraform change without an analysed plan is a finding. */
+  requireTerraformPlan?: boolean;
   authorKind?: AuthorKind;
   policyPath?: string;
   maxFileBytes?: number;
@@ -63,7 +65,11 @@ export function createAnalyzers(options: AnalysisOptions): Analyzer[] {
   return [
     createMigrationAnalyzer({ paths: options.paths?.sql ?? [], dialect: options.sqlDialect ?? "postgresql" }),
     createKubernetesAnalyzer({ paths: options.paths?.kubernetes ?? [] }),
-    createTerraformAnalyzer({ paths: options.paths?.terraform ?? [], planPaths: options.paths?.terraform_plans ?? [] }),
+    createTerraformAnalyzer({
+      paths: options.paths?.terraform ?? [],
+      planPaths: options.paths?.terraform_plans ?? [],
+      requirePlan: options.requireTerraformPlan ?? false,
+    }),
     createGateAnalyzer({
       policyPath: options.policyPath ?? DEFAULT_POLICY_PATH,
       // The proposed policy is always validated, so its errors show on the pull request that makes them.

@@ -39,7 +39,9 @@ scan options:
   --author KIND         Who authored the change: human (default), agent or bot. Agent-authored
                         changes are gated more strictly.
   --format FORMAT       text (default), json, markdown or sarif.
-  --terraform-plan F    Not supported yet (the Terraform analyzer has not landed).
+  --terraform-plan F    Also analyse a Terraform or OpenTofu plan: \`terraform show -json PLANFILE\`
+                        output (or the text of \`terraform plan\`). Repeatable; each plan is
+                        reported under its own path.
 
 Exit status:
   0  nothing needs a sign-off

@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { analyzeChangeSet, DEFAULT_POLICY_PATH, type AnalysisResult } from "../analyze.js";
-import type { AuthorKind } from "../analyzers/types.js";
+import { TERRAFORM_PLAN_INPUT } from "../analyzers/terraform/index.js";
+import type { AuthorKind, ExtraInput } from "../analyzers/types.js";
 import type { Finding } from "../model/finding.js";
 import { analysisOptionsFromPolicy, decide, formatPolicyError, loadPolicy, validatePolicyText, type LoadedPolicy } from "../policy/index.js";
 import type { PullRequestFacts } from "../policy/types.js";
@@ -56,11 +57,7 @@ export async function runScan(args: ScanArgs, io: CommandIo): Promise<ScanResult
 }
 
 async function buildReport(args: ScanArgs, io: CommandIo): Promise<ReportInput> {
-  if (args.terraformPlans && args.terraformPlans.length > 0) {
-    throw new UsageError(
-      "--terraform-plan is not supported yet: the Terraform analyzer has not landed. Scan without it to analyse the SQL migrations.",
-    );
-  }
+  const plans = await readPlans(args.terraformPlans ?? [], io.cwd);
   const source = await GitSource.open({
     repo: resolve(io.cwd, args.repo ?? "."),
     ...(args.base !== undefined ? { base: args.base } : {}),
@@ -84,6 +81,7 @@ async function buildReport(args: ScanArgs, io: CommandIo): Promise<ReportInput> 
     authorKind,
     policyPath: DEFAULT_POLICY_PATH,
     validatePolicy: validatePolicyText,
+    inputs: plans,
   });
   const facts: PullRequestFacts = {
     author: "local",
@@ -114,6 +112,22 @@ async function buildReport(args: ScanArgs, io: CommandIo): Promise<ReportInput> 
     errors: analysis.errors,
     lines: await readQuotedFiles(source, analysis),
   };
+}
+
+/**
+ * `--terraform-plan` files, read from disk as bytes: the Terraform analyzer decodes them, judges
+ * their size and reports each under the path as given.
+ */
+async function readPlans(paths: readonly string[], cwd: string): Promise<ExtraInput[]> {
+  return Promise.all(
+    paths.map(async (path) => {
+      if (path === "") throw new UsageError("--terraform-plan needs a file");
+      const bytes = await readFile(resolve(cwd, path)).catch((error: NodeJS.ErrnoException) => {
+        throw new UsageError(`cannot read --terraform-plan ${path}: ${error.code === "ENOENT" ? "no such file" : error.message}`);
+      });
+      return { kind: TERRAFORM_PLAN_INPUT, path: path.replaceAll("\\", "/"), bytes };
+    }),
+  );
 }
 
 function render(report: ReportInput, format: Format, io: CommandIo): string {

@@ -65,8 +65,9 @@ export const DEFAULT_RULES: readonly PolicyRule[] = deepFreeze([
 export const DEFAULT_POLICY: Policy = deepFreeze({
   version: 1,
   mode: "enforce",
-  paths: { sql: [], terraform: [], kubernetes: [], exclude: [] },
+  paths: { sql: [], terraform: [], terraform_plans: [], kubernetes: [], exclude: [] },
   sql: { dialect: "postgresql" },
+  terraform: { require_plan: false },
   agents: { logins: [], extra_approvals: 0 },
   signoff: { invalidate: "on_relevant_change", min_permission: "write" },
   rules: DEFAULT_RULES as PolicyRule[],
@@ -402,7 +403,7 @@ function globAndIdProblems(raw: unknown): Problem[] {
   };
 
   const paths = field(raw, "paths");
-  for (const key of ["sql", "terraform", "kubernetes", "exclude"]) globs(field(paths, key), ["paths", key]);
+  for (const key of ["sql", "terraform", "terraform_plans", "kubernetes", "exclude"]) globs(field(paths, key), ["paths", key]);
   const rules = field(raw, "rules");
   if (Array.isArray(rules)) {
     rules.forEach((rule, i) => {

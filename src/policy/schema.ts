@@ -97,6 +97,7 @@ export const pathsSchema = z
   .strictObject({
     sql: globList("More SQL migration files").default([]),
     terraform: globList("More Terraform files").default([]),
+    terraform_plans: globList("Terraform plan files committed in the change (terraform show -json output, or terraform plan text)").default([]),
     kubernetes: globList("More Kubernetes manifests").default([]),
     exclude: globList("Files never analysed (the gate's own files excepted)").default([]),
   })
@@ -106,11 +107,26 @@ export const policySchema = z
   .strictObject({
     version: z.literal(POLICY_VERSION).describe("The policy format version: 1."),
     mode: z.enum(MODES).default("enforce").describe("enforce, or report-only (never blocks: for rollout)."),
-    paths: pathsSchema.default({ sql: [], terraform: [], kubernetes: [], exclude: [] }),
+    paths: pathsSchema.default({ sql: [], terraform: [], terraform_plans: [], kubernetes: [], exclude: [] }),
     sql: z
       .strictObject({ dialect: z.enum(SQL_DIALECTS).default("postgresql") })
       .default({ dialect: "postgresql" })
       .describe("How .sql files are parsed."),
+    terraform: z
+      .strictObject({
+        plan_artifact: z
+          .string()
+          .min(1)
+          .max(256)
+          .optional()
+          .describe("The name of the workflow artifact holding `terraform show -json` output for the pull request's head commit."),
+        require_plan: z
+          .boolean()
+          .default(false)
+          .describe("Hold the check (action_required) until the plan artifact for the current head commit has been analysed."),
+      })
+      .default({ require_plan: false })
+      .describe("Terraform plans produced by the repository's CI."),
     agents: z
       .strictObject({
         logins: z.array(agentLogin).default([]).describe("Coding-agent logins on top of the built-in list."),

@@ -49,10 +49,10 @@ describe("changegate CLI: arguments", () => {
     expect(stray.stderr).toContain("scan takes no arguments");
   });
 
-  it("accepts --terraform-plan but says it is not supported yet (exit 2)", async () => {
-    const result = await run(["scan", "--terraform-plan", "plan.json", "--terraform-plan", "other.json"]);
+  it("says which --terraform-plan file cannot be read (exit 2)", async () => {
+    const result = await run(["scan", "--terraform-plan", "no-such-plan.json"]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("--terraform-plan is not supported yet");
+    expect(result.stderr).toContain("cannot read --terraform-plan no-such-plan.json: no such file");
   });
 });
 

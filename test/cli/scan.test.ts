@@ -208,3 +208,36 @@ describe("changegate scan: operational errors", () => {
     expect(result.stderr).toContain('Unknown revision "no-such-rev"');
   });
 });
+
+describe("changegate scan --terraform-plan", () => {
+  const plan = (address: string, type: string, actions: string[]) =>
+    JSON.stringify({ format_version: "1.2", resource_changes: [{ address, mode: "managed", type, name: address.split(".").pop(), change: { actions } }] });
+
+  it("analyses each plan and reports it under its own path", async () => {
+    const r = branch({ "README.md": "# app\n\nwords\n" });
+    const dir = mkdtempSync(join(tmpdir(), "changegate-plans-"));
+    dirs.push(dir);
+    writeFileSync(join(dir, "prod.json"), plan("aws_db_instance.main", "aws_db_instance", ["delete"]));
+    writeFileSync(join(dir, "staging.json"), plan("aws_instance.web", "aws_instance", ["delete", "create"]));
+    const result = await run(["scan", "--repo", r.dir, "--format", "json", "--terraform-plan", "prod.json", "--terraform-plan", "staging.json"], { cwd: dir });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(1);
+    const findings = JSON.parse(result.stdout).findings.map((f: { rule: string; severity: string; file: string; object: string }) => `${f.rule} ${f.severity} ${f.file} ${f.object}`);
+    expect(findings).toEqual(["tf/destroy critical prod.json aws_db_instance.main", "tf/replace high staging.json aws_instance.web"]);
+  });
+
+  it("passes a plan with nothing destructive", async () => {
+    const r = branch({ "README.md": "# app\n\nwords\n" });
+    writeFileSync(join(r.dir, "plan.json"), plan("aws_instance.web", "aws_instance", ["create"]));
+    const result = await run(["scan", "--repo", r.dir, "--terraform-plan", join(r.dir, "plan.json")]);
+    expect(result.code).toBe(0);
+  });
+
+  it("reports a deleted resource block of the change beside the plan", async () => {
+    const r = branch({ "infra/main.tf": 'resource "aws_s3_bucket" "logs" {\n  bucket = "logs"\n}\n' }, { "infra/main.tf": 'resource "aws_s3_bucket" "logs" {\n  bucket = "logs"\n}\n\nresource "aws_db_instance" "main" {\n  engine = "postgres"\n}\n' });
+    const result = await run(["scan", "--repo", r.dir, "--format", "json"]);
+    expect(result.code).toBe(1);
+    const [f] = JSON.parse(result.stdout).findings;
+    expect(f).toEqual(expect.objectContaining({ rule: "tf/destroy", severity: "critical", file: "infra/main.tf", line: 5, object: "aws_db_instance.main", side: "base" }));
+  });
+});

@@ -34,8 +34,9 @@ describe("parsePolicy: valid files", () => {
     expect(policy.rules[1]!.when.author).toBe("agent");
     expect(policy.ignore).toEqual([{ findings: ["sql/blocking-index"], paths: ["db/seeds/**"] }]);
     expect(analysisOptionsFromPolicy(policy)).toEqual({
-      paths: { sql: ["db/**/*.sql"], terraform: ["infra/**"], kubernetes: ["deploy/**/*.yaml"], exclude: ["**/testdata/**"] },
+      paths: { sql: ["db/**/*.sql"], terraform: ["infra/**"], terraform_plans: [], kubernetes: ["deploy/**/*.yaml"], exclude: ["**/testdata/**"] },
       sqlDialect: "postgresql",
+      requireTerraformPlan: false,
     });
   });
 

@@ -6,7 +6,7 @@
  * committed under `paths.terraform_plans` (plan.ts). Pure: it never runs terraform.
  */
 import picomatch from "picomatch";
-import { unparsed } from "../../../rules/tf/index.js";
+import { planIncomplete, unparsed } from "../../../rules/tf/index.js";
 import type { Finding } from "../../model/finding.js";
 import { finding } from "../../model/rule.js";
 import type { Analyzer, ChangeSetInput, FileChange, FileText, Scope } from "../types.js";
@@ -21,6 +21,8 @@ export interface TerraformAnalyzerOptions {
   paths?: readonly string[];
   /** The policy's `paths.terraform_plans` globs: plan files committed in the change. */
   planPaths?: readonly string[];
+  /** The policy's `terraform.require_plan`: a change to Terraform configuration with no plan analysed is `tf/plan-incomplete`. */
+  requirePlan?: boolean;
 }
 
 /** Files that are Terraform configuration by name. Provider caches under `.terraform/` are not. */
@@ -41,15 +43,28 @@ export function createTerraformAnalyzer(options: TerraformAnalyzerOptions = {}):
     const findings: Finding[] = [];
     for (const plan of input.inputs) findings.push(...analyzePlan(plan.path, plan.bytes));
     const configChanges: FileChange[] = [];
+    let plans = input.inputs.length;
     for (const change of input.changes) {
       if (isPlan(change.path)) {
         // A committed plan is judged at the head side; deleting one changes nothing that runs.
-        if (change.head) findings.push(...analyzePlanText(change.path, change.head.text));
+        if (change.head) {
+          plans++;
+          findings.push(...analyzePlanText(change.path, change.head.text));
+        }
       } else if (isConfig(change.path) || (change.previousPath !== undefined && isConfig(change.previousPath))) {
         configChanges.push(change);
       }
     }
     findings.push(...compareDirectories(configChanges, input.unchanged.filter((f) => isConfig(f.path))));
+    const first = configChanges[0];
+    if (options.requirePlan && plans === 0 && first) {
+      findings.push(
+        finding(planIncomplete, { file: first.path, line: 1, side: first.head ? "head" : "base" }, "The policy requires a Terraform plan (terraform.require_plan) and none was analysed for this change: what apply would do is unknown", {
+          object: "terraform.require_plan",
+          statement: "terraform.require_plan: no plan",
+        }),
+      );
+    }
     return findings;
   };
 
