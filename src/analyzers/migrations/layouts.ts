@@ -65,7 +65,8 @@ export interface Layouts {
 }
 
 export function createLayouts(extraSqlGlobs: readonly string[] = []): Layouts {
-  const options = { dot: true };
+  // Extensions and folder names are matched case-insensitively: `000002_x.up.SQL` is a migration too.
+  const options = { dot: true, nocase: true };
   const never = picomatch([...NEVER], options);
   const builtIn = (Object.entries(BUILT_IN_GLOBS) as [Reader, readonly string[]][]).map(
     ([reader, globs]) => [reader, picomatch([...globs], options)] as const,

@@ -68,4 +68,12 @@ describe("which files are migrations", () => {
     expect(createMigrationAnalyzer({ paths: ["schema/changes/**"] }).claims("schema/changes/001.sql")).toBe(true);
     expect(createMigrationAnalyzer().claims("schema/changes/001.sql")).toBe(false);
   });
+
+  it("matches extensions whatever their case (issue 12 item 12)", () => {
+    const layouts = createLayouts();
+    expect(layouts.readerFor("db/migrations/000002_x.up.SQL")).toBe("sql");
+    expect(layouts.readerFor("migrations/000002_x.down.Sql")).toBe("sql");
+    expect(layouts.readerFor("db/migrate/20240101_drop.RB")).toBe("ruby");
+    expect(layouts.readerFor("src/app.SQL")).toBeNull();
+  });
 });
