@@ -1,0 +1,122 @@
+/**
+ * Two replicas on one Redis (a real redis-server on a free loopback port): the same deliveries
+ * go to both, interleaved and duplicated; each delivery runs once, one evaluation per head at a
+ * time, one check run per head SHA, ending in the right state. Losing Redis mid-evaluation never
+ * turns the check green. Skips only when no redis-server binary can be found (.ci/run installs it).
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GitHubServer } from "../support/github-server/server.js";
+import { DBA, ENGINEER, sampleRepository, type Sample } from "../support/github-server/scenario.js";
+import { eventually, ROOT, startApp, type AppProcess } from "./app-process.js";
+
+const redisBinary = spawnSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" }).stdout.trim();
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+let redis: ChildProcess | undefined;
+let github: GitHubServer;
+let sample: Sample;
+let replicas: AppProcess[] = [];
+
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn(redisBinary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
+      if (chunk.toString().includes("Ready to accept connections")) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`redis-server exited with ${code}`)));
+  });
+  return child;
+}
+
+/** Waits until neither replica has an evaluation in flight. */
+async function settled(): Promise<void> {
+  for (let quiet = 0; quiet < 3; ) {
+    const counts = await Promise.all(replicas.map(async (r) => ((await (await fetch(`${r.url}/readyz`)).json()) as { inFlight: number }).inFlight));
+    quiet = counts.every((n) => n === 0) ? quiet + 1 : 0;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe.skipIf(!redisBinary)("two replicas on one Redis", () => {
+  beforeAll(async () => {
+    const port = await freePort();
+    redis = await startRedis(port);
+    github = await GitHubServer.start();
+    sample = sampleRepository(github);
+    const env = { REDIS_URL: `redis://127.0.0.1:${port}`, CHANGEGATE_LOCK_LEASE_MS: "3000" };
+    replicas = await Promise.all([startApp(github, sample.app, { env, cwd: ROOT }), startApp(github, sample.app, { env, cwd: ROOT })]);
+  }, 60_000);
+
+  afterAll(async () => {
+    // Redis is gone by now: the replicas cannot drain; end them.
+    await Promise.all(replicas.map((r) => r.stop("SIGKILL")));
+    redis?.kill("SIGKILL");
+    await github?.close();
+  });
+
+  it("acknowledges at once and runs each delivery once: one check run per head, the right final state", async () => {
+    const [a, b] = replicas as [AppProcess, AppProcess];
+    const to = (r: AppProcess) => ({ webhookUrl: r.webhookUrl, secret: sample.app.secret });
+    const opened = github.pullRequestEvent("opened", sample.pull.number);
+    const reopened = github.pullRequestEvent("reopened", sample.pull.number);
+    // The same delivery to both replicas, at once, twice over; another event for the same head in between.
+    const first = await Promise.all([
+      github.deliver(to(a), "pull_request", opened, { id: "delivery-opened" }),
+      github.deliver(to(b), "pull_request", opened, { id: "delivery-opened" }),
+      github.deliver(to(b), "pull_request", reopened, { id: "delivery-reopened" }),
+      github.deliver(to(a), "pull_request", opened, { id: "delivery-opened" }),
+    ]);
+    expect(first.map((d) => d.status).sort()).toEqual([200, 200, 202, 202]);
+    expect(first.filter((d) => d.body.includes("duplicate"))).toHaveLength(2);
+    await settled();
+    expect(github.runsFor(sample.head)).toHaveLength(1);
+    expect(github.runsFor(sample.head)[0]!.conclusion).toBe("action_required");
+
+    const committer = github.reviewEvent("submitted", github.review(sample.pull.number, ENGINEER, "APPROVED"));
+    const dba = github.reviewEvent("submitted", github.review(sample.pull.number, DBA, "APPROVED"));
+    await Promise.all([
+      github.deliver(to(b), "pull_request_review", committer, { id: "delivery-review-1" }),
+      github.deliver(to(a), "pull_request_review", dba, { id: "delivery-review-2" }),
+      github.deliver(to(a), "pull_request_review", committer, { id: "delivery-review-1" }),
+      github.deliver(to(b), "pull_request_review", dba, { id: "delivery-review-2" }),
+    ]);
+    await settled();
+    const runs = github.runsFor(sample.head);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.conclusion).toBe("success");
+    // Every replica took part, and each delivery was evaluated by exactly one of them.
+    const decisions = replicas.flatMap((r) => r.logs.filter((l) => l.event === "decision"));
+    expect(decisions).toHaveLength(4);
+    expect(github.problems).toEqual([]);
+  }, 90_000);
+
+  it("losing Redis mid-evaluation never turns the check green", async () => {
+    const [a] = replicas as [AppProcess];
+    // A push that leaves the findings as they were: the DBA's sign-off would carry over to it.
+    const before = sample.head;
+    const head = github.push(sample.pull.headRef, { "README.md": "# shop\n\nNow with fewer legacy tables.\n" }, { message: "Update the README", author: ENGINEER });
+    github.delayMs = 250;
+    const delivery = await github.deliver({ webhookUrl: a.webhookUrl, secret: sample.app.secret }, "pull_request", github.pullRequestEvent("synchronize", sample.pull.number, { before, sender: ENGINEER }), { id: "delivery-push" });
+    expect(delivery.status).toBe(202);
+    await eventually(() => github.runsFor(head)[0], "the run on the new head");
+    redis!.kill("SIGKILL");
+    // Past the lease (3 s) and its renewals: whatever the evaluation does now, it does without the lock.
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    github.delayMs = 0;
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    const runs = github.runsFor(head);
+    expect(runs).toHaveLength(1);
+    // Held: still in progress (Probot's cluster throttling waits for Redis) or failed, never passing.
+    expect(["success", "neutral", "skipped"]).not.toContain(runs[0]!.conclusion);
+    expect(runs[0]!.conclusion === null ? runs[0]!.status : "completed").toMatch(/in_progress|queued|completed/);
+  }, 90_000);
+});
