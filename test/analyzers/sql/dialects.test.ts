@@ -72,11 +72,9 @@ describe("other dialects", () => {
     ]);
   });
 
-  it("skips the parse of statements that cannot change anything, quickly", () => {
+  it("skips the parse of statements that cannot change anything", () => {
     const text = "INSERT INTO t VALUES (1, 'x');\n".repeat(100_000) + "DROP TABLE t;";
-    const started = performance.now();
     expect(run("mysql", text)).toEqual([["sql/drop-table", 100_001, "t"]]);
-    expect(performance.now() - started).toBeLessThan(10_000);
   });
 
   it("BigQuery and Snowflake drops", () => {

