@@ -1,6 +1,8 @@
 /**
  * `changegate validate-config [FILE]`: validates a policy file and prints each error as
- * `file:line:column: message`. Exit 0 when valid, 1 on errors, 2 on usage errors.
+ * `file:line:column: message`, and what a valid one leaves ungated as `file:line:column: warning: …`
+ * (`defaults: false` without rules that gate in the floor's place). Exit 0 when valid (warnings or
+ * not), 1 on errors, 2 on usage errors.
  */
 import { readFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
@@ -68,9 +70,16 @@ export async function validateConfigCommand(args: string[], streams: ValidateCon
     io.stderr(`${file}: ${result.errors.length} error${result.errors.length === 1 ? "" : "s"}\n`);
     return 1;
   }
-  const rules = result.policy.rules.length;
-  io.stdout(`${file}: OK (${result.policy.mode}, ${rules} rule${rules === 1 ? "" : "s"})\n`);
+  // Warnings never fail validation: the policy is valid, but it leaves findings ungated.
+  for (const warning of result.warnings) io.stdout(`${formatPolicyError(file, { ...warning, message: `warning: ${warning.message}` })}\n`);
+  io.stdout(`${file}: OK (${result.policy.mode}, ${describeRules(result.policy.rules.length, result.policy.defaults)})\n`);
   return 0;
+}
+
+function describeRules(count: number, defaults: boolean): string {
+  const own = `${count} rule${count === 1 ? "" : "s"}`;
+  if (!defaults) return `${own}, built-in rules off`;
+  return count === 0 ? "the built-in rules" : `${own} beside the built-in ones`;
 }
 
 function writer(out: Output): (s: string) => void {

@@ -7,6 +7,7 @@
 import { atLeast, type Finding } from "../model/finding.js";
 import { agentLoginSet } from "./agents.js";
 import { findingsDigest } from "./digest.js";
+import { effectiveRules } from "./floor.js";
 import { globMatcher } from "./globs.js";
 import { formatPolicyError, type LoadedPolicy } from "./load.js";
 import { ruleIdMatcher } from "./rule-ids.js";
@@ -99,7 +100,7 @@ function decideOrThrow(input: DecideInput): Decision {
   const loaded = asLoaded(input.policy);
   if (loaded.source === "invalid") return invalidPolicyDecision(input.findings, loaded);
 
-  const prepared = prepare(input.findings, facts, loaded.policy, loaded.source === "default");
+  const prepared = prepare(input.findings, facts, loaded.policy);
   const { policy, matched } = prepared;
   const signOffs = latestSignOffs(facts.signOffs);
   const agents = agentLogins(policy, facts);
@@ -162,7 +163,7 @@ export function requiredLookups(findings: readonly Finding[], facts: FactsWithou
   const loaded = asLoaded(policy);
   if (loaded.source === "invalid") return { permissions: [], teamMembership: [], digest: findingsDigest(findings) };
   const full: PullRequestFacts = { ...facts, permissions: {}, teamMembership: {} };
-  const prepared = prepare(findings, full, loaded.policy, loaded.source === "default");
+  const prepared = prepare(findings, full, loaded.policy);
   const signOffs = latestSignOffs(facts.signOffs);
   const agents = agentLogins(loaded.policy, full);
   const permissions = new Set<string>();
@@ -187,7 +188,7 @@ function asLoaded(policy: LoadedPolicy | Policy): LoadedPolicy {
   return { source: "file", path: "(policy)", policy };
 }
 
-function prepare(findings: readonly Finding[], facts: PullRequestFacts, policy: Policy, builtinRules: boolean): Prepared {
+function prepare(findings: readonly Finding[], facts: PullRequestFacts, policy: Policy): Prepared {
   const ignoreMatchers = policy.ignore.map((entry) => {
     const ids = entry.findings ? ruleIdMatcher(entry.findings) : () => true;
     const paths = entry.paths ? globMatcher(entry.paths) : () => true;
@@ -197,18 +198,20 @@ function prepare(findings: readonly Finding[], facts: PullRequestFacts, policy: 
   const ignored: Finding[] = [];
   for (const f of findings) (ignoreMatchers.some((m) => m(f)) ? ignored : kept).push(f);
 
+  // The repository's rules, then the built-in floor beside them (unless `defaults: false`).
+  const rules = effectiveRules(policy);
   const matched: MatchedRule[] = [];
-  for (const rule of policy.rules) {
+  for (const { rule, builtin } of rules) {
     const matches = ruleMatcher(rule, facts);
     const hits = kept.filter(matches);
-    if (hits.length > 0) matched.push({ rule, findings: hits, builtin: builtinRules });
+    if (hits.length > 0) matched.push({ rule, findings: hits, builtin });
   }
   // gate/* findings always gate, whatever the policy's rules say.
   const gates = (m: MatchedRule) => m.rule.require !== undefined || m.rule.block !== undefined;
   for (const { id, name } of ALWAYS_GATING) {
     const uncovered = kept.filter((f) => f.rule === id && !matched.some((m) => gates(m) && m.findings.includes(f)));
     if (uncovered.length === 0) continue;
-    const existing = policy.rules.some((r) => r.name === name);
+    const existing = rules.some(({ rule }) => rule.name.toLowerCase() === name.toLowerCase());
     matched.push({
       rule: { name: existing ? `${name} (built-in)` : name, when: { findings: [id], author: "any" }, require: { approvals: 1 }, labels: [], request_review: false },
       findings: uncovered,

@@ -3,6 +3,8 @@ export { agentCoAuthors, agentLoginSet, authorKindOf, BUILTIN_AGENT_LOGINS, coAu
 export { decide, LABEL_NEEDS_SIGNOFF, LABEL_SIGNED_OFF, MANAGED_LABELS, requiredLookups } from "./decide.js";
 export type { DecideInput, FactsWithoutLookups, RequiredLookups } from "./decide.js";
 export { findingsDigest } from "./digest.js";
+export { effectiveRules, floorGaps } from "./floor.js";
+export type { EffectiveRule, FloorGap } from "./floor.js";
 export {
   DEFAULT_POLICY,
   DEFAULT_POLICY_PATH,

@@ -9,7 +9,8 @@ import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, ty
 import type { z } from "zod";
 import { globProblem } from "./globs.js";
 import { ruleIdProblem } from "./rule-ids.js";
-import { policySchema, type Policy, type PolicyRule } from "./schema.js";
+import { DEFAULT_RULES, floorGaps } from "./floor.js";
+import { policySchema, type Policy } from "./schema.js";
 import { editDistance } from "../util/edit-distance.js";
 
 export const DEFAULT_POLICY_PATH = ".github/changegate.yml";
@@ -34,32 +35,11 @@ export type LoadedPolicy =
   | { source: "file" | "default"; path: string; policy: Policy }
   | { source: "invalid"; path: string; errors: PolicyError[] };
 
-export type ParseResult = { ok: true; policy: Policy } | { ok: false; errors: PolicyError[] };
+/** `warnings` never make a policy invalid: they say what a valid policy leaves ungated. */
+export type ParseResult = { ok: true; policy: Policy; warnings: PolicyError[] } | { ok: false; errors: PolicyError[] };
 
-/** The built-in rules: used with no policy file, and when a file has no `rules` key. */
-export const DEFAULT_RULES: readonly PolicyRule[] = deepFreeze([
-  {
-    name: "High-severity changes",
-    when: { severity: "high", author: "any" },
-    require: { approvals: 1 },
-    labels: [],
-    request_review: false,
-  },
-  {
-    name: "Agent-authored changes",
-    when: { severity: "medium", author: "agent" },
-    require: { approvals: 1 },
-    labels: [],
-    request_review: false,
-  },
-  {
-    name: "Changes to the gate",
-    when: { findings: ["gate/config-change"], author: "any" },
-    require: { approvals: 1 },
-    labels: [],
-    request_review: false,
-  },
-]);
+/** The built-in rules (the floor): see floor.ts. */
+export { DEFAULT_RULES };
 
 /** The policy in force when the base revision has no policy file. */
 export const DEFAULT_POLICY: Policy = deepFreeze({
@@ -70,7 +50,8 @@ export const DEFAULT_POLICY: Policy = deepFreeze({
   terraform: { require_plan: false },
   agents: { logins: [], extra_approvals: 0 },
   signoff: { invalidate: "on_relevant_change", min_permission: "write" },
-  rules: DEFAULT_RULES as PolicyRule[],
+  defaults: true,
+  rules: [],
   ignore: [],
 });
 
@@ -126,16 +107,26 @@ export function parsePolicy(text: string): ParseResult {
   if (!parsed.success) {
     return { ok: false, errors: dedupe([...parsed.error.issues.map((issue) => zodError(doc, issue, at)), ...idsAndGlobs]) };
   }
-  const policy: Policy = { ...parsed.data, rules: parsed.data.rules ?? (DEFAULT_RULES as PolicyRule[]) };
-  const problems = [...idsAndGlobs, ...located(structuralProblems(policy, parsed.data.rules !== undefined))];
+  const policy: Policy = parsed.data;
+  const problems = [...idsAndGlobs, ...located(structuralProblems(policy))];
   if (problems.length > 0) return { ok: false, errors: dedupe(problems) };
-  return { ok: true, policy };
+  const warnings = floorGaps(policy).map((gap) => ({
+    message: `defaults: false drops the built-in rule "${gap.rule}": no rule here gates ${gap.description}, so they can merge without sign-off`,
+    path: "defaults",
+    ...at(offsetOf(doc, ["defaults"])),
+  }));
+  return { ok: true, policy, warnings };
 }
 
-/** Errors in a proposed policy file, for the gate analyzer to annotate (empty when valid). */
-export function validatePolicyText(text: string): { message: string; line: number; column: number }[] {
+/**
+ * Problems in a proposed policy file, for the gate analyzer to annotate: its errors, or, for a
+ * valid file, its warnings (what `defaults: false` leaves ungated) marked `warning`. Empty when
+ * the file is valid and drops nothing.
+ */
+export function validatePolicyText(text: string): { message: string; line: number; column: number; warning?: true }[] {
   const result = parsePolicy(text);
-  return result.ok ? [] : result.errors.map(({ message, line, column }) => ({ message, line, column }));
+  if (!result.ok) return result.errors.map(({ message, line, column }) => ({ message, line, column }));
+  return result.warnings.map(({ message, line, column }) => ({ message, line, column, warning: true }));
 }
 
 /**
@@ -424,30 +415,28 @@ function globAndIdProblems(raw: unknown): Problem[] {
 }
 
 /** Checks over a schema-valid policy that JSON Schema cannot express. */
-function structuralProblems(policy: Policy, hasRules: boolean): Problem[] {
+function structuralProblems(policy: Policy): Problem[] {
   const problems: Problem[] = [];
-  if (hasRules) {
-    const names = new Map<string, number>();
-    policy.rules.forEach((rule, i) => {
-      const base: PropertyKey[] = ["rules", i];
-      const seen = names.get(rule.name.toLowerCase());
-      if (seen !== undefined) problems.push({ path: [...base, "name"], message: `duplicate rule name "${rule.name}" (also rules[${seen}])` });
-      else names.set(rule.name.toLowerCase(), i);
-      if (rule.block !== undefined && rule.require !== undefined) {
-        problems.push({ path: [...base, "block"], message: "a rule either blocks or requires sign-off, not both: split it into two rules" });
-      }
-      if (rule.block === undefined && rule.require === undefined && rule.labels.length === 0) {
-        problems.push({ path: base, message: `rule "${rule.name}" does nothing: give it require, block or labels` });
-      }
-      const from = rule.require?.from;
-      if (from && from.teams.length === 0 && from.users.length === 0) {
-        problems.push({ path: [...base, "require", "from"], message: "from names no teams and no users: list some, or remove from to accept any eligible person" });
-      }
-      if (rule.request_review && (!from || (from.teams.length === 0 && from.users.length === 0))) {
-        problems.push({ path: [...base, "request_review"], message: "request_review needs require.from to name the teams or users to ask" });
-      }
-    });
-  }
+  const names = new Map<string, number>();
+  policy.rules.forEach((rule, i) => {
+    const base: PropertyKey[] = ["rules", i];
+    const seen = names.get(rule.name.toLowerCase());
+    if (seen !== undefined) problems.push({ path: [...base, "name"], message: `duplicate rule name "${rule.name}" (also rules[${seen}])` });
+    else names.set(rule.name.toLowerCase(), i);
+    if (rule.block !== undefined && rule.require !== undefined) {
+      problems.push({ path: [...base, "block"], message: "a rule either blocks or requires sign-off, not both: split it into two rules" });
+    }
+    if (rule.block === undefined && rule.require === undefined && rule.labels.length === 0) {
+      problems.push({ path: base, message: `rule "${rule.name}" does nothing: give it require, block or labels` });
+    }
+    const from = rule.require?.from;
+    if (from && from.teams.length === 0 && from.users.length === 0) {
+      problems.push({ path: [...base, "require", "from"], message: "from names no teams and no users: list some, or remove from to accept any eligible person" });
+    }
+    if (rule.request_review && (!from || (from.teams.length === 0 && from.users.length === 0))) {
+      problems.push({ path: [...base, "request_review"], message: "request_review needs require.from to name the teams or users to ask" });
+    }
+  });
   policy.ignore.forEach((entry, i) => {
     if (!entry.findings && !entry.paths) {
       problems.push({ path: ["ignore", i], message: "an ignore entry needs findings, paths or both (an empty one would ignore everything)" });

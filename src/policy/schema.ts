@@ -142,19 +142,27 @@ export const policySchema = z
         min_permission: z.enum(SIGNOFF_PERMISSIONS).default("write").describe("The least repository permission a signer needs."),
       })
       .default({ invalidate: "on_relevant_change", min_permission: "write" }),
+    defaults: z
+      .boolean()
+      .default(true)
+      .describe(
+        "true: the built-in rules are a floor that rules add to (every high or critical finding needs one sign-off; on agent-authored pull requests, medium ones too). false: only the rules here apply (gate/* findings always gate).",
+      ),
     rules: z
       .array(ruleSchema)
-      .optional()
-      .describe("The rules. Omitted: the built-in rules. Given: they replace the built-in ones (gate/config-change always gates)."),
+      .default([])
+      .describe("The repository's rules, evaluated beside the built-in ones (unless defaults: false); each gates on its own."),
     ignore: z.array(ignoreSchema).default([]),
   })
   .describe("changegate policy (.github/changegate.yml), read from the pull request's base branch.");
 
-type ParsedPolicy = z.output<typeof policySchema>;
 export type PolicyRule = z.output<typeof ruleSchema>;
 export type PolicyIgnore = z.output<typeof ignoreSchema>;
-/** A parsed policy with every default filled in (`rules` is always present: the built-in rules when the file has none). */
-export type Policy = Omit<ParsedPolicy, "rules"> & { rules: PolicyRule[] };
+/**
+ * A parsed policy with every default filled in. `rules` are the repository's own; the built-in
+ * rules (`DEFAULT_RULES`) apply beside them unless `defaults` is false.
+ */
+export type Policy = z.output<typeof policySchema>;
 
 export const JSON_SCHEMA_ID = "https://raw.githubusercontent.com/changegate/changegate/main/schema/changegate.schema.json";
 

@@ -84,7 +84,7 @@ export interface RuleResult {
   block?: string;
   /** Labels this rule applies. */
   labels?: string[];
-  /** Set for the rules changegate adds itself (the default policy, and `gate/*` findings no policy rule covers). */
+  /** Set for the rules changegate adds itself (the built-in floor, and `gate/*` findings no policy rule covers). */
   builtin?: boolean;
 }
 

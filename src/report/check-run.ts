@@ -297,8 +297,9 @@ function annotationsFor(input: CheckRunInput): Annotation[] {
   return out;
 }
 
+/** Findings a rule gates (a sign-off rule, the built-in ones included, or a block), signed off or not; a labels-only rule gates nothing. */
 function gatingKeys(decision: Decision | undefined): Set<string> {
-  return new Set((decision?.rules ?? []).flatMap((r) => r.findings.map(key)));
+  return new Set((decision?.rules ?? []).filter((r) => r.status === "blocked" || r.required > 0).flatMap((r) => r.findings.map(key)));
 }
 
 function key(f: Finding): string {

@@ -56,6 +56,30 @@ describe("pull requests", () => {
     expect(String(decision?.obj.digest)).toMatch(/^v1:/);
   });
 
+  it.each([
+    ["a policy that only blocks agents still holds a person's DROP TABLE: the built-in floor gates it", "", "action_required", "failure"],
+    ["with `defaults: false` the same policy lets it through, findings shown", "defaults: false\n", "neutral", "warning"],
+  ])("%s", async (_name, defaults, conclusion, level) => {
+    const policy = `version: 1\n${defaults}rules:\n  - name: Agents never drop tables\n    when: { author: agent, findings: ["sql/drop-table"] }\n    block: "Open this change as a person."\n`;
+    h = await harness(
+      dropTableState({
+        pull: { number: 2, head: HEAD, base: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", baseRef: BASE_REF, author: { login: "Codertocat", type: "User" } },
+        commits: [{ sha: HEAD, author: { login: "Codertocat" }, committer: { login: "Codertocat" } }],
+        contents: { [BASE_REF]: { [POLICY]: policy }, [HEAD]: { [MIGRATION]: DROP } },
+      }),
+    );
+    await h.receive("pull_request", pullRequestPayload("opened"));
+    const r = run(HEAD);
+    expect(r.conclusion).toBe(conclusion);
+    expect(r.annotations).toContainEqual(expect.objectContaining({ path: MIGRATION, annotation_level: level, title: expect.stringContaining("sql/drop-table") }));
+    if (conclusion === "action_required") {
+      expect(r.output.summary).toContain("| High-severity changes | ⏳ pending |");
+      expect(r.actions).toEqual([expect.objectContaining({ identifier: "signoff" })]);
+    } else {
+      expect(r.output.summary).not.toContain("High-severity changes");
+    }
+  });
+
   it("passes when nothing is destructive, reading no content but the policy", async () => {
     h = await harness(defaultState({ files: [{ path: "src/app.ts", status: "modified" }] }));
     await h.receive("pull_request", pullRequestPayload("opened"));

@@ -32,6 +32,10 @@ describe("the demo repository (fixtures/sample-repo)", () => {
     // The harmless migration and the application code say nothing.
     expect(hits.filter((h: string) => h.includes("000007_add_order_notes.up.sql") || h.includes("src/app.js"))).toEqual([]);
     expect(json.decision.outcome).toBe("needs-signoff");
+    // The sample policy names only SQL; the built-in floor gates the critical namespace deletion beside it.
+    const rules = json.decision.rules.map((r: { name: string; findings: { rule: string }[] }) => [r.name, r.findings.map((f) => f.rule)]);
+    expect(rules[0][0]).toBe("Destructive database change");
+    expect(rules[1]).toEqual(["High-severity changes", expect.arrayContaining(["sql/drop-table", "sql/delete-all-rows", "k8s/delete-namespace"])]);
   });
 
   it("colours the text report on a terminal unless NO_COLOR is set", async () => {

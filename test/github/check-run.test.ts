@@ -3,6 +3,8 @@ import type { Finding } from "../../src/model/finding.js";
 import type { Decision, RuleResult } from "../../src/policy/types.js";
 import { OUTPUT_LIMIT, planCheckRun, type CheckRunInput } from "../../src/report/check-run.js";
 import { decodeState, encodeState, mergeStates, type GateState } from "../../src/gate/state.js";
+import { decide } from "../../src/policy/decide.js";
+import { parsePolicy } from "../../src/policy/load.js";
 
 function drop(i: number): Finding {
   return { rule: "sql/drop-table", severity: "critical", category: "data-loss", file: "db/migrate/1.sql", line: i + 1, object: `t${i}`, message: `DROP TABLE t${i}`, side: "head" };
@@ -92,6 +94,25 @@ describe("planCheckRun", () => {
     });
     expect(plan.conclusion).toBe("failure");
     expect(plan.annotationBatches[0]).toEqual([expect.objectContaining({ path: ".github/changegate.yml", start_line: 2, annotation_level: "failure" })]);
+  });
+
+  it("a critical namespace deletion under an SQL-only policy gates through the built-in floor: a failure annotation", () => {
+    const parsed = parsePolicy('version: 1\nrules:\n  - name: DBA\n    when: { findings: ["sql/drop-*"] }\n    require: { from: { teams: ["acme/dba"] } }\n  - name: Label bots\n    when: { author: bot }\n    labels: ["bot"]\n');
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const namespace: Finding = { rule: "k8s/delete-namespace", severity: "critical", category: "data-loss", file: "deploy/namespaces.yaml", line: 1, object: "Namespace/legacy", message: "Namespace legacy is deleted", side: "base" };
+    const low: Finding = { ...namespace, rule: "k8s/scale-to-zero", severity: "low", object: "Deployment/shop/web", message: "scaled to zero" };
+    const facts = { author: "dev", authorKind: "bot" as const, committers: ["dev"], baseBranch: "main", headSha: "a".repeat(40), signOffs: [], permissions: {}, teamMembership: {} };
+    const d = decide({ findings: [namespace, low], facts, policy: parsed.policy });
+    expect(d.rules.map((r) => [r.name, r.status])).toEqual([
+      ["Label bots", "satisfied"],
+      ["High-severity changes", "pending"],
+    ]);
+    const plan = planCheckRun({ headSha: "a".repeat(40), decision: d, findings: [namespace, low], policy: { source: "file", path: ".github/changegate.yml" } });
+    expect(plan.conclusion).toBe("action_required");
+    const levels = Object.fromEntries(plan.annotationBatches.flat().map((a) => [a.title, a.annotation_level]));
+    // Gated by the floor: failure. Matched only by a labels-only rule: a warning, not a gate.
+    expect(levels).toEqual({ "k8s/delete-namespace (critical): Namespace/legacy": "failure", "k8s/scale-to-zero (low): Deployment/shop/web": "warning" });
+    expect(plan.summary).toContain("| High-severity changes | ⏳ pending | — | any eligible reviewer |");
   });
 
   it("says when the check is not required", () => {

@@ -186,11 +186,19 @@ const cases: SignOffCase[] = [
 describe("decide: who counts", () => {
   it.each(cases)("$name", ({ signOffs, facts: options, policy: p, counted, dismissed }) => {
     const decision = decide({ findings: DROP, facts: facts({ teams: DBA, ...options, signOffs }), policy: p ?? DBA_POLICY });
-    expect(decision.rules).toHaveLength(1);
-    const rule = decision.rules[0]!;
+    // The critical DROP TABLE also meets the built-in floor, which judges the same people (any team).
+    expect(decision.rules.map((r) => [r.name, !!r.builtin])).toEqual([
+      ["Destructive database change", false],
+      ["High-severity changes", true],
+      ...(options?.authorKind === "agent" ? [["Agent-authored changes", true]] : []),
+    ]);
+    const [rule, floor] = [decision.rules[0]!, decision.rules[1]!];
     expect(rule.counted.map((c) => c.user)).toEqual(counted);
+    expect(floor.counted.map((c) => c.user)).toEqual(expect.arrayContaining(counted));
     for (const [user, reason] of Object.entries(dismissed ?? {})) {
       expect(rule.dismissed.find((d) => d.user === user)?.reason, JSON.stringify(rule.dismissed)).toMatch(reason);
+      // Who someone is, when they signed and what they may do hold for the floor too; only `from` is the repository rule's own.
+      if (!/team|membership/.test(reason.source)) expect(floor.dismissed.find((d) => d.user === user)?.reason).toMatch(reason);
     }
     expect(rule.status).toBe(counted.length >= 1 ? "satisfied" : "pending");
     expect(decision.outcome).toBe(counted.length >= 1 ? "pass" : "needs-signoff");
@@ -228,6 +236,8 @@ describe("decide: rules", () => {
     expect(one.rules.map((r) => [r.name, r.status, r.counted.map((c) => c.user)])).toEqual([
       ["Database", "satisfied", ["carol"]],
       ["Infrastructure", "pending", []],
+      // Both findings are high or critical: the floor gates them too, and any eligible person meets it.
+      ["High-severity changes", "satisfied", ["carol"]],
     ]);
     expect(one.rules[1]!.dismissed).toEqual([{ user: "carol", reason: "carol is not in team acme/platform (not in team)" }]);
     expect(one.outcome).toBe("needs-signoff");
@@ -259,7 +269,13 @@ rules:
     });
     expect(decision.outcome).toBe("blocked");
     expect(decision.conclusion).toBe("failure");
-    expect(decision.rules.map((r) => r.status)).toEqual(["satisfied", "blocked"]);
+    // The floor's rules match too (critical, agent-authored) and are met by the same sign-offs; the block still wins.
+    expect(decision.rules.map((r) => [r.name, r.status])).toEqual([
+      ["Destructive database change", "satisfied"],
+      ["Agents never drop schemas", "blocked"],
+      ["High-severity changes", "satisfied"],
+      ["Agent-authored changes", "satisfied"],
+    ]);
     expect(decision.rules[1]).toMatchObject({ block: "Open this change as a person, not through an agent.", counted: [] });
     expect(decision.blockReasons).toEqual(["Agents never drop schemas: Open this change as a person, not through an agent."]);
     expect(decision.summary).toBe("Blocked: Agents never drop schemas: Open this change as a person, not through an agent.");
@@ -268,7 +284,7 @@ rules:
 
   it("the block rule does not match a human author", () => {
     const decision = decide({ findings: SCHEMA_DROP, facts: facts({ signOffs: [signOff("carol")] }), policy: BLOCKING });
-    expect(decision.rules.map((r) => r.name)).toEqual(["Destructive database change"]);
+    expect(decision.rules.map((r) => r.name)).toEqual(["Destructive database change", "High-severity changes"]);
     expect(decision.outcome).toBe("pass");
   });
 
@@ -327,10 +343,11 @@ ignore:
   const run = (findings: ReturnType<typeof finding>[], options: FactsOptions = {}) => decide({ findings, facts: facts(options), policy: MATCHING });
 
   it.each([
-    { name: "id, path and severity all match", f: finding("sql/drop-column"), options: {}, rules: ["Migrations"] },
-    { name: "path globs are anchored", f: finding("sql/drop-column", { file: "vendor/db/migrate/1.sql" }), options: {}, rules: [] },
+    // A high finding always meets the built-in floor, whichever of the policy's own rules it matches.
+    { name: "id, path and severity all match", f: finding("sql/drop-column"), options: {}, rules: ["Migrations", "High-severity changes"] },
+    { name: "path globs are anchored", f: finding("sql/drop-column", { file: "vendor/db/migrate/1.sql" }), options: {}, rules: ["High-severity changes"] },
     { name: "below the minimum severity", f: finding("sql/drop-column", { severity: "medium" }), options: {}, rules: [] },
-    { name: "another id", f: finding("sql/drop-index"), options: {}, rules: [] },
+    { name: "another id", f: finding("sql/drop-index"), options: {}, rules: ["High-severity changes"] },
     { name: "base branch glob", f: finding("sql/not-null", { severity: "medium" }), options: { baseBranch: "release/2.1" }, rules: ["Release branches"] },
     { name: "base branch glob, other branch", f: finding("sql/not-null", { severity: "medium" }), options: { baseBranch: "main" }, rules: [] },
     { name: "author kind", f: finding("sql/not-null", { severity: "low" }), options: { authorKind: "bot" as const }, rules: ["Bots"] },
@@ -346,7 +363,11 @@ ignore:
     const decision = run([seeds, elsewhere, testdata, gate]);
     expect(decision.ignored).toEqual([seeds, testdata]);
     expect(decision.nonGating).toEqual([elsewhere]);
-    expect(decision.rules.map((r) => [r.name, r.builtin])).toEqual([["Changes to the gate", true]]);
+    // The high gate/config-change meets two built-in rules; the ignored drop-column meets none.
+    expect(decision.rules.map((r) => [r.name, r.builtin, r.findings])).toEqual([
+      ["High-severity changes", true, [gate]],
+      ["Changes to the gate", true, [gate]],
+    ]);
   });
 
   it("labels-only rules label without gating", () => {
@@ -420,7 +441,7 @@ describe("decide: labels, reviewers, summary", () => {
     expect(decision.reviewers).toEqual({ users: [], teams: ["acme/dba"] });
     const other = decide({ findings: DROP, facts: facts(), policy: DBA_POLICY });
     expect(other.reviewers).toEqual({ users: ["alice"], teams: ["acme/dba"] });
-    expect(other.summary).toBe("Needs 1 sign-off from acme/dba or alice: sql/drop-table users");
+    expect(other.summary).toBe("Needs 1 sign-off from acme/dba or alice: sql/drop-table users (+1 more rule)");
   });
 
   it("satisfied: signed-off label, no review requests", () => {

@@ -9,6 +9,7 @@ import {
   validatePolicyText,
   type PolicyError,
 } from "../../src/policy/load.js";
+import { effectiveRules } from "../../src/policy/floor.js";
 import { analysisOptionsFromPolicy } from "../../src/policy/options.js";
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/policy/${name}`, import.meta.url), "utf8");
@@ -40,14 +41,47 @@ describe("parsePolicy: valid files", () => {
     });
   });
 
-  it("fills defaults: a file with only `version: 1` keeps the built-in rules", () => {
+  it("fills defaults: a file with only `version: 1` is the built-in policy", () => {
     const result = parsePolicy(fixture("minimal.yml"));
-    expect(result.ok && result.policy).toEqual({ ...DEFAULT_POLICY, rules: DEFAULT_RULES });
+    expect(result.ok && result.policy).toEqual(DEFAULT_POLICY);
+    expect(result.ok && effectiveRules(result.policy).map((r) => r.rule)).toEqual(DEFAULT_RULES);
   });
 
-  it("a file with `rules:` replaces the built-in rules", () => {
+  it("a file's `rules:` add to the built-in rules: they are a floor", () => {
     const result = parsePolicy("version: 1\nrules:\n  - name: Labels only\n    labels: [db]\n");
-    expect(result.ok && result.policy.rules.map((r) => r.name)).toEqual(["Labels only"]);
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(result.policy.defaults).toBe(true);
+    expect(result.policy.rules.map((r) => r.name)).toEqual(["Labels only"]);
+    expect(effectiveRules(result.policy).map((r) => [r.rule.name, r.builtin])).toEqual([
+      ["Labels only", false],
+      ["High-severity changes", true],
+      ["Agent-authored changes", true],
+      ["Changes to the gate", true],
+    ]);
+    expect(result.warnings).toEqual([]);
+  });
+
+  it("`defaults: false` turns the floor off: only the file's rules apply", () => {
+    const result = parsePolicy("version: 1\ndefaults: false\nrules:\n  - name: Labels only\n    labels: [db]\n");
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(effectiveRules(result.policy).map((r) => r.rule.name)).toEqual(["Labels only"]);
+  });
+
+  it("a built-in rule shares no name with a file's rule", () => {
+    const result = parsePolicy("version: 1\nrules:\n  - name: high-severity changes\n    labels: [db]\n");
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(effectiveRules(result.policy).map((r) => r.rule.name)).toEqual([
+      "high-severity changes",
+      "High-severity changes (built-in)",
+      "Agent-authored changes",
+      "Changes to the gate",
+    ]);
+  });
+
+  it.each([
+    ["`defaults` is not a boolean", "version: 1\ndefaults: no-thanks\n", /^defaults: expected true or false/],
+  ])("refuses %s", (_name, text, message) => {
+    expect(errorsOf(text)[0]!.message).toMatch(message);
   });
 
   it("accepts anchors and aliases within the limit", () => {

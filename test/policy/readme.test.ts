@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import Ajv2020 from "ajv/dist/2020.js";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
+import { effectiveRules } from "../../src/policy/floor.js";
 import { DEFAULT_RULES, parsePolicy } from "../../src/policy/load.js";
 
 const README = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
@@ -30,9 +31,19 @@ describe("README configuration section", () => {
     expect(validate(parse(text)), JSON.stringify(validate.errors)).toBe(true);
   });
 
-  it("the documented default policy is the built-in one", () => {
-    const documented = blocks.find((b) => b.text.includes("name: High-severity changes"));
+  it("the documented default policy is the built-in one, written out with the floor off", () => {
+    const documented = blocks.find((b) => b.text.includes("name: High-severity changes\n"));
     const result = parsePolicy(documented!.text);
-    expect(result.ok && result.policy.rules).toEqual(DEFAULT_RULES);
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(result.policy.defaults).toBe(false);
+    expect(effectiveRules(result.policy).map((r) => r.rule)).toEqual(DEFAULT_RULES);
+    expect(result.warnings).toEqual([]);
+  });
+
+  it("no example turns the floor off and leaves findings ungated", () => {
+    for (const { text } of blocks) {
+      const result = parsePolicy(text);
+      expect(result.ok && result.warnings).toEqual([]);
+    }
   });
 });

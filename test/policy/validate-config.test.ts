@@ -29,7 +29,31 @@ async function run(args: string[], cwd: string) {
 describe("changegate validate-config", () => {
   it("validates .github/changegate.yml by default: OK and exit 0", async () => {
     const result = await run([], repo({ ".github/changegate.yml": "version: 1\nmode: report-only\n" }));
-    expect(result).toEqual({ code: 0, stdout: ".github/changegate.yml: OK (report-only, 3 rules)\n", stderr: "" });
+    expect(result).toEqual({ code: 0, stdout: ".github/changegate.yml: OK (report-only, the built-in rules)\n", stderr: "" });
+  });
+
+  it("counts a file's rules beside the built-in ones", async () => {
+    const text = 'version: 1\nrules:\n  - name: Agents never drop\n    when: { author: agent, findings: ["sql/drop-*"] }\n    block: "As a person."\n';
+    const result = await run([], repo({ ".github/changegate.yml": text }));
+    expect(result).toEqual({ code: 0, stdout: ".github/changegate.yml: OK (enforce, 1 rule beside the built-in ones)\n", stderr: "" });
+  });
+
+  it("warns, without failing, when `defaults: false` leaves findings ungated, naming what it drops", async () => {
+    const text = 'version: 1\ndefaults: false\nrules:\n  - name: Agents never drop\n    when: { author: agent, findings: ["sql/drop-*"] }\n    block: "As a person."\n';
+    const result = await run(["p.yml"], repo({ "p.yml": text }));
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe("");
+    expect(result.stdout.split("\n").filter(Boolean)).toEqual([
+      'p.yml:2:11: warning: defaults: false drops the built-in rule "High-severity changes": no rule here gates critical and high findings on pull requests by people, coding agents or bots, so they can merge without sign-off',
+      'p.yml:2:11: warning: defaults: false drops the built-in rule "Agent-authored changes": no rule here gates critical, high and medium findings on pull requests by coding agents, so they can merge without sign-off',
+      "p.yml: OK (enforce, 1 rule, built-in rules off)",
+    ]);
+  });
+
+  it("no warning when `defaults: false` comes with rules that gate in the floor's place", async () => {
+    const text = "version: 1\ndefaults: false\nrules:\n  - name: All high\n    when: { severity: high }\n    require: { approvals: 2 }\n  - name: Agents\n    when: { author: agent, severity: medium }\n    require: { approvals: 1 }\n";
+    const result = await run(["p.yml"], repo({ "p.yml": text }));
+    expect(result).toEqual({ code: 0, stdout: "p.yml: OK (enforce, 2 rules, built-in rules off)\n", stderr: "" });
   });
 
   it("prints file:line:column: message per error and exits 1", async () => {
@@ -56,7 +80,7 @@ describe("changegate validate-config", () => {
       stderr: { write: () => true },
       cwd: repo({ "p.yml": "version: 1\n" }),
     });
-    expect([code, out]).toEqual([0, "p.yml: OK (enforce, 3 rules)\n"]);
+    expect([code, out]).toEqual([0, "p.yml: OK (enforce, the built-in rules)\n"]);
   });
 
   it.each([

@@ -9,6 +9,8 @@ export interface PolicyProblem {
   message: string;
   line: number;
   column?: number;
+  /** A valid policy that leaves findings ungated (`defaults: false`), not an error. */
+  warning?: boolean;
 }
 
 export interface GateAnalyzerOptions {
@@ -61,7 +63,7 @@ export function createGateAnalyzer(options: GateAnalyzerOptions): Analyzer {
               finding(
                 configChange,
                 { file: change.path, line: Math.max(1, problem.line), side: "head" },
-                `The proposed policy is invalid: ${problem.message}`,
+                problem.warning ? `The proposed policy leaves findings ungated: ${problem.message}` : `The proposed policy is invalid: ${problem.message}`,
                 { object: change.path },
               ),
             );

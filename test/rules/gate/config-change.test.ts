@@ -28,4 +28,17 @@ describe("gate/config-change", () => {
     expect(findings[0]).toMatchObject({ file: ".github/changegate.yml", line: 1, side: "head" });
     expect(findings.some((f) => f.line === 2), JSON.stringify(findings)).toBe(true);
   });
+
+  it("tells the reviewer what a proposed `defaults: false` drops, at its line", async () => {
+    const base = { ".github/changegate.yml": "version: 1\n" };
+    const head = { ".github/changegate.yml": 'version: 1\ndefaults: false\nrules:\n  - name: Label SQL\n    when: { findings: ["sql/*"] }\n    labels: [sql]\n' };
+    const findings = (await changeFindings({ base, head })).filter((f) => f.rule === configChange.id);
+    expect(findings.map((f) => [f.line, f.message.replace(/:.*/, "")])).toEqual([
+      [1, "This pull request changes the changegate policy; it is still judged by the base branch's policy."],
+      [2, "The proposed policy leaves findings ungated"],
+      [2, "The proposed policy leaves findings ungated"],
+    ]);
+    expect(findings[1]!.message).toContain('drops the built-in rule "High-severity changes"');
+    expect(findings[2]!.message).toContain('drops the built-in rule "Agent-authored changes"');
+  });
 });
