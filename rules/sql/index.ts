@@ -27,6 +27,7 @@ import { rename } from "./rename.js";
 import { replication } from "./replication.js";
 import { sequenceReset } from "./sequence-reset.js";
 import { tableLock } from "./table-lock.js";
+import { tableRebuild } from "./table-rebuild.js";
 import { tableRewrite } from "./table-rewrite.js";
 import { truncate } from "./truncate.js";
 import { unparsed } from "./unparsed.js";
@@ -63,6 +64,7 @@ export const sqlRules: readonly RuleMeta[] = [
   replication,
   sequenceReset,
   tableLock,
+  tableRebuild,
   tableRewrite,
   truncate,
   unparsed,
@@ -100,6 +102,7 @@ export {
   replication,
   sequenceReset,
   tableLock,
+  tableRebuild,
   tableRewrite,
   truncate,
   unparsed,

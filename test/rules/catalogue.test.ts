@@ -56,6 +56,7 @@ const PINNED_IDS = [
   "sql/replication",
   "sql/sequence-reset",
   "sql/table-lock",
+  "sql/table-rebuild",
   "sql/table-rewrite",
   "sql/truncate",
   "sql/unparsed",

@@ -3,7 +3,7 @@ import type { SqlDialect } from "../types.js";
 import type { Run, Spot } from "./run.js";
 import type { RuleMeta } from "../../model/rule.js";
 import { findAckMarkers, type SqlSource } from "./source.js";
-import { splitByHand } from "./split.js";
+import { splitByHand, type ByteRange } from "./split.js";
 import { oneLine, summary } from "./ast.js";
 import { normaliseStatement, sqlNormalisation } from "./statement.js";
 import { readTokens, tokenize, unqualified } from "./tokens.js";
@@ -65,7 +65,10 @@ export function analyzeOtherDialect(run: Run, source: SqlSource, dialect: Exclud
   const fileMarker = markers.find((m) => m.fileLevel);
   if (fileMarker && run.fileAck === undefined) run.fileAck = fileMarker.text;
   const mysqlLike = dialect === "mysql" || dialect === "mariadb" || dialect === "bigquery" || dialect === "sqlite";
-  const ranges = splitByHand(source, { mysql: mysqlLike, brackets: dialect === "sqlserver", batches: dialect === "sqlserver", delimiterCommand: mysqlLike });
+  const ranges = joinCompoundBodies(
+    source,
+    splitByHand(source, { mysql: mysqlLike, brackets: dialect === "sqlserver", batches: dialect === "sqlserver", delimiterCommand: mysqlLike }),
+  );
   for (const range of ranges) {
     const first = source.skipTrivia(range.start, range.end, mysqlLike);
     if (first >= range.end) continue;
@@ -87,12 +90,14 @@ export function analyzeOtherDialect(run: Run, source: SqlSource, dialect: Exclud
     // worth a parse: no rule could fire on it, parsed or not. Anything else is parsed, so junk still shows.
     if (HARMLESS_HEAD.test(text) && !INTERESTING.test(text)) {
       run.read.push({ start: first, end: range.end, verdict: "harmless" });
+      run.noteStatement(text, spot, run.findings.length);
       continue;
     }
     if (dialect === "sqlserver" && spRename(run, spot, text)) {
       run.read.push({ start: first, end: range.end, verdict: "judged" });
       continue;
     }
+    const before = run.findings.length;
     let asts: Ast[];
     try {
       asts = astify(text, dialect);
@@ -108,10 +113,68 @@ export function analyzeOtherDialect(run: Run, source: SqlSource, dialect: Exclud
           ...(hit.cascade ? { cascade: true } : {}),
         });
       }
+      run.noteStatement(text, spot, before);
       continue;
     }
     for (const ast of asts) readAst(run, spot, ast, /\bCASCADE\b/i.test(text));
+    run.noteStatement(text, spot, before);
   }
+}
+
+const COMPOUND_HEAD = /^create\s+(?:or\s+(?:replace|alter)\s+)?(?:definer\s*=\s*\S+\s+)?(?:temp\s+|temporary\s+)?(?:trigger|procedure|function|event)\b/i;
+const BLOCK_ENDS = new Set(["IF", "LOOP", "WHILE", "REPEAT", "CASE"]);
+
+/**
+ * A trigger, procedure or function body (`BEGIN … END`) holds `;` that do not end the statement. Without
+ * a DELIMITER line (SQLite triggers never have one, and migration tools send the file whole) the split
+ * cuts such a body into pieces no parser reads; this joins the pieces back into one statement, so it is
+ * judged (or reported) once, as what it is, and the statements after it are read on their own.
+ */
+export function joinCompoundBodies(source: SqlSource, ranges: ByteRange[]): ByteRange[] {
+  const out: ByteRange[] = [];
+  for (let i = 0; i < ranges.length; i++) {
+    const range = ranges[i]!;
+    const first = source.skipTrivia(range.start, range.end, true);
+    if (!COMPOUND_HEAD.test(source.slice(first, Math.min(range.end, first + 200)))) {
+      out.push(range);
+      continue;
+    }
+    let depth = blockDepth(source.slice(first, range.end), 0);
+    let end = range.end;
+    let j = i;
+    while (depth > 0 && j + 1 < ranges.length) {
+      j++;
+      depth = blockDepth(source.slice(ranges[j]!.start, ranges[j]!.end), depth);
+      end = ranges[j]!.end;
+    }
+    // A body that never closes is not joined: the pieces are read as they are, nothing is swallowed.
+    if (depth > 0) {
+      out.push(range);
+      continue;
+    }
+    out.push({ start: range.start, end });
+    i = j;
+  }
+  return out;
+}
+
+/** The BEGIN … END nesting after `text`, starting from `depth`. */
+function blockDepth(text: string, depth: number): number {
+  const tokens = tokenize(text, 100_000);
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (t.kind !== "word") continue;
+    if (t.value === "BEGIN" && !["TRAN", "TRANSACTION", "WORK", "DEFERRED", "IMMEDIATE", "EXCLUSIVE"].includes(tokens[k + 1]?.value ?? "")) depth++;
+    else if (t.value === "CASE" && depth > 0) depth++;
+    else if (t.value === "END") {
+      // END IF / END LOOP / … close statements that were not counted; END CASE closes a counted CASE.
+      const next = tokens[k + 1]?.value ?? "";
+      if (next !== "CASE") depth -= BLOCK_ENDS.has(next) ? 0 : 1;
+      else depth--;
+      if (BLOCK_ENDS.has(next)) k++;
+    }
+  }
+  return depth;
 }
 
 /**

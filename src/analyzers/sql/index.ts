@@ -3,6 +3,7 @@ import type { Finding, Side } from "../../model/finding.js";
 import type { SqlDialect } from "../types.js";
 import { analyzeOtherDialect } from "./dialects.js";
 import { analyzePostgres } from "./postgres.js";
+import type { ColumnDefinition } from "./rebuild.js";
 import { Run } from "./run.js";
 import { SqlSource } from "./source.js";
 import * as rules from "../../../rules/sql/index.js";
@@ -23,6 +24,11 @@ export interface SqlContext {
   createdTables?: Set<string>;
   /** Set when the SQL was found inside another language (an ORM call): opaque code rules word their message for it. */
   embeddedIn?: string;
+  /**
+   * What is known of tables as they were before this text runs (lower-cased unqualified name → columns),
+   * from a schema model of the base history: a table rebuild is then judged column by column.
+   */
+  tableDefinitions?: ReadonlyMap<string, ColumnDefinition[]>;
 }
 
 /**
@@ -81,6 +87,7 @@ export function readSqlText(text: string, context: SqlContext): Run {
     } else {
       analyzeOtherDialect(run, source, context.dialect);
     }
+    run.finish();
   } catch (error) {
     // Fail closed: an internal error is a finding for a person, never a silent pass.
     const message = error instanceof Error ? error.message : String(error);

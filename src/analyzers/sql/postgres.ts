@@ -171,6 +171,7 @@ class SourceReader {
         continue;
       }
       const spot = this.spot(range.start, range.end);
+      const before = this.run.findings.length;
       this.run.report(spot, rules.unparsed, `The PostgreSQL parser rejected this statement (${oneLine(error)})`, {
         object: summary(this.source.slice(first, Math.min(range.end, first + 200))),
       });
@@ -181,6 +182,7 @@ class SourceReader {
           ...(hit.cascade ? { cascade: true } : {}),
         });
       }
+      if (this.scope.depth === 0) this.run.noteStatement(this.source.slice(first, range.end), spot, before);
     }
   }
 
@@ -207,6 +209,7 @@ class SourceReader {
 
   readStatement(node: Node, start: number, end: number, leadingFrom = start): void {
     const spot = this.spot(start, end, leadingFrom);
+    const before = this.run.findings.length;
     new StatementReader(this, spot, start, end).read(node);
     if (this.replicationCalls) {
       walk(node, (kind, value) => {
@@ -226,6 +229,7 @@ class SourceReader {
         }
       });
     }
+    if (this.scope.depth === 0) this.run.noteStatement(this.source.slice(this.source.skipTrivia(start, end), end), spot, before);
   }
 }
 

@@ -3,6 +3,7 @@ import type { RuleMeta } from "../../model/rule.js";
 import type { SqlContext } from "./index.js";
 import { editDistance } from "../../util/edit-distance.js";
 import { report } from "../report.js";
+import { Rebuilds } from "./rebuild.js";
 
 /** Where a statement sits, and what applies to every finding in it. */
 export interface Spot {
@@ -39,9 +40,25 @@ export class Run {
   /** Functions and procedures created so far (unqualified, lower-cased): their bodies were read. */
   readonly routines = new Set<string>();
   private readonly statements = new Map<() => string, string>();
+  /** Top-level statements that may be part of a table rebuild (create, copy, drop, rename), judged at the end. */
+  private readonly rebuilds: Rebuilds;
 
   constructor(readonly context: SqlContext) {
     this.created = context.createdTables ?? new Set<string>();
+    this.rebuilds = new Rebuilds(new Set(this.created), context.tableDefinitions);
+  }
+
+  /**
+   * A top-level statement has been read: `findingsBefore` is how many findings there were before it.
+   * The rebuild reading keeps it if it may be part of a table rebuild.
+   */
+  noteStatement(text: string, spot: Spot, findingsBefore: number): void {
+    this.rebuilds.note(text, findingsBefore, this.findings.length, (rule, message, options) => this.report(spot, rule, message, options));
+  }
+
+  /** Called once every statement is read: judgements that need the whole text (table rebuilds). */
+  finish(): void {
+    this.rebuilds.judge(this.findings);
   }
 
   report(spot: Spot, rule: RuleMeta, message: string, options: ReportOptions = {}): Finding | null {

@@ -149,6 +149,8 @@ function startsStatement(tokens: Token[], i: number): boolean {
       return true;
     case "INSERT":
       return next === "INTO";
+    case "RENAME":
+      return next === "TABLE";
     default:
       return false;
   }
@@ -243,11 +245,27 @@ function readSegment(tokens: Token[]): TokenHit[] {
   } else if ((head === "EXEC" || head === "EXECUTE") && tokens[1]?.value === "SP_RENAME") {
     const name = tokens.find((t) => t.kind === "string")?.name;
     hits.push({ rule: rules.rename, message: `Renames ${name ?? "an object"} with sp_rename`, ...(name ? { object: name, table: name } : {}) });
+  } else if (head === "RENAME" && tokens[1]?.value === "TABLE") {
+    // MySQL `RENAME TABLE a TO b, c TO d`: every pair is a rename.
+    let at = skipIfExists(tokens, 2);
+    for (;;) {
+      const from = qualifiedName(tokens, at);
+      const to = from && tokens[from.next]?.value === "TO" ? qualifiedName(tokens, from.next + 1) : undefined;
+      if (!from || !to) break;
+      hits.push({ rule: rules.rename, message: `Renames table ${from.name} to ${to.name}`, object: from.name, table: from.name });
+      if (tokens[to.next]?.value !== ",") break;
+      at = to.next + 1;
+    }
   } else if (head === "REVOKE") {
     hits.push({ rule: rules.dropRole, message: "Revokes privileges" });
   }
   return hits;
 }
+
+/** Words after DROP in an ALTER TABLE that do not start a column or constraint name. */
+const NOT_DROPPED_NAMES = new Set(["DEFAULT", "NOT", "INDEX", "KEY", "PRIMARY", "FOREIGN", "CHECK", "PARTITION", "IDENTITY", "EXPRESSION", "PERIOD", "SYSTEM", "ROW"]);
+/** Words that start the next action of a multi-action ALTER TABLE (`…, ADD COLUMN …`). */
+const ALTER_ACTIONS = new Set(["ADD", "DROP", "ALTER", "MODIFY", "CHANGE", "RENAME", "ALGORITHM", "LOCK", "ENABLE", "DISABLE", "SET", "RESET", "OWNER", "VALIDATE", "ATTACH", "DETACH", "FORCE", "NO", "INHERIT", "CLUSTER", "REPLICA", "OF", "ORDER", "CONVERT", "CHARACTER", "DEFAULT", "ENGINE", "COMMENT", "AUTO_INCREMENT", "WITH"]);
 
 function readAlterTable(tokens: Token[], hits: TokenHit[]): void {
   let at = skipIfExists(tokens, 2);
@@ -259,13 +277,39 @@ function readAlterTable(tokens: Token[], hits: TokenHit[]): void {
   for (let i = table.next; i < tokens.length; i++) {
     const t = tokens[i]!.value;
     const next = tokens[i + 1]?.value;
-    if (t === "DROP" && next === "CONSTRAINT") {
+    if (t === "DROP" && next !== undefined && !NOT_DROPPED_NAMES.has(next)) {
+      // `DROP [COLUMN|CONSTRAINT] [IF EXISTS] x[, y …]`: T-SQL and Snowflake list several names after one
+      // DROP, and T-SQL may switch kind within the list (`DROP CONSTRAINT c, COLUMN a`).
+      let kind: "column" | "constraint" = next === "CONSTRAINT" ? "constraint" : "column";
+      let at = next === "COLUMN" || next === "CONSTRAINT" ? i + 2 : i + 1;
+      for (;;) {
+        const name = qualifiedName(tokens, skipIfExists(tokens, at));
+        if (!name) {
+          if (kind === "constraint") hits.push({ rule: rules.dropConstraint, message: `Drops a constraint on ${table.name}`, object: table.name, ...on });
+          break;
+        }
+        if (kind === "constraint") {
+          hits.push({ rule: rules.dropConstraint, message: `Drops constraint ${name.name} on ${table.name}`, object: table.name, ...on });
+        } else {
+          hits.push({ rule: rules.dropColumn, message: `Drops column ${name.name} of ${table.name}`, object: `${table.name}.${name.name}`, ...on, ...crit });
+        }
+        if (tokens[name.next]?.value !== ",") break;
+        const following = tokens[name.next + 1];
+        if (following?.value === "COLUMN" || following?.value === "CONSTRAINT") {
+          kind = following.value === "COLUMN" ? "column" : "constraint";
+          at = name.next + 2;
+        } else if (following === undefined || (following.kind === "word" && ALTER_ACTIONS.has(following.value))) {
+          break;
+        } else {
+          at = name.next + 1;
+        }
+      }
+    } else if (t === "DROP" && (next === "INDEX" || next === "KEY")) {
       const name = qualifiedName(tokens, skipIfExists(tokens, i + 2))?.name;
-      hits.push({ rule: rules.dropConstraint, message: `Drops constraint ${name ?? ""} on ${table.name}`.replace("  ", " "), object: table.name, ...on });
-    } else if (t === "DROP" && next !== undefined && !["CONSTRAINT", "DEFAULT", "NOT", "INDEX", "PRIMARY", "FOREIGN", "CHECK", "PARTITION", "IDENTITY", "EXPRESSION"].includes(next)) {
-      const at2 = skipIfExists(tokens, next === "COLUMN" ? i + 2 : i + 1);
-      const column = qualifiedName(tokens, at2)?.name;
-      if (column) hits.push({ rule: rules.dropColumn, message: `Drops column ${column} of ${table.name}`, object: `${table.name}.${column}`, ...on, ...crit });
+      hits.push({ rule: rules.dropIndex, message: `Drops index ${name ?? ""} on ${table.name}`.replace("  ", " "), object: table.name, ...on });
+    } else if (t === "DROP" && (next === "PRIMARY" || next === "FOREIGN") && tokens[i + 2]?.value === "KEY") {
+      const name = next === "FOREIGN" ? qualifiedName(tokens, skipIfExists(tokens, i + 3))?.name : undefined;
+      hits.push({ rule: rules.dropConstraint, message: `Drops ${next === "PRIMARY" ? "the primary key" : `foreign key ${name ?? ""}`.trim()} on ${table.name}`, object: table.name, ...on });
     } else if (t === "RENAME") {
       hits.push({ rule: rules.rename, message: `Renames ${table.name} or one of its columns`, object: table.name, ...on });
     } else if (t === "MODIFY" || t === "CHANGE") {

@@ -104,6 +104,56 @@ describe("MySQL and MariaDB", () => {
   });
 });
 
+describe("statements a dialect parser rejects", () => {
+  beforeAll(loadSqlParsers);
+
+  it("reads every name of a DROP COLUMN list (T-SQL, Snowflake) from the keywords", () => {
+    expect(rules("ALTER TABLE dbo.t DROP COLUMN a, b;\nGO\nDROP TABLE dbo.x;", "sqlserver")).toEqual([
+      ["sql/unparsed", 1, "ALTER TABLE dbo.t DROP COLUMN a, b"],
+      ["sql/drop-column", 1, "dbo.t.a"],
+      ["sql/drop-column", 1, "dbo.t.b"],
+      ["sql/drop-table", 3, "dbo.x"],
+    ]);
+    expect(rules("ALTER TABLE t DROP COLUMN IF EXISTS a, b, c;", "snowflake").filter(([rule]) => rule === "sql/drop-column")).toEqual([
+      ["sql/drop-column", 1, "t.a"],
+      ["sql/drop-column", 1, "t.b"],
+      ["sql/drop-column", 1, "t.c"],
+    ]);
+  });
+
+  it("switches kind within a T-SQL DROP list and stops at the next action", () => {
+    expect(rules("ALTER TABLE t DROP CONSTRAINT ck_a, COLUMN a, ADD b int;", "sqlserver").slice(1)).toEqual([
+      ["sql/drop-constraint", 1, "t"],
+      ["sql/drop-column", 1, "t.a"],
+    ]);
+  });
+
+  it("reads every pair of a RENAME TABLE the parser rejects", () => {
+    expect(rules("DROP TABLE a;\nRENAME TABLE old_a TO a, old_b TO b FROBNICATE;\nDROP TABLE c;", "mysql")).toEqual([
+      ["sql/drop-table", 1, "a"],
+      ["sql/unparsed", 2, "RENAME TABLE old_a TO a, old_b TO b FROBNICATE"],
+      ["sql/rename", 2, "old_a"],
+      ["sql/rename", 2, "old_b"],
+      ["sql/drop-table", 3, "c"],
+    ]);
+  });
+
+  it("keeps a trigger body (BEGIN … END without DELIMITER) one statement", () => {
+    const sqlite = "CREATE TRIGGER audit AFTER DELETE ON orders BEGIN\n  DELETE FROM order_items WHERE order_id = old.id;\n  UPDATE stats SET n = n - 1 WHERE id = 1;\nEND;\nDROP TABLE legacy;\n";
+    expect(rules(sqlite, "sqlite")).toEqual([["sql/drop-table", 5, "legacy"]]);
+    const mysql = "CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN\n  IF NEW.a IS NULL THEN SET NEW.a = 1; END IF;\n  DELETE FROM y WHERE id = NEW.id;\nEND;\nDROP TABLE b;\n";
+    const found = rules(mysql, "mysql");
+    // One statement the parser rejects (not three fragments), and the DROP after it.
+    expect(found.filter(([rule]) => rule === "sql/unparsed").map(([, line]) => line)).toEqual([1]);
+    expect(found).toContainEqual(["sql/drop-table", 5, "b"]);
+  });
+
+  it("does not swallow the rest of the file into a body that never closes", () => {
+    const found = rules("CREATE TRIGGER broken BEGIN DELETE FROM q;\nDROP TABLE r;\n", "sqlite");
+    expect(found).toContainEqual(["sql/drop-table", 2, "r"]);
+  });
+});
+
 describe("no byte of a text goes unread", () => {
   beforeAll(loadSqlParsers);
 
@@ -119,6 +169,8 @@ describe("no byte of a text goes unread", () => {
     "garbage (( that ' no parser reads",
     "ALTER TABLE t DROP COLUMN IF EXISTS c",
     "TRUNCATE TABLE t",
+    "CREATE TRIGGER g AFTER DELETE ON t BEGIN DELETE FROM u WHERE id = old.id; END",
+    "ALTER TABLE t DROP COLUMN a, b",
   );
   const separator = fc.constantFrom(";\n", "\nGO\n", ";\nGO\n", "\n", " ; ", "\n-- note\n", "\n/* c */ GO 3\n", ";\nDELIMITER $$\n", "$$\nDELIMITER ;\n");
   const text = fc.array(fc.tuple(statement, separator), { minLength: 1, maxLength: 12 }).map((parts) => parts.map(([s, sep]) => s + sep).join(""));
