@@ -13,11 +13,9 @@ import { renderSarifReport } from "../report/sarif.js";
 import { renderTextReport, shouldColor } from "../report/text.js";
 import { GitSource } from "../source/git.js";
 import { SourceError, type Source } from "../source/source.js";
-import { EXIT_GATED, EXIT_PASS, EXIT_USAGE, UsageError, type CommandIo } from "./io.js";
+import { EXIT_GATED, EXIT_PASS, EXIT_USAGE, UsageError, type CommandIo, type Format } from "./io.js";
 
-export const FORMATS = ["text", "json", "markdown", "sarif"] as const;
-export type Format = (typeof FORMATS)[number];
-export const AUTHOR_KINDS = ["human", "agent", "bot"] as const;
+export { AUTHOR_KINDS, FORMATS, type Format } from "./io.js";
 
 export interface ScanArgs {
   repo?: string;
@@ -64,6 +62,14 @@ async function buildReport(args: ScanArgs, io: CommandIo): Promise<ReportInput> 
     ...(args.head !== undefined ? { head: args.head } : {}),
     ...(args.workingTree ? { workingTree: true } : {}),
   });
+  try {
+    return await reportOn(source, args, io, plans);
+  } finally {
+    await source.close();
+  }
+}
+
+async function reportOn(source: GitSource, args: ScanArgs, io: CommandIo, plans: ExtraInput[]): Promise<ReportInput> {
   const authorKind = args.author ?? "human";
 
   const loaded = await loadScanPolicy(source, args.config, io.cwd);

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { lstat, readFile, readlink, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Side } from "../model/finding.js";
+import { CatFileBatch, type BatchStats } from "./cat-file.js";
 import { SourceError, type ChangedFile, type ChangeListing, type Source } from "./source.js";
 
 /** Larger blobs are refused by the source rather than buffered without bound. */
@@ -19,6 +20,8 @@ export interface GitSourceOptions {
    * (not ignored) files count, so an agent sees the verdict before it commits. Excludes `head`.
    */
   workingTree?: boolean;
+  /** Blobs larger than this are refused, never buffered (default 256 MiB). */
+  maxBlobBytes?: number;
 }
 
 /** The `head` value reported when the head side is the working tree. */
@@ -33,12 +36,27 @@ export interface RevisionLabel {
   branch?: string;
 }
 
+/** What a scan asked of git, for tests that count work rather than time it. */
+export interface GitStats {
+  /** `git` processes run for listings and revisions (the batch reader's are counted in `batch`). */
+  processes: number;
+  batch: BatchStats;
+}
+
 /**
  * The change between two commits of a local repository, read with the `git` binary. Every call
- * passes an argument array to `execFile` (never a shell), and revisions are resolved to commit
- * SHAs once, when the source is opened, so the reads cannot drift.
+ * passes an argument array to `execFile` or `spawn` (never a shell), and revisions are resolved to
+ * commit SHAs once, when the source is opened, so the reads cannot drift. File contents come from
+ * one long-lived `git cat-file --batch` process (started on the first read, ended by `close()`),
+ * and each side's tree is listed once, by the first `list()` of that side.
  */
 export class GitSource implements Source {
+  private readonly batch: CatFileBatch;
+  private readonly trees = new Map<Side, Promise<string[]>>();
+  /** Paths the change listing says exist at each side: git answering "missing" for one of them is an error, not an absent file. */
+  private readonly listed = { base: new Set<string>(), head: new Set<string>() };
+  private readonly counter: { processes: number };
+
   private constructor(
     /** The top of the working tree (or the git directory of a bare repository). */
     readonly root: string,
@@ -46,7 +64,22 @@ export class GitSource implements Source {
     readonly headRevision: RevisionLabel,
     /** The head side is the working tree (files on disk), not a commit. */
     readonly workingTree = false,
-  ) {}
+    counter: { processes: number } = { processes: 0 },
+    private readonly maxBlobBytes = MAX_BLOB_BYTES,
+  ) {
+    this.counter = counter;
+    this.batch = new CatFileBatch(root, maxBlobBytes, gitEnv(), GIT_CONFIG_ARGS);
+  }
+
+  /** Processes and reads so far. */
+  get stats(): GitStats {
+    return { processes: this.counter.processes, batch: { ...this.batch.stats } };
+  }
+
+  /** Ends the batch reader. Reads after it fail; listings still work. */
+  async close(): Promise<void> {
+    await this.batch.close();
+  }
 
   get base(): string {
     return this.baseRevision.sha;
@@ -58,27 +91,32 @@ export class GitSource implements Source {
 
   /** Resolves the repository and both revisions; throws `SourceError` with a sentence a person can act on. */
   static async open(options: GitSourceOptions = {}): Promise<GitSource> {
+    const counter = { processes: 0 };
+    const git = (cwd: string, args: readonly string[], gitOptions?: { maxBuffer?: number }) => {
+      counter.processes++;
+      return runGit(cwd, args, gitOptions);
+    };
     const dir = resolve(options.repo ?? ".");
     const info = await stat(dir).catch(() => null);
     if (!info) throw new SourceError(`${dir} does not exist.`);
     if (!info.isDirectory()) throw new SourceError(`${dir} is not a directory.`);
-    const root = await findRoot(dir);
+    const root = await findRoot(git, dir);
     if (options.workingTree && options.head !== undefined) throw new SourceError("Pass either a head revision or the working tree, not both.");
     const headName = options.head ?? "HEAD";
-    const headSha = await resolveCommit(root, headName);
+    const headSha = await resolveCommit(git, root, headName);
     const head: RevisionLabel = options.workingTree ? { label: "files on disk", sha: WORKING_TREE } : { label: headName, sha: headSha };
     let base: RevisionLabel;
     if (options.base !== undefined) {
       // Like a pull request into `base`: compare with the merge-base, so commits that landed on the
       // base branch after the head branched off do not show up as reverted by the head.
-      const baseSha = await resolveCommit(root, options.base);
-      const fork = await mergeBase(root, baseSha, headSha, headName, options.base);
+      const baseSha = await resolveCommit(git, root, options.base);
+      const fork = await mergeBase(git, root, baseSha, headSha, headName, options.base);
       base = { label: fork === baseSha ? options.base : `merge-base of ${headName} and ${options.base}`, sha: fork, branch: branchName(options.base) };
     } else {
-      const branch = await defaultBranch(root);
+      const branch = await defaultBranch(git, root);
       base = {
         label: `merge-base of ${headName} and ${branch}`,
-        sha: await mergeBase(root, branch, headSha, headName),
+        sha: await mergeBase(git, root, branch, headSha, headName),
         branch: branchName(branch),
       };
     }
@@ -86,12 +124,17 @@ export class GitSource implements Source {
       const bare = (await git(root, ["rev-parse", "--is-bare-repository"])).toString("utf8").trim() === "true";
       if (bare) throw new SourceError(`${root} is a bare repository: it has no working tree to scan.`);
     }
-    return new GitSource(root, base, head, options.workingTree ?? false);
+    return new GitSource(root, base, head, options.workingTree ?? false, counter, options.maxBlobBytes ?? MAX_BLOB_BYTES);
+  }
+
+  private git(args: readonly string[], options?: { maxBuffer?: number }): Promise<Buffer> {
+    this.counter.processes++;
+    return runGit(this.root, args, options);
   }
 
   async changedFiles(): Promise<ChangeListing> {
     if (this.workingTree) return this.workingTreeChanges();
-    const out = await git(this.root, [
+    const out = await this.git([
       "diff",
       "--name-status",
       "-z",
@@ -104,56 +147,95 @@ export class GitSource implements Source {
       this.head,
       "--",
     ]);
-    return { files: parseNameStatus(out.toString("utf8")) };
+    const files = parseNameStatus(out.toString("utf8"));
+    this.remember(files);
+    return { files };
+  }
+
+  private remember(files: readonly ChangedFile[]): void {
+    for (const file of files) {
+      if (file.status !== "added") this.listed.base.add(file.previousPath ?? file.path);
+      if (file.status !== "deleted") this.listed.head.add(file.path);
+    }
   }
 
   async read(side: Side, path: string): Promise<Uint8Array | null> {
     if (side === "head" && this.workingTree) return this.readWorkingTree(path);
     const rev = side === "base" ? this.base : this.head;
+    // Paths are repository-relative: `rev:./x` and `rev:../x` would be read relative to the process's directory.
+    if (!isRepositoryPath(path)) return null;
+    if (/[\n\r]/.test(path)) return this.readOne(rev, side, path);
+    let object;
     try {
-      // `rev:path` with a leading `./`-free, repository-relative path; `cat-file blob` prints raw bytes.
-      return await git(this.root, ["cat-file", "blob", `${rev}:${path}`], { maxBuffer: MAX_BLOB_BYTES });
+      // `<commit>:<path>` names the blob as stored: a symlink is its target path, never followed.
+      object = await this.batch.read(`${rev}:${path}`);
+    } catch (error) {
+      throw new SourceError(`Could not read ${path} at ${rev.slice(0, 12)}: ${describe(error)}`, path);
+    }
+    if (object.kind === "too-large") throw new SourceError(`${path} is larger than ${formatMiB(this.maxBlobBytes)} at the ${side} side`, path);
+    if (object.kind === "missing" && this.listed[side].has(path)) {
+      // Listed as present by the diff, yet git has no object for it (a damaged or partial clone).
+      throw new SourceError(`Could not read ${path} at ${rev.slice(0, 12)}: git has no object for it in ${this.root}`, path);
+    }
+    // Missing, a directory (tree) or a submodule (a commit): not a file at this side.
+    return object.kind === "blob" ? object.bytes : null;
+  }
+
+  /** A path git's batch protocol cannot carry (a newline in it): its own process, as before. */
+  private async readOne(rev: string, side: Side, path: string): Promise<Uint8Array | null> {
+    try {
+      return await this.git(["cat-file", "blob", `${rev}:${path}`], { maxBuffer: this.maxBlobBytes });
     } catch (error) {
       if (error instanceof GitError && isMissingObject(error.stderr)) return null;
       if (error instanceof GitError && error.tooLarge) {
-        throw new SourceError(`${path} is larger than ${MAX_BLOB_BYTES / 1024 / 1024} MiB at the ${side} side`, path);
+        throw new SourceError(`${path} is larger than ${formatMiB(this.maxBlobBytes)} at the ${side} side`, path);
       }
       throw new SourceError(`Could not read ${path} at ${rev.slice(0, 12)}: ${describe(error)}`, path);
     }
   }
 
   async list(side: Side, dir: string): Promise<string[]> {
-    const rev = side === "base" ? this.base : this.head;
     const prefix = dir === "" || dir === "." ? "" : dir.replace(/\/+$/, "") + "/";
-    if (side === "head" && this.workingTree) {
-      // Tracked files still on disk, plus untracked files that are not ignored.
-      const args = ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name"];
-      if (prefix !== "") args.push("--", prefix);
-      const [listed, deleted] = await Promise.all([git(this.root, args), git(this.root, ["ls-files", "-z", "--deleted", "--full-name"])]);
-      const gone = new Set(splitZ(deleted.toString("utf8")));
-      return [...new Set(splitZ(listed.toString("utf8")))].filter((p) => p.startsWith(prefix) && !gone.has(p)).sort();
-    }
-    const args = ["ls-tree", "-r", "--name-only", "-z", "--full-tree", rev];
-    if (prefix !== "") args.push("--", prefix);
-    const out = await git(this.root, args).catch((error: unknown) => {
-      throw new SourceError(`Could not list ${dir || "the tree"} at ${rev.slice(0, 12)}: ${describe(error)}`, dir);
+    const all = await this.tree(side).catch((error: unknown) => {
+      throw new SourceError(`Could not list ${dir || "the tree"} at ${side === "base" ? this.base.slice(0, 12) : this.head.slice(0, 12)}: ${describe(error)}`, dir);
     });
-    return splitZ(out.toString("utf8"))
-      .filter((p) => p.startsWith(prefix))
-      .sort();
+    return prefix === "" ? [...all] : all.filter((p) => p.startsWith(prefix));
+  }
+
+  /** Every file of one side, sorted: one listing call per side and scan, whatever the directories asked for. */
+  private tree(side: Side): Promise<string[]> {
+    let listed = this.trees.get(side);
+    if (!listed) {
+      listed = side === "head" && this.workingTree ? this.workingTreeFiles() : this.git(["ls-tree", "-r", "--name-only", "-z", "--full-tree", side === "base" ? this.base : this.head]).then((out) => splitZ(out.toString("utf8")).sort());
+      // A failed listing is not remembered: the next call tries again.
+      listed.catch(() => this.trees.delete(side));
+      this.trees.set(side, listed);
+    }
+    return listed;
+  }
+
+  /** Tracked files still on disk, plus untracked files that are not ignored. */
+  private async workingTreeFiles(): Promise<string[]> {
+    const [listed, deleted] = await Promise.all([
+      this.git(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name"]),
+      this.git(["ls-files", "-z", "--deleted", "--full-name"]),
+    ]);
+    const gone = new Set(splitZ(deleted.toString("utf8")));
+    return [...new Set(splitZ(listed.toString("utf8")))].filter((p) => !gone.has(p)).sort();
   }
 
   private async workingTreeChanges(): Promise<ChangeListing> {
     // `git diff <base>` compares with the files on disk (tracked files); untracked ones are added.
     const [tracked, untracked] = await Promise.all([
-      git(this.root, ["diff", "--name-status", "-z", "-M", "--no-ext-diff", "--no-textconv", "--no-color", this.base, "--"]),
-      git(this.root, ["ls-files", "-z", "--others", "--exclude-standard", "--full-name"]),
+      this.git(["diff", "--name-status", "-z", "-M", "--no-ext-diff", "--no-textconv", "--no-color", this.base, "--"]),
+      this.git(["ls-files", "-z", "--others", "--exclude-standard", "--full-name"]),
     ]);
     const files = parseNameStatus(tracked.toString("utf8"));
     const seen = new Set(files.map((f) => f.path));
     for (const path of splitZ(untracked.toString("utf8"))) {
       if (!seen.has(path)) files.push({ path, status: "added" });
     }
+    this.remember(files);
     return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
   }
 
@@ -165,7 +247,7 @@ export class GitSource implements Source {
       // A symlink is its target path, as git stores it: never follow it out of the repository.
       if (info.isSymbolicLink()) return Buffer.from(await readlink(full), "utf8");
       if (!info.isFile()) return null;
-      if (info.size > MAX_BLOB_BYTES) throw new SourceError(`${path} is larger than ${MAX_BLOB_BYTES / 1024 / 1024} MiB in the working tree`, path);
+      if (info.size > this.maxBlobBytes) throw new SourceError(`${path} is larger than ${formatMiB(this.maxBlobBytes)} in the working tree`, path);
       return await readFile(full);
     } catch (error) {
       if (error instanceof SourceError) throw error;
@@ -210,7 +292,14 @@ function splitZ(text: string): string[] {
   return parts;
 }
 
-async function findRoot(dir: string): Promise<string> {
+type Git = (cwd: string, args: readonly string[], options?: { maxBuffer?: number }) => Promise<Buffer>;
+
+/** No empty, `.` or `..` component and no leading slash: a path git can store. */
+function isRepositoryPath(path: string): boolean {
+  return path !== "" && !path.startsWith("/") && !path.split("/").some((part) => part === "" || part === "." || part === "..");
+}
+
+async function findRoot(git: Git, dir: string): Promise<string> {
   try {
     const top = (await git(dir, ["rev-parse", "--show-toplevel"])).toString("utf8").trim();
     if (top !== "") return top;
@@ -224,7 +313,7 @@ async function findRoot(dir: string): Promise<string> {
   return dir;
 }
 
-async function resolveCommit(root: string, rev: string): Promise<string> {
+async function resolveCommit(git: Git, root: string, rev: string): Promise<string> {
   if (rev.startsWith("-") || rev.includes("\0")) throw new SourceError(`"${rev}" is not a revision.`);
   try {
     const out = await git(root, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${rev}^{commit}`]);
@@ -237,21 +326,21 @@ async function resolveCommit(root: string, rev: string): Promise<string> {
 }
 
 /** The default branch: what `origin/HEAD` points at, else `main`, else `master` (local, then on origin). */
-async function defaultBranch(root: string): Promise<string> {
+async function defaultBranch(git: Git, root: string): Promise<string> {
   const originHead = await git(root, ["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"]).catch(() => null);
   if (originHead) {
     const ref = originHead.toString("utf8").trim();
-    if (await refExists(root, ref)) return ref.replace(/^refs\/remotes\//, "");
+    if (await refExists(git, root, ref)) return ref.replace(/^refs\/remotes\//, "");
   }
   for (const ref of ["refs/heads/main", "refs/heads/master", "refs/remotes/origin/main", "refs/remotes/origin/master"]) {
-    if (await refExists(root, ref)) return ref.replace(/^refs\/(heads|remotes)\//, "");
+    if (await refExists(git, root, ref)) return ref.replace(/^refs\/(heads|remotes)\//, "");
   }
   throw new SourceError(
     `Cannot tell the default branch of ${root}: there is no origin/HEAD, main or master. Pass --base REV (for example --base origin/develop).`,
   );
 }
 
-async function refExists(root: string, ref: string): Promise<boolean> {
+async function refExists(git: Git, root: string, ref: string): Promise<boolean> {
   try {
     await git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
     return true;
@@ -261,7 +350,7 @@ async function refExists(root: string, ref: string): Promise<boolean> {
   }
 }
 
-async function mergeBase(root: string, branch: string, headSha: string, headName: string, branchLabel = branch): Promise<string> {
+async function mergeBase(git: Git, root: string, branch: string, headSha: string, headName: string, branchLabel = branch): Promise<string> {
   try {
     return (await git(root, ["merge-base", branch, headSha])).toString("utf8").trim();
   } catch (error) {
@@ -291,21 +380,30 @@ function isMissingObject(stderr: string): boolean {
   return /not a valid object name|does not exist|bad file|exists on disk, but not in/i.test(stderr);
 }
 
+function formatMiB(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MiB` : `${bytes.toLocaleString("en")} bytes`;
+}
+
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+const GIT_CONFIG_ARGS = ["-c", "core.quotepath=off", "-c", "color.ui=false"] as const;
+function gitEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, LC_ALL: "C", LANG: "C", GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "0" };
+}
+
 /** Runs git with an argument array in `cwd`; resolves stdout as bytes. A missing `git` binary is a `SourceError`. */
-function git(cwd: string, args: readonly string[], options: { maxBuffer?: number } = {}): Promise<Buffer> {
+function runGit(cwd: string, args: readonly string[], options: { maxBuffer?: number } = {}): Promise<Buffer> {
   return new Promise((resolvePromise, reject) => {
     execFile(
       "git",
-      ["-c", "core.quotepath=off", "-c", "color.ui=false", ...args],
+      [...GIT_CONFIG_ARGS, ...args],
       {
         cwd,
         encoding: "buffer",
         maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024,
-        env: { ...process.env, LC_ALL: "C", LANG: "C", GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "0" },
+        env: gitEnv(),
         windowsHide: true,
       },
       (error, stdout, stderr) => {

@@ -29,6 +29,8 @@ export interface Source {
   read(side: Side, path: string): Promise<Uint8Array | null>;
   /** Every file path below `dir` (recursive) at one side; `""` lists the whole tree. */
   list(side: Side, dir: string): Promise<string[]>;
+  /** Releases what the source holds open (the git reader process). Reads after it may fail. */
+  close?(): Promise<void>;
 }
 
 /** A source could not answer: the analysis of what it could not read must fail closed. */
