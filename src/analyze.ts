@@ -133,7 +133,7 @@ export async function analyzeChangeSet(source: Source, options: AnalysisOptions 
   await Promise.all(
     active.map(async ({ analyzer, claimed, inputs }) => {
       try {
-        await analyzer.prepare?.();
+        await analyzer.prepare?.(claimed.map((index) => work[index]!.file));
       } catch (error) {
         unprepared.add(analyzer);
         const message = `The ${analyzer.id} analyzer could not start: ${describe(error)}`;

@@ -7,8 +7,9 @@
  * One scan, as the engine runs it:
  *   1. list the changed files; each analyzer `claims` the paths it understands (excludes from the
  *      policy apply unless the analyzer sets `honoursExcludes: false`);
- *   2. `prepare()` each analyzer that claimed a file or owns an extra input (parsers load here,
- *      so a scan that touches no SQL never loads a SQL parser);
+ *   2. `prepare(claimed)` each analyzer that claimed a file or owns an extra input (parsers load
+ *      here, by dynamic import, and only those the claimed files need: a scan that touches no SQL
+ *      never loads a SQL parser, and the CLI's `--help` loads no analyzer at all);
  *   3. read the claimed files at base and head (`FileChange`);
  *   4. ask `scopes()` which directories it must see whole (a Terraform module, a manifest root and
  *      what its kustomization references); the engine lists them at both sides, reads the files a
@@ -120,8 +121,13 @@ export interface Analyzer {
   claims(path: string): boolean;
   /** Whether the analyzer needs the file's content or judges by path alone (the gate analyzer mostly does). Default: true. */
   needsContent?(change: { path: string; status: ChangeStatus }): boolean;
-  /** One-time asynchronous preparation (loading a parser). Run only when the analyzer has work in this scan. */
-  prepare?(): Promise<void>;
+  /**
+   * Asynchronous preparation (loading parsers), run only when the analyzer has work in this scan,
+   * before any `analyze`/`analyzeAll`. `claimed` is the files it claimed, so it can load only the
+   * parsers those need (a Prisma migration needs no TypeScript compiler); without it, prepare for
+   * any file. May run again in a later scan with other files: load what is still missing.
+   */
+  prepare?(claimed?: readonly ChangedFile[]): Promise<void>;
   /**
    * Directories to see whole, from the claimed files and what has been read. Called again after each
    * round of reads while it names new directories; return every scope each time (the engine dedupes).

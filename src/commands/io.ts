@@ -18,3 +18,9 @@ export class UsageError extends Error {
     this.name = "UsageError";
   }
 }
+
+/** Report formats of `scan --format`. */
+export const FORMATS = ["text", "json", "markdown", "sarif"] as const;
+export type Format = (typeof FORMATS)[number];
+/** `scan --author` values. */
+export const AUTHOR_KINDS = ["human", "agent", "bot"] as const;

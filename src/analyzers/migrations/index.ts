@@ -1,14 +1,10 @@
 import type { Finding } from "../../model/finding.js";
 import { finding } from "../../model/rule.js";
-import { loadSqlParsers } from "../sql/index.js";
+import type { ChangedFile } from "../../source/source.js";
 import type { AnalysisContext, Analyzer, FileChange, SqlDialect } from "../types.js";
-import { Emitter } from "./emit.js";
+import type { Emitter } from "./emit.js";
 import { readGoMigration } from "./go.js";
-import { readJavaScriptMigration } from "./javascript.js";
-import { createLayouts, isMeantToBeEdited, isSqlcQueryFile, type Reader } from "./layouts.js";
-import { changelogChangesets, readLiquibaseChangelog } from "./liquibase.js";
-import { readPythonMigration } from "./python.js";
-import { readRubyMigration } from "./ruby.js";
+import { createLayouts, isMeantToBeEdited, isSqlcQueryFile, type Layouts, type Reader } from "./layouts.js";
 import { migrationOrder } from "./order.js";
 import { liquibaseChangesets, readSqlMigration } from "./sql-files.js";
 import * as rules from "../../../rules/sql/index.js";
@@ -30,7 +26,7 @@ export function createMigrationAnalyzer(options: MigrationAnalyzerOptions = {}):
       return rules.unparsed;
     },
     claims: (path) => layouts.readerFor(path) !== null,
-    prepare: loadSqlParsers,
+    prepare: (claimed) => loadReaders(claimed, layouts, dialect),
     analyze: (change, context) => analyzeFile(change, context),
     analyzeAll({ changes }, context) {
       const findings: Finding[] = [];
@@ -70,11 +66,69 @@ export function createMigrationAnalyzer(options: MigrationAnalyzerOptions = {}):
     // A deleted migration no longer runs: only the edit itself is reported.
     if (!change.head || headReader === null) return findings;
 
-    const emit = new Emitter(change.path, "head", dialectFor(change.path, dialect), created);
+    const emit = new (loaded("emit").Emitter)(change.path, "head", dialectFor(change.path, dialect), created);
     read(headReader, change.head.text, change.path, emit, changelog?.changed);
     findings.push(...emit.findings);
     return findings;
   }
+}
+
+/**
+ * The parsers load when a file needs them (dynamic import in `prepare`), not when changegate
+ * starts: a Prisma migration never loads the TypeScript compiler, and a scan with no migration
+ * loads no SQL parser. Module-level, so every analyzer instance of the process shares them.
+ */
+const modules = {
+  emit: () => import("./emit.js"),
+  javascript: () => import("./javascript.js"),
+  liquibase: () => import("./liquibase.js"),
+  python: () => import("./python.js"),
+  ruby: () => import("./ruby.js"),
+};
+type Modules = { [K in keyof typeof modules]: Awaited<ReturnType<(typeof modules)[K]>> };
+const ready: Partial<Modules> = {};
+const loading = new Map<keyof Modules, Promise<void>>();
+
+function loaded<K extends keyof Modules>(name: K): Modules[K] {
+  const module = ready[name];
+  if (!module) throw new Error(`the ${name} reader is not loaded (prepare() the analyzer first)`);
+  return module;
+}
+
+function load(name: keyof Modules): Promise<void> {
+  let promise = loading.get(name);
+  if (!promise) {
+    promise = modules[name]().then((module) => {
+      (ready as Record<string, unknown>)[name] = module;
+    });
+    // A failed load is tried again by the next scan.
+    promise.catch(() => loading.delete(name));
+    loading.set(name, promise);
+  }
+  return promise;
+}
+
+/** Which modules and SQL dialects the claimed files need; every one of them when `claimed` is not given. */
+async function loadReaders(claimed: readonly ChangedFile[] | undefined, layouts: Layouts, dialect: SqlDialect): Promise<void> {
+  const names = new Set<keyof Modules>(["emit"]);
+  let dialects: SqlDialect[] | undefined;
+  if (claimed === undefined) {
+    for (const name of Object.keys(modules) as (keyof Modules)[]) names.add(name);
+  } else {
+    const wanted = new Set<SqlDialect>();
+    for (const file of claimed) {
+      for (const path of file.previousPath === undefined ? [file.path] : [file.path, file.previousPath]) {
+        const reader = layouts.readerFor(path);
+        if (reader === null) continue;
+        // Every reader hands SQL to the SQL analyzer, in the dialect of the file's path.
+        wanted.add(dialectFor(path, dialect));
+        if (reader in modules) names.add(reader as keyof Modules);
+      }
+    }
+    dialects = [...wanted];
+  }
+  const sql = await import("../sql/index.js");
+  await Promise.all([...[...names].map(load), sql.loadSqlParsersFor(dialects)]);
 }
 
 /**
@@ -104,13 +158,13 @@ function read(reader: Reader, text: string, path: string, emit: Emitter, only?: 
     case "sql":
       return readSqlMigration(path, text, emit, only);
     case "ruby":
-      return readRubyMigration(text, emit);
+      return loaded("ruby").readRubyMigration(text, emit);
     case "python":
-      return readPythonMigration(text, emit, path);
+      return loaded("python").readPythonMigration(text, emit, path);
     case "javascript":
-      return readJavaScriptMigration(text, emit, path);
+      return loaded("javascript").readJavaScriptMigration(text, emit, path);
     case "liquibase":
-      return readLiquibaseChangelog(text, emit, path, only);
+      return loaded("liquibase").readLiquibaseChangelog(text, emit, path, only);
     case "go":
       return readGoMigration(text, emit);
   }
@@ -166,7 +220,7 @@ function liquibaseDiff(change: FileChange, headReader: Reader | null, baseReader
   const sides = [change.base, change.head].map((side, i) => {
     const reader = i === 0 ? baseReader : headReader;
     if (reader === "sql") return liquibaseChangesets(side.text);
-    if (reader === "liquibase") return changelogChangesets(side.text, side.path);
+    if (reader === "liquibase") return loaded("liquibase").changelogChangesets(side.text, side.path);
     return null;
   });
   const [base, head] = sides;

@@ -1,7 +1,7 @@
 import { loadModule } from "libpg-query";
 import type { Finding, Side } from "../../model/finding.js";
 import type { SqlDialect } from "../types.js";
-import { analyzeOtherDialect } from "./dialects.js";
+import type * as Dialects from "./dialects.js";
 import { analyzePostgres } from "./postgres.js";
 import type { ColumnDefinition } from "./rebuild.js";
 import { Run } from "./run.js";
@@ -41,13 +41,34 @@ export const MAX_OTHER_DIALECT_TEXT_CHARS = 16 * 1024 * 1024;
 
 let loaded: Promise<void> | undefined;
 let ready = false;
+/** node-sql-parser (the other dialects) is large: it loads only when a file of another dialect is read. */
+let otherDialects: typeof Dialects | undefined;
+let loadingDialects: Promise<void> | undefined;
 
-/** Loads the WASM parser once; call before `analyzeSqlText`. */
+/** Loads every parser once; call before `analyzeSqlText`. */
 export async function loadSqlParsers(): Promise<void> {
-  loaded ??= loadModule().then(() => {
-    ready = true;
-  });
-  await loaded;
+  await loadSqlParsersFor(undefined);
+}
+
+/**
+ * Loads what the given dialects need, once: libpg-query's WASM for PostgreSQL, node-sql-parser
+ * for the others; every parser when `dialects` is undefined.
+ */
+export async function loadSqlParsersFor(dialects: readonly SqlDialect[] | undefined): Promise<void> {
+  const waits: Promise<void>[] = [];
+  if (dialects === undefined || dialects.includes("postgresql")) {
+    loaded ??= loadModule().then(() => {
+      ready = true;
+    });
+    waits.push(loaded);
+  }
+  if (dialects === undefined || dialects.some((dialect) => dialect !== "postgresql")) {
+    loadingDialects ??= import("./dialects.js").then((module) => {
+      otherDialects = module;
+    });
+    waits.push(loadingDialects);
+  }
+  await Promise.all(waits);
 }
 
 /** Every `sql/*` finding in one piece of SQL. Never throws: what it cannot parse becomes `sql/unparsed`. */
@@ -85,7 +106,8 @@ export function readSqlText(text: string, context: SqlContext): Run {
       if (!ready) throw new Error("the PostgreSQL parser is not loaded (call loadSqlParsers() first)");
       analyzePostgres(run, source, { prefix, depth: 0 });
     } else {
-      analyzeOtherDialect(run, source, context.dialect);
+      if (!otherDialects) throw new Error(`the ${context.dialect} parser is not loaded (call loadSqlParsers() first)`);
+      otherDialects.analyzeOtherDialect(run, source, context.dialect);
     }
     run.finish();
   } catch (error) {

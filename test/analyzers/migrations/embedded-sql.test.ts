@@ -10,6 +10,7 @@ import { analyze } from "./helpers.js";
 const calls: { text: string; context: SqlContext }[] = [];
 vi.mock("../../../src/analyzers/sql/index.js", () => ({
   loadSqlParsers: async () => {},
+  loadSqlParsersFor: async () => {},
   analyzeSqlText: (text: string, context: SqlContext) => {
     calls.push({ text, context });
     return [];

@@ -7,8 +7,10 @@ import type { FileChange, PathOptions } from "../../../src/analyzers/types.js";
 import type { Finding } from "../../../src/model/finding.js";
 import type { ChangeStatus } from "../../../src/source/source.js";
 
-// The SQL analyzer needs its WASM parser before the first call.
+// The SQL analyzer needs its WASM parser before the first call, and the migration analyzer its
+// readers (loaded by prepare(), as the engine does before analysing).
 await loadSqlParsers();
+await createMigrationAnalyzer().prepare!();
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 /** The shared corpus beside the repository; absent in a user's clone. */
