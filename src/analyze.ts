@@ -128,9 +128,10 @@ export async function analyzeChangeSet(source: Source, options: AnalysisOptions 
   }
 
   // Only analyzers with work prepare (load parsers); one that cannot prepare fails closed on its files.
+  // Preparing runs while the files are read: loading a parser never delays the first request.
   const active = [...assignments.values()].filter((a) => a.claimed.length > 0 || a.inputs.length > 0);
   const unprepared = new Set<Analyzer>();
-  await Promise.all(
+  const prepared = Promise.all(
     active.map(async ({ analyzer, claimed, inputs }) => {
       try {
         await analyzer.prepare?.(claimed.map((index) => work[index]!.file));
@@ -146,20 +147,26 @@ export async function analyzeChangeSet(source: Source, options: AnalysisOptions 
   // Files are read with bounded concurrency; per-file analyzers run as each file arrives.
   const changes = new Array<FileChange | undefined>(work.length);
   await forEachBounded(work, concurrency, async ({ file, claimedBy }, index) => {
-    const ready = claimedBy.filter((a) => !unprepared.has(a));
-    if (ready.length === 0) return;
-    const needsContent = ready.some((a) => a.needsContent?.(file) ?? true);
-    let change: FileChange;
+    const needsContent = claimedBy.some((a) => a.needsContent?.(file) ?? true);
+    let change: FileChange | undefined;
+    let failure: unknown;
     try {
       change = needsContent ? await readChange(source, file, maxBytes) : { ...file, base: null, head: null };
     } catch (error) {
-      if (error instanceof SourceError) errors.push({ file: file.path, message: error.message, retryable: error.retryable });
-      findings.push(unreadable(file, ready, error));
+      failure = error;
+    }
+    await prepared;
+    const ready = claimedBy.filter((a) => !unprepared.has(a));
+    if (ready.length === 0) return;
+    if (change === undefined) {
+      if (failure instanceof SourceError) errors.push({ file: file.path, message: failure.message, retryable: failure.retryable });
+      findings.push(unreadable(file, ready, failure));
       return;
     }
     changes[index] = change;
     for (const analyzer of ready) if (!analyzer.analyzeAll) findings.push(...analyzeOne(analyzer, change, context));
   });
+  await prepared;
 
   let contextFiles = 0;
   for (const { analyzer, claimed, inputs } of active) {
