@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   // Fixtures are other projects' files, kept byte for byte: they are data, not this project's code.
-  { ignores: ["dist/", "node_modules/", "coverage/", "bench/.corpus/", "fixtures/"] },
+  { ignores: ["dist/", "node_modules/", "coverage/", "bench/.corpus/", "bench/.repos/", "fixtures/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
