@@ -87,16 +87,13 @@ describe("robustness", () => {
     expect(sql(`DELETE FROM t WHERE ${"(".repeat(200)}1 = 1${")".repeat(200)};`).map((f) => f.rule)).toEqual(["sql/delete-all-rows"]);
   });
 
-  it(
-    "analyses a 50 MB text in bounded batches and finds the DROP at its end",
-    () => {
-      const text = "INSERT INTO t VALUES (1, 'héllo wörld');\n".repeat(1_250_000) + "DROP TABLE victim;\n";
-      expect(Buffer.byteLength(text)).toBeGreaterThan(50 * 1000 * 1000);
-      const findings = sql(text);
-      expect(brief(findings)).toEqual([{ rule: "sql/drop-table", line: 1_250_001, endLine: undefined, object: "victim", severity: "critical" }]);
-    },
-    120_000,
-  );
+  // The 50 MB figure (time and memory) is in bench/robustness.ts; here, enough text for a dozen batches.
+  it("analyses a text larger than one batch in bounded batches and finds the DROP at its end", () => {
+    const text = "INSERT INTO t VALUES (1, 'héllo wörld');\n".repeat(150_000) + "DROP TABLE victim;\n";
+    expect(Buffer.byteLength(text)).toBeGreaterThan(12 * 512 * 1024);
+    const findings = sql(text);
+    expect(brief(findings)).toEqual([{ rule: "sql/drop-table", line: 150_001, endLine: undefined, object: "victim", severity: "critical" }]);
+  });
 
   it("refuses text over the hard limit with an explicit finding", () => {
     const findings = analyzeSqlText("x".repeat(MAX_SQL_TEXT_CHARS + 1), { file: "huge.sql", side: "head", dialect: "postgresql" });
