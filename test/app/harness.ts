@@ -11,7 +11,7 @@ import { Probot, ProbotOctokit } from "probot";
 import type { HandlerOptions } from "../../src/github/handlers.js";
 import changegate, { createApp } from "../../src/index.js";
 import { FakeGitHub, type FakeCheckRun, type FakeState } from "../fakes/github.js";
-import { loadOpenApi } from "./openapi.js";
+import { requestValidator } from "../support/openapi.js";
 
 export const APP_ID = 123;
 export const OWNER = "Codertocat";

@@ -6,7 +6,7 @@
  * Error knobs in policy-bot's pulltest style: `failContent`, `failRoute`.
  */
 import nock from "nock";
-import type { RecordedRequest } from "../app/openapi.js";
+import type { ApiRequest } from "../support/openapi.js";
 
 export const API = "https://api.github.com";
 
@@ -99,7 +99,7 @@ export interface FakeState {
 
 export type Fault = { status: number; body?: unknown; headers?: Record<string, string> } | "hang";
 
-export interface TimedRequest extends RecordedRequest {
+export interface TimedRequest extends ApiRequest {
   start: number;
   end: number;
 }

@@ -4,11 +4,11 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { GitHubSource, listPullFiles } from "../../src/github/source.js";
 import type { Octokit } from "../../src/github/octokit.js";
 import { SourceError } from "../../src/source/source.js";
-import { loadOpenApi, type RecordedRequest } from "../app/openapi.js";
+import { requestValidator, type ApiRequest } from "../support/openapi.js";
 
 const API = "https://api.github.com";
 const repo = { owner: "acme", repo: "shop" };
-let recorded: RecordedRequest[] = [];
+let recorded: ApiRequest[] = [];
 
 function octokit(): Octokit {
   const Client = ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } }));
@@ -22,7 +22,7 @@ function record(this: unknown, uri: string, body: unknown) {
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => {
-  const openapi = loadOpenApi();
+  const openapi = requestValidator();
   const problems = recorded.flatMap((r) => openapi.validate(r));
   const pending = nock.pendingMocks();
   recorded = [];

@@ -15,7 +15,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { GitRepo, type Identity } from "./git.js";
-import { requestValidator, type ApiRequest } from "./openapi.js";
+import { requestValidator, type ApiRequest } from "../openapi.js";
 
 export type Role = "admin" | "maintain" | "write" | "triage" | "read";
 export type ReviewState = "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED";

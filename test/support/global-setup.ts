@@ -1,10 +1,14 @@
 /**
- * The end-to-end tests run the built server (dist/), as `npm start` does. `npm ci` builds it (the
- * prepare script); this rebuilds it once per test run when a source file is newer than the build.
+ * Once per test run, before any test file:
+ * - The end-to-end tests run the built server (dist/), as `npm start` does. `npm ci` builds it
+ *   (the prepare script); this rebuilds it when a source file is newer than the build.
+ * - GitHub's REST description is parsed and reduced for request validation (support/openapi.ts),
+ *   so that test files read the small cached copy instead of each parsing 13 MB.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { requestDocument } from "./openapi.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -21,4 +25,5 @@ export default function setup(): void {
   const built = join(ROOT, "dist", "src", "server", "main.js");
   const stale = !existsSync(built) || Math.max(newest(join(ROOT, "src")), newest(join(ROOT, "rules"))) > statSync(built).mtimeMs;
   if (stale) execFileSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: "inherit" });
+  requestDocument();
 }
