@@ -114,7 +114,13 @@ export function existingRun(id: number, headSha: string, over: Partial<FakeCheck
 }
 
 /** Requests in tests: a short timeout and retries that do not really wait. */
-export const TEST_REQUESTS = { timeoutMs: 200, retries: 2, backoffMs: 1, maxRetryAfterMs: 120_000, sleep: () => Promise.resolve() };
+/**
+ * Requests as in production except for the backoff. The timeout is production's too: a fake that
+ * takes longer than that is broken, while a short one flakes when the machine is busy.
+ * Tests of hung calls use `HUNG_CALL_REQUESTS`, whose short timeout is what they measure.
+ */
+export const TEST_REQUESTS = { timeoutMs: 10_000, retries: 2, backoffMs: 1, maxRetryAfterMs: 120_000, sleep: () => Promise.resolve() };
+export const HUNG_CALL_REQUESTS = { ...TEST_REQUESTS, timeoutMs: 500 };
 
 export async function harness(state: FakeState, options: { now?: () => number; defaultExport?: boolean; app?: HandlerOptions } = {}): Promise<Harness> {
   nock.disableNetConnect();
@@ -130,7 +136,7 @@ export async function harness(state: FakeState, options: { now?: () => number; d
   // GitHub's clock follows the app's in tests: one clock, moved by the test.
   if (options.now && !state.now) state.now = options.now;
   const github = new FakeGitHub(state).install();
-  const openapi = loadOpenApi();
+  const openapi = requestValidator();
   current = {
     probot,
     github,

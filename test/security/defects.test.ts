@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { coAuthorTrailers, agentCoAuthors } from "../../src/policy/agents.js";
 import { committerLogins } from "../../src/policy/pull-facts.js";
 import { decodeState } from "../../src/gate/state.js";
-import { BASE_REF, existingRun, finishHarness, harness, HEAD, payload, POLICY, pullRequestPayload, type Harness } from "../app/harness.js";
+import { BASE_REF, existingRun, finishHarness, harness, HEAD, HUNG_CALL_REQUESTS, payload, POLICY, pullRequestPayload, type Harness } from "../app/harness.js";
 import { approval, DROP, dropState, HEAD2, HUMAN, MIGRATION, only, PASSING, press, rerun, review, shown } from "./scenario.js";
 
 let h: Harness | undefined;
@@ -222,7 +222,7 @@ it("10. whoever pushed is remembered through a failed evaluation and cannot sign
 describe("13. a hung GitHub call ends at the timeout", () => {
   it("a read that hangs every time fails closed with a re-run button and says so; a re-run after healing gives the verdict", async () => {
     const state = dropState({ fault: (method, path) => (method === "GET" && path.includes("/contents/db") ? "hang" : undefined) });
-    h = await harness(state);
+    h = await harness(state, { app: { requests: HUNG_CALL_REQUESTS } });
     await h.receive("pull_request", pullRequestPayload("opened", { author: HUMAN }));
     const r = only(h, HEAD);
     expect(r.conclusion).toBe("failure");
@@ -235,7 +235,7 @@ describe("13. a hung GitHub call ends at the timeout", () => {
 
   it("a read that hangs once is retried and the evaluation completes", async () => {
     let hangs = 1;
-    h = await harness(dropState({ fault: (method, path) => (method === "GET" && path.includes("/contents/db") && hangs-- > 0 ? "hang" : undefined) }));
+    h = await harness(dropState({ fault: (method, path) => (method === "GET" && path.includes("/contents/db") && hangs-- > 0 ? "hang" : undefined) }), { app: { requests: HUNG_CALL_REQUESTS } });
     await h.receive("pull_request", pullRequestPayload("opened", { author: HUMAN }));
     expect(only(h, HEAD).conclusion).toBe("action_required");
   });
