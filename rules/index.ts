@@ -1,13 +1,19 @@
 import type { RuleMeta } from "../src/model/rule.js";
-import { gateRules } from "./gate/index.js";
-import { k8sRules } from "./k8s/index.js";
-import { sqlRules } from "./sql/index.js";
-import { tfRules } from "./tf/index.js";
+import * as gate from "./gate/index.js";
+import * as k8s from "./k8s/index.js";
+import * as sql from "./sql/index.js";
+import * as tf from "./tf/index.js";
 import { editDistance } from "../src/util/edit-distance.js";
+
+const byArea = (records: Record<string, RuleMeta>): readonly RuleMeta[] => Object.values(records).sort((a, b) => a.id.localeCompare(b.id));
+
+export const sqlRules = byArea(sql);
+export const tfRules = byArea(tf);
+export const k8sRules = byArea(k8s);
+export const gateRules = byArea(gate);
 
 /** The whole catalogue, sorted by id. Ids are a public contract: test/rules/catalogue.test.ts pins them. */
 export const ALL_RULES: readonly RuleMeta[] = [...sqlRules, ...tfRules, ...gateRules, ...k8sRules].sort((a, b) => a.id.localeCompare(b.id));
-
 const byId = new Map<string, RuleMeta>();
 for (const rule of ALL_RULES) {
   if (byId.has(rule.id)) throw new Error(`duplicate rule id ${rule.id}`);

@@ -1,41 +1,15 @@
-import type { RuleMeta } from "../../src/model/rule.js";
-import { cascadeDelete } from "./cascade-delete.js";
-import { deleteConfig } from "./delete-config.js";
-import { deleteCrd } from "./delete-crd.js";
-import { deleteNamespace } from "./delete-namespace.js";
-import { deleteStorage } from "./delete-storage.js";
-import { deleteWorkload } from "./delete-workload.js";
-import { immutableChange } from "./immutable-change.js";
-import { privilegeEscalation } from "./privilege-escalation.js";
-import { pruneEnabled } from "./prune-enabled.js";
-import { scaleToZero } from "./scale-to-zero.js";
-import { unparsed } from "./unparsed.js";
-
-/** Every `k8s/*` rule, one file each (file name = rule name). */
-export const k8sRules: readonly RuleMeta[] = [
-  cascadeDelete,
-  deleteConfig,
-  deleteCrd,
-  deleteNamespace,
-  deleteStorage,
-  deleteWorkload,
-  immutableChange,
-  privilegeEscalation,
-  pruneEnabled,
-  scaleToZero,
-  unparsed,
-];
-
-export {
-  cascadeDelete,
-  deleteConfig,
-  deleteCrd,
-  deleteNamespace,
-  deleteStorage,
-  deleteWorkload,
-  immutableChange,
-  privilegeEscalation,
-  pruneEnabled,
-  scaleToZero,
-  unparsed,
-};
+/**
+ * The `k8s/*` rules (Kubernetes manifests): one file each, named after the rule, each listed once here.
+ * `npm run new-rule -- k8s/<name>` adds one.
+ */
+export { cascadeDelete } from "./cascade-delete.js";
+export { deleteConfig } from "./delete-config.js";
+export { deleteCrd } from "./delete-crd.js";
+export { deleteNamespace } from "./delete-namespace.js";
+export { deleteStorage } from "./delete-storage.js";
+export { deleteWorkload } from "./delete-workload.js";
+export { immutableChange } from "./immutable-change.js";
+export { privilegeEscalation } from "./privilege-escalation.js";
+export { pruneEnabled } from "./prune-enabled.js";
+export { scaleToZero } from "./scale-to-zero.js";
+export { unparsed } from "./unparsed.js";

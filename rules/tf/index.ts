@@ -1,13 +1,12 @@
-import type { RuleMeta } from "../../src/model/rule.js";
-import { backendChange } from "./backend-change.js";
-import { countShrink } from "./count-shrink.js";
-import { destroy } from "./destroy.js";
-import { moduleRemoved } from "./module-removed.js";
-import { planIncomplete } from "./plan-incomplete.js";
-import { protectionRemoved } from "./protection-removed.js";
-import { replace } from "./replace.js";
-import { unparsed } from "./unparsed.js";
-
-/** Terraform and OpenTofu: the HCL diff and plans. */
-export const tfRules: readonly RuleMeta[] = [destroy, replace, protectionRemoved, moduleRemoved, countShrink, backendChange, planIncomplete, unparsed];
-export { backendChange, countShrink, destroy, moduleRemoved, planIncomplete, protectionRemoved, replace, unparsed };
+/**
+ * The `tf/*` rules (Terraform and OpenTofu): one file each, named after the rule, each listed once here.
+ * `npm run new-rule -- tf/<name>` adds one.
+ */
+export { backendChange } from "./backend-change.js";
+export { countShrink } from "./count-shrink.js";
+export { destroy } from "./destroy.js";
+export { moduleRemoved } from "./module-removed.js";
+export { planIncomplete } from "./plan-incomplete.js";
+export { protectionRemoved } from "./protection-removed.js";
+export { replace } from "./replace.js";
+export { unparsed } from "./unparsed.js";

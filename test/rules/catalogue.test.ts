@@ -1,18 +1,17 @@
 /**
  * The rule catalogue is a public contract (config files, suppressions, JSON output): this test pins the
- * full list of ids so that adding or removing one shows up in review, runs every `sql/*` rule's doc
- * examples through the analyzer, and requires docs, examples and a test file for every rule.
+ * full list of ids so that adding or removing one shows up in review, runs every rule's doc examples
+ * through the analyzer that owns it, and requires docs, examples and a test file of its own for every
+ * rule (`npm run new-rule` writes all of them).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ALL_RULES, getRule } from "../../rules/index.js";
-import { sqlRules } from "../../rules/sql/index.js";
 import { CATEGORIES, SEVERITIES } from "../../src/model/finding.js";
-import { analyzeChangeSet } from "../../src/analyze.js";
-import { analyzeSqlText, loadSqlParsers } from "../../src/analyzers/sql/index.js";
-import { exampleText, type RuleExample } from "../../src/model/rule.js";
-import { MemorySource } from "../../src/source/memory.js";
+import { loadSqlParsers } from "../../src/analyzers/sql/index.js";
+import { exampleText } from "../../src/model/rule.js";
+import { exampleRules } from "./examples.js";
 
 const PINNED_IDS = [
   "gate/config-change",
@@ -121,22 +120,6 @@ const CONTRACT_SEVERITIES: Record<string, string> = {
   "k8s/unparsed": "high",
 };
 
-/**
- * Rules whose examples are not SQL the SQL analyzer reads: gate rules (paths and prose), rules decided
- * from the change set (edited migrations) and rules of the migration analyzer (framework files).
- */
-const SQL_ANALYZER_RULES = new Set(sqlRules.map((r) => r.id).filter((id) => id !== "sql/edited-migration"));
-
-function testFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir)) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) out.push(...testFiles(path));
-    else if (entry.endsWith(".test.ts")) out.push(path);
-  }
-  return out;
-}
-
 describe("rule catalogue", () => {
   beforeAll(async () => {
     await loadSqlParsers();
@@ -164,33 +147,26 @@ describe("rule catalogue", () => {
     }
   });
 
-  it("keeps each sql rule in a file named after it", () => {
-    for (const rule of sqlRules) {
-      const name = rule.id.slice("sql/".length);
-      const path = join("rules", "sql", `${name}.ts`);
-      expect(existsSync(path), path).toBe(true);
-      expect(readFileSync(path, "utf8"), path).toContain(`id: "${rule.id}"`);
-    }
-  });
-
-  it("has a test file for every rule", () => {
-    const all = testFiles("test");
-    const contents = all.map((path) => readFileSync(path, "utf8"));
+  it("keeps each rule in a file whose path mirrors its id, with a test file of its own that names it", () => {
     for (const rule of ALL_RULES) {
-      const own = join("test", "rules", ...rule.id.split("/")) + ".test.ts";
-      if (SQL_ANALYZER_RULES.has(rule.id) || rule.id === "sql/edited-migration" || rule.id.startsWith("tf/")) {
-        expect(existsSync(own), `${own} is missing`).toBe(true);
-      } else {
-        // Rules detected by other analyzers are tested there; require that some test names them.
-        expect(existsSync(own) || contents.some((c) => c.includes(`"${rule.id}"`)), `no test mentions ${rule.id}`).toBe(true);
-      }
+      const [area, name] = rule.id.split("/") as [string, string];
+      const record = join("rules", area, `${name}.ts`);
+      expect(existsSync(record), `${record} is missing`).toBe(true);
+      expect(readFileSync(record, "utf8"), record).toContain(`id: "${rule.id}"`);
+      const own = join("test", "rules", area, `${name}.test.ts`);
+      expect(existsSync(own), `${own} is missing`).toBe(true);
+      expect(readFileSync(own, "utf8"), `${own} does not name ${rule.id}`).toMatch(new RegExp(`"${rule.id}"|rules/${area}/${name}\\.js`));
     }
   });
 
-  for (const rule of ALL_RULES.filter((r) => SQL_ANALYZER_RULES.has(r.id) || r.examples.fires.some((e) => typeof e !== "string"))) {
+  it("keeps no scaffold placeholder in a record", () => {
+    for (const rule of ALL_RULES) expect(JSON.stringify(rule), rule.id).not.toMatch(/\bTODO\b/);
+  });
+
+  for (const rule of ALL_RULES) {
     it(`runs the examples of ${rule.id}`, async () => {
       for (const [example, expected] of [...rule.examples.fires.map((e) => [e, true] as const), ...rule.examples.passes.map((e) => [e, false] as const)]) {
-        const rules = await exampleRules(example);
+        const rules = await exampleRules(example, rule.id);
         if (rules === null) continue;
         if (expected) expect(rules, `fires example: ${exampleText(example)}`).toContain(rule.id);
         else expect(rules, `passes example: ${exampleText(example)}`).not.toContain(rule.id);
@@ -198,17 +174,3 @@ describe("rule catalogue", () => {
     });
   }
 });
-
-/**
- * The rules an example produces: a text goes to the SQL analyzer as one new migration; a change
- * runs through the whole engine with every built-in analyzer, as a scan would. Null for prose
- * examples of rules that judge paths alone (gate rules).
- */
-async function exampleRules(example: RuleExample): Promise<string[] | null> {
-  if (typeof example === "string") {
-    return analyzeSqlText(example, { file: "example.sql", side: "head", dialect: "postgresql" }).map((f) => f.rule);
-  }
-  const inputs = (example.inputs ?? []).map((input) => ({ kind: input.kind, path: input.path, bytes: new TextEncoder().encode(input.text) }));
-  const result = await analyzeChangeSet(new MemorySource({ ...example.base }, { ...example.head }), { inputs });
-  return result.findings.map((f) => f.rule);
-}
