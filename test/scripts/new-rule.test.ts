@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = join(import.meta.dirname, "..", "..");
+// A compiler and a test run in child processes: minutes on a busy 2-core machine, not seconds.
+const SLOW = 300_000;
 const NEW = ["sql/drop-trigger", "tf/state-removed", "k8s/hpa-removed", "gate/secret-added"];
 let copy: string;
 
@@ -31,7 +33,7 @@ describe("npm run new-rule", () => {
       expect(run.status, run.stderr).toBe(0);
       expect(run.stdout).toContain(`test/rules/${id}.test.ts`);
     }
-  });
+  }, SLOW);
 
   afterAll(() => rmSync(copy, { recursive: true, force: true }));
 
@@ -50,7 +52,7 @@ describe("npm run new-rule", () => {
     const tsc = spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", "tsconfig.new-rule.json"], { cwd: copy, encoding: "utf8" });
     expect(tsc.stdout + tsc.stderr).toBe("");
     expect(tsc.status).toBe(0);
-  });
+  }, SLOW);
 
   it("writes tests that run, and fail only where the detector and the texts are still to be written", () => {
     writeFileSync(join(copy, "vitest.config.mjs"), 'export default { test: { include: ["test/rules/**/*.test.ts"] } };\n');
@@ -77,7 +79,7 @@ describe("npm run new-rule", () => {
     expect(passed).toContain("rule catalogue pins the full list of rule ids");
     expect(passed).toContain("rule catalogue keeps each rule in a file whose path mirrors its id, with a test file of its own that names it");
     expect(passed.filter((name) => NEW.some((id) => name.startsWith(`${id} `)))).toHaveLength(7);
-  });
+  }, SLOW);
 
   it("refuses an id that is malformed, in an unknown area or taken", () => {
     for (const [id, message] of [
@@ -91,5 +93,5 @@ describe("npm run new-rule", () => {
       expect(run.stderr, id).toMatch(message);
     }
     expect(scaffold("sql/other", "--severity", "huge").stderr).toMatch(/--severity is one of/);
-  });
+  }, SLOW);
 });
