@@ -71,7 +71,10 @@ export async function runCliDemo(args) {
     status = 1;
   } finally {
     if (keep) console.log(`(kept ${repo})`);
-    else rmSync(repo, { recursive: true, force: true });
+    else {
+      rmSync(repo, { recursive: true, force: true });
+      console.log("(npm run demo -- --cli --keep keeps the repository, to look around or scan it again)");
+    }
   }
   return status;
 }

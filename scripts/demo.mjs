@@ -8,6 +8,7 @@
 // "Sign off", a qualified approval, and the gate turning green.
 //
 // `npm run demo -- --cli` runs the CLI instead: `changegate scan` on the same change.
+// `npm run demo -- --keep` keeps the git repository afterwards (with --cli too), to look around.
 // Needs Node, git and `npm ci` (which builds dist/ and installs tsx for the local GitHub).
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -16,6 +17,7 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
+const keep = args.includes("--keep");
 
 if (!existsSync(join(root, "dist", "src", "server", "main.js"))) {
   console.error("demo: dist/ is missing. Run `npm ci` (or `npm run build`) first.");
@@ -94,13 +96,15 @@ try {
     status = 1;
   }
   console.log(dim("The same engine as a CLI: npm run demo -- --cli"));
+  if (!keep) console.log(dim("To look around the repository afterwards: npm run demo -- --keep"));
 } catch (error) {
   console.error(red(`demo: ${error instanceof Error ? error.message : String(error)}`));
   if (app) console.error(app.output().slice(-4000));
   status = 1;
 } finally {
   await app?.stop();
-  await github.close();
+  await github.close({ keep });
+  if (keep) console.log(`(kept the repository: ${github.git.dir}; try git -C ${github.git.dir} log --all --stat)`);
 }
 process.exit(status);
 

@@ -52,6 +52,10 @@ describe("a destructive pull request by a coding agent", () => {
     const at = run.annotations.map((a) => `${a.annotation_level} ${a.path}:${a.start_line}`);
     expect(at).toContain("failure db/migrations/000004_drop_legacy_orders.up.sql:2");
     expect(at).toContain("failure db/migrations/000005_purge_expired_sessions.up.sql:2");
+    // The sample policy names only SQL: the built-in floor gates the critical namespace deletion beside it.
+    expect(at).toContain("failure deploy/namespaces.yaml:6");
+    expect(run.output.summary).toContain("| High-severity changes | ⏳ pending |");
+    expect(run.output.summary).toContain("| Agent-authored changes | ⏳ pending |");
     expect(run.actions.map((a) => a.identifier)).toContain("signoff");
     expect(sample.pull.labels).toEqual(expect.arrayContaining(["changegate:needs-signoff", "destructive:database"]));
     expect(github.reviewRequests).toEqual([{ pull: sample.pull.number, reviewers: [], teamReviewers: ["dba"] }]);

@@ -177,10 +177,11 @@ export class GitHubServer {
     return server;
   }
 
-  async close(): Promise<void> {
+  /** Stops the server and removes its git repository, unless `keep` (the demo's `--keep`). */
+  async close(options: { keep?: boolean } = {}): Promise<void> {
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
-    this.git.remove();
+    if (!options.keep) this.git.remove();
   }
 
   /** `host:port`, for GHE_HOST. */
