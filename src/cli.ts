@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { AUTHOR_KINDS, EXIT_PASS, EXIT_USAGE, FORMATS, UsageError, type CommandIo, type Format } from "./commands/io.js";
+import { argumentError } from "./commands/args.js";
+import { AUTHOR_KINDS, EXIT_PASS, EXIT_USAGE, FAIL_ON, FORMATS, UsageError, type CommandIo, type FailOn, type Format } from "./commands/io.js";
 import type { AuthorKind } from "./analyzers/types.js";
 
 export type { CommandIo } from "./commands/io.js";
@@ -9,7 +10,8 @@ export const USAGE = `Usage:
   changegate scan [--repo DIR] [--base REV] [--head REV | --working-tree] [--config FILE]
                   [--author human|agent|bot] [--format text|json|markdown|sarif]
                   [--terraform-plan PLAN.json ...]
-  changegate explain RULE_ID
+                  [--fail-on needs-signoff|low|medium|high|critical | --exit-zero]
+  changegate explain [RULE_ID]
   changegate validate-config [FILE]
   changegate --help | --version
 `;
@@ -21,6 +23,7 @@ ${USAGE}
 Commands:
   scan             Analyse the change from --base to --head of a local git repository.
   explain          Print a rule: severity, why it matters, the safer alternative, examples.
+                   Without a RULE_ID: every rule, one line each.
   validate-config  Check a policy file (default .github/changegate.yml).
 
 scan options:
@@ -39,9 +42,14 @@ scan options:
   --terraform-plan F    Also analyse a Terraform or OpenTofu plan: \`terraform show -json PLANFILE\`
                         output (or the text of \`terraform plan\`). Repeatable; each plan is
                         reported under its own path.
+  --fail-on WHEN        When to exit 1: needs-signoff (default) when a sign-off would be needed
+                        or a rule blocks; or a severity (low, medium, high, critical) when a
+                        finding of at least that severity is reported or a rule blocks.
+  --exit-zero           Exit 0 whatever the verdict, once the report is written (2 still means
+                        the scan could not run): upload SARIF, then fail in a later step.
 
 Exit status:
-  0  nothing needs a sign-off
+  0  nothing needs a sign-off (see --fail-on, --exit-zero)
   1  a sign-off would be needed, or a rule blocks the change
   2  usage error, or the scan could not run (not a git repository, unknown revision, invalid --config)
 `;
@@ -108,6 +116,8 @@ const SCAN_OPTIONS = {
   author: { type: "string" },
   format: { type: "string" },
   "terraform-plan": { type: "string", multiple: true },
+  "fail-on": { type: "string" },
+  "exit-zero": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsConfig["options"];
 
@@ -121,6 +131,8 @@ async function scan(argv: string[], io: CommandIo): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`scan takes no arguments (got "${positionals[0]}"); use --repo DIR, --base REV or --head REV`);
   const format = oneOf(values.format ?? "text", FORMATS, "--format");
   const author = oneOf(values.author ?? "human", AUTHOR_KINDS, "--author");
+  if (values["exit-zero"] && values["fail-on"] !== undefined) throw new UsageError("--exit-zero and --fail-on exclude each other");
+  const failOn = values["exit-zero"] ? "never" : oneOf(values["fail-on"] ?? "needs-signoff", FAIL_ON, "--fail-on");
   for (const [name, value] of Object.entries({ repo: values.repo, base: values.base, head: values.head, config: values.config })) {
     if (value === "") throw new UsageError(`--${name} needs a value`);
   }
@@ -135,6 +147,7 @@ async function scan(argv: string[], io: CommandIo): Promise<number> {
       ...(values["working-tree"] ? { workingTree: true } : {}),
       ...(values.config !== undefined ? { config: values.config } : {}),
       terraformPlans: values["terraform-plan"] ?? [],
+      failOn: failOn as FailOn,
     },
     io,
   );
@@ -146,9 +159,9 @@ async function explain(argv: string[], io: CommandIo): Promise<number> {
     io.stdout.write(HELP);
     return EXIT_PASS;
   }
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "explain needs a RULE_ID, e.g. changegate explain sql/drop-table" : "explain takes one RULE_ID");
+  if (positionals.length > 1) throw new UsageError("explain takes at most one RULE_ID (none lists every rule)");
   const { explainCommand } = await import("./commands/explain.js");
-  return explainCommand(positionals[0]!, io);
+  return explainCommand(positionals[0], io);
 }
 
 async function validateConfig(argv: string[], io: CommandIo): Promise<number> {
@@ -170,8 +183,7 @@ function parse<T extends NonNullable<ParseArgsConfig["options"]>>(argv: string[]
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
-    const message = error instanceof Error ? error.message.replace(/^Unknown option/, "unknown option").replace(/\. To specify a positional.*$/s, "") : String(error);
-    throw new UsageError(`${command}: ${message}`);
+    throw argumentError(error, command, options, { format: FORMATS, author: AUTHOR_KINDS, "fail-on": FAIL_ON });
   }
 }
 

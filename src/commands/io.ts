@@ -1,3 +1,5 @@
+import { SEVERITIES } from "../model/finding.js";
+
 /** What a command writes to and where it runs: injected so tests run commands in-process. */
 export interface CommandIo {
   stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
@@ -24,3 +26,7 @@ export const FORMATS = ["text", "json", "markdown", "sarif"] as const;
 export type Format = (typeof FORMATS)[number];
 /** `scan --author` values. */
 export const AUTHOR_KINDS = ["human", "agent", "bot"] as const;
+/** `scan --fail-on` values: exit 1 when a sign-off is needed (the default), or when a finding of at least a severity is reported. */
+export const FAIL_ON = ["needs-signoff", ...SEVERITIES] as const;
+/** What makes a scan exit 1: a `--fail-on` value, or `never` (`--exit-zero`). */
+export type FailOn = (typeof FAIL_ON)[number] | "never";

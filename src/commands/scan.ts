@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { analyzeChangeSet, DEFAULT_POLICY_PATH, type AnalysisResult } from "../analyze.js";
 import { TERRAFORM_PLAN_INPUT } from "../analyzers/terraform/index.js";
 import type { AuthorKind, ExtraInput } from "../analyzers/types.js";
-import type { Finding } from "../model/finding.js";
+import { atLeast, type Finding, type Severity } from "../model/finding.js";
 import { analysisOptionsFromPolicy, decide, formatPolicyError, loadPolicy, validatePolicyText, type LoadedPolicy } from "../policy/index.js";
 import type { PullRequestFacts } from "../policy/types.js";
 import { lineKey, type PolicyOrigin, type ReportInput } from "../report/input.js";
@@ -13,9 +13,9 @@ import { renderSarifReport } from "../report/sarif.js";
 import { renderTextReport, shouldColor } from "../report/text.js";
 import { GitSource } from "../source/git.js";
 import { SourceError, type Source } from "../source/source.js";
-import { EXIT_GATED, EXIT_PASS, EXIT_USAGE, UsageError, type CommandIo, type Format } from "./io.js";
+import { EXIT_GATED, EXIT_PASS, EXIT_USAGE, UsageError, type CommandIo, type FailOn, type Format } from "./io.js";
 
-export { AUTHOR_KINDS, FORMATS, type Format } from "./io.js";
+export { AUTHOR_KINDS, FAIL_ON, FORMATS, type FailOn, type Format } from "./io.js";
 
 export interface ScanArgs {
   repo?: string;
@@ -28,6 +28,8 @@ export interface ScanArgs {
   author?: AuthorKind;
   format?: Format;
   terraformPlans?: readonly string[];
+  /** When the verdict exits 1 (default `needs-signoff`); `never` always exits 0 once the report is out. */
+  failOn?: FailOn;
 }
 
 export interface ScanResult {
@@ -44,7 +46,7 @@ export async function runScan(args: ScanArgs, io: CommandIo): Promise<ScanResult
   try {
     const report = await buildReport(args, io);
     io.stdout.write(render(report, args.format ?? "text", io));
-    return { exitCode: report.decision.outcome === "pass" ? EXIT_PASS : EXIT_GATED, report };
+    return { exitCode: exitCodeFor(report, args.failOn ?? "needs-signoff"), report };
   } catch (error) {
     if (error instanceof UsageError || error instanceof SourceError) {
       io.stderr.write(`changegate: ${error.message}\n`);
@@ -52,6 +54,23 @@ export async function runScan(args: ScanArgs, io: CommandIo): Promise<ScanResult
     }
     throw error;
   }
+}
+
+/**
+ * The verdict as an exit code. `needs-signoff`: 1 while a sign-off is needed or a rule blocks.
+ * A severity: 1 when a finding of at least that severity is reported (findings the policy
+ * ignores aside) or the change is blocked (a block rule, an invalid base policy, an analysis
+ * error), whatever sign-off the policy asks. `never` (`--exit-zero`): 0, so CI can upload the
+ * report before a later step fails the job; a scan that could not run still exits 2.
+ */
+export function exitCodeFor(report: Pick<ReportInput, "findings" | "decision">, failOn: FailOn): number {
+  const { decision } = report;
+  if (failOn === "never") return EXIT_PASS;
+  if (failOn === "needs-signoff") return decision.outcome === "pass" ? EXIT_PASS : EXIT_GATED;
+  if (decision.outcome === "blocked") return EXIT_GATED;
+  const ignored = new Set(decision.ignored);
+  const level: Severity = failOn;
+  return report.findings.some((f) => !ignored.has(f) && atLeast(f.severity, level)) ? EXIT_GATED : EXIT_PASS;
 }
 
 async function buildReport(args: ScanArgs, io: CommandIo): Promise<ReportInput> {

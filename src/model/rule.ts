@@ -51,6 +51,17 @@ export interface ChangeExample {
   note?: string;
 }
 
+/** The project on GitHub: rule docs, the JSON Schema and SARIF's `informationUri` point here. */
+export const REPOSITORY_URL = "https://github.com/changegate/changegate";
+
+/**
+ * A rule's documentation as a URL that works anywhere (a terminal, SARIF, a check run): its
+ * anchor in docs/rules.md on GitHub. `docs` is the record's repository-relative `docs` field.
+ */
+export function docsUrl(docs: string): string {
+  return `${REPOSITORY_URL}/blob/main/${docs.replace(/^\.?\//, "")}`;
+}
+
 /** An example as text for docs and `explain`: a change is shown file by file, base then head. */
 export function exampleText(example: RuleExample): string {
   if (typeof example === "string") return example;

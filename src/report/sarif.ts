@@ -1,10 +1,10 @@
 import { ALL_RULES } from "../../rules/index.js";
 import type { Finding, Severity } from "../model/finding.js";
-import type { RuleMeta } from "../model/rule.js";
+import { docsUrl, REPOSITORY_URL, type RuleMeta } from "../model/rule.js";
 import { findingKey, gatingKeys, ruleFor, type ReportInput } from "./input.js";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
-const INFORMATION_URI = "https://github.com/changegate/changegate";
+const INFORMATION_URI = REPOSITORY_URL;
 
 export interface SarifOptions {
   /** The tool version written to the log. */
@@ -63,7 +63,7 @@ function sarifRule(rule: RuleMeta): Record<string, unknown> {
     shortDescription: { text: rule.title },
     fullDescription: { text: rule.why || rule.title },
     help: { text: `Why it matters: ${rule.why}\nSafer alternative: ${rule.safeAlternative}`, markdown },
-    helpUri: `${INFORMATION_URI}/blob/main/${rule.docs}`,
+    helpUri: docsUrl(rule.docs),
     defaultConfiguration: { level: LEVEL[rule.severity] },
     properties: {
       tags: ["changegate", rule.category],

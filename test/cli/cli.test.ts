@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ALL_RULES } from "../../rules/index.js";
 import { run } from "./io.js";
 
 describe("changegate CLI: arguments", () => {
@@ -27,7 +28,10 @@ describe("changegate CLI: arguments", () => {
 
     const flag = await run(["scan", "--bogus"]);
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toMatch(/unknown option '--bogus'/);
+    expect(flag.stderr).toContain('changegate: scan: unknown option "--bogus"; `changegate scan --help` lists the options');
+    const typo = await run(["scan", "--formt", "json"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('unknown option "--formt"; did you mean --format?');
 
     const early = await run(["--repo", "."]);
     expect(early.code).toBe(2);
@@ -43,10 +47,41 @@ describe("changegate CLI: arguments", () => {
     expect(author.stderr).toContain("--author must be one of human, agent, bot");
     const missing = await run(["scan", "--base"]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/--base/);
+    expect(missing.stderr).toContain("changegate: scan: --base needs a value\n");
     const stray = await run(["scan", "somewhere"]);
     expect(stray.code).toBe(2);
     expect(stray.stderr).toContain("scan takes no arguments");
+  });
+
+  it.each([
+    [["scan", "--format"], "changegate: scan: --format needs a value: text, json, markdown, sarif\n"],
+    [["scan", "--author"], "changegate: scan: --author needs a value: human, agent, bot\n"],
+    [["scan", "--fail-on"], "changegate: scan: --fail-on needs a value: needs-signoff, low, medium, high, critical\n"],
+    [["scan", "--format", "--author", "agent"], 'changegate: scan: --format needs a value: text, json, markdown, sarif (a value starting with "-" is written --format=VALUE)\n'],
+    [["scan", "--config"], "changegate: scan: --config needs a value\n"],
+    [["scan", "--exit-zero=yes"], "changegate: scan: --exit-zero takes no value\n"],
+  ])("a missing or misplaced option value gets changegate's own message, exit 2: %j", async (argv, message) => {
+    const result = await run(argv);
+    expect(result.code).toBe(2);
+    expect(result.stderr.startsWith(message), result.stderr).toBe(true);
+    expect(result.stderr).not.toMatch(/argument missing|ambiguous|-XYZ/);
+    expect(result.stderr).toContain("Usage:");
+  });
+
+  it("rejects a bad --fail-on, and --fail-on with --exit-zero", async () => {
+    const bad = await run(["scan", "--fail-on", "severe"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--fail-on must be one of needs-signoff, low, medium, high, critical (got "severe")');
+    const both = await run(["scan", "--exit-zero", "--fail-on", "high"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("--exit-zero and --fail-on exclude each other");
+  });
+
+  it("documents --fail-on and --exit-zero in the help", async () => {
+    const help = (await run(["scan", "--help"])).stdout;
+    expect(help).toContain("[--fail-on needs-signoff|low|medium|high|critical | --exit-zero]");
+    expect(help).toMatch(/--fail-on WHEN +When to exit 1/);
+    expect(help).toMatch(/--exit-zero +Exit 0 whatever the verdict/);
   });
 
   it("says which --terraform-plan file cannot be read (exit 2)", async () => {
@@ -67,7 +102,8 @@ describe("changegate explain", () => {
     expect(result.stdout).toContain("Safer alternative");
     expect(result.stdout).toContain("Fires on");
     expect(result.stdout).toContain("DROP TABLE users;");
-    expect(result.stdout).toContain("Docs: docs/rules.md#sql-drop-table");
+    // A URL, not a path: it works outside a checkout of changegate (an installed package, CI logs).
+    expect(result.stdout).toContain("Docs: https://github.com/changegate/changegate/blob/main/docs/rules.md#sql-drop-table\n");
   });
 
   it("fails on an unknown id with the close matches (exit 2)", async () => {
@@ -78,11 +114,24 @@ describe("changegate explain", () => {
     expect(result.stderr).toContain("sql/drop-table");
     const nothing = await run(["explain", "zzzzzzzzzzzzzzzz"]);
     expect(nothing.code).toBe(2);
-    expect(nothing.stderr).toContain("docs/rules.md");
+    expect(nothing.stderr).toContain("`changegate explain` lists them all (and https://github.com/changegate/changegate/blob/main/docs/rules.md)");
   });
 
-  it("needs exactly one id", async () => {
-    expect((await run(["explain"])).code).toBe(2);
-    expect((await run(["explain", "a", "b"])).code).toBe(2);
+  it("lists every rule with no id: id, severity, one line each", async () => {
+    const result = await run(["explain"]);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    const lines = result.stdout.split("\n");
+    expect(lines[0]).toBe(`${ALL_RULES.length} rules (id, default severity, what it finds):`);
+    const rows = lines.filter((l) => /^ {2}[a-z0-9]+\/[a-z0-9-]+ /.test(l));
+    expect(rows.map((l) => l.trim().split(/\s+/)[0])).toEqual(ALL_RULES.map((r) => r.id));
+    expect(rows).toContain(`  ${"sql/drop-table".padEnd(Math.max(...ALL_RULES.map((r) => r.id.length)))}  critical  Table dropped`);
+    for (const row of rows) expect(row.trim().split(/\s+/)[1]).toMatch(/^(low|medium|high|critical)$/);
+    expect(result.stdout).toContain("Docs: https://github.com/changegate/changegate/blob/main/docs/rules.md\n");
+  });
+
+  it("takes at most one id", async () => {
+    const result = await run(["explain", "a", "b"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("explain takes at most one RULE_ID");
   });
 });

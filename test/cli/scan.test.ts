@@ -241,3 +241,59 @@ describe("changegate scan --terraform-plan", () => {
     expect(f).toEqual(expect.objectContaining({ rule: "tf/destroy", severity: "critical", file: "infra/main.tf", line: 5, object: "aws_db_instance.main", side: "base" }));
   });
 });
+
+describe("changegate scan: --fail-on and --exit-zero", () => {
+  function config(text: string): string {
+    const dir = mkdtempSync(join(tmpdir(), "changegate-fail-on-"));
+    dirs.push(dir);
+    writeFileSync(join(dir, "changegate.yml"), text);
+    return join(dir, "changegate.yml");
+  }
+
+  it("--exit-zero writes the whole SARIF report and exits 0 on a change that needs a sign-off", async () => {
+    const r = branch(DROP);
+    const result = await run(["scan", "--repo", r.dir, "--format", "sarif", "--exit-zero"]);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    const sarif = JSON.parse(result.stdout);
+    expect(sarif.runs[0].results.map((x: { ruleId: string }) => x.ruleId)).toContain("sql/drop-table");
+    expect(sarif.runs[0].properties.outcome).toBe("needs-signoff");
+    // The same scan without it fails: the verdict is unchanged, only the exit code.
+    expect((await run(["scan", "--repo", r.dir, "--format", "sarif"])).code).toBe(1);
+  });
+
+  it("--exit-zero never hides a scan that could not run", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "changegate-not-a-repo-"));
+    dirs.push(dir);
+    expect((await run(["scan", "--repo", dir, "--exit-zero"])).code).toBe(2);
+  });
+
+  it.each([
+    ["needs-signoff", 0],
+    ["low", 1],
+    ["medium", 1],
+    ["high", 0],
+    ["critical", 0],
+  ])("--fail-on %s on a person's blocking index (medium, no sign-off needed) exits %i", async (level, code) => {
+    const r = branch(INDEX);
+    const result = await run(["scan", "--repo", r.dir, "--fail-on", level]);
+    expect(result.stdout).toContain("Decision: PASS");
+    expect(result.code).toBe(code);
+  });
+
+  it("--fail-on high on a DROP TABLE exits 1, and not when the policy ignores it", async () => {
+    const r = branch(DROP);
+    expect((await run(["scan", "--repo", r.dir, "--fail-on", "high"])).code).toBe(1);
+    const ignoring = config('version: 1\nignore:\n  - findings: ["sql/drop-table"]\n    reason: test\n');
+    const result = await run(["scan", "--repo", r.dir, "--config", ignoring, "--fail-on", "low", "--format", "json"]);
+    expect(JSON.parse(result.stdout).decision.ignored.map((f: { rule: string }) => f.rule)).toEqual(["sql/drop-table"]);
+    expect(result.code).toBe(0);
+  });
+
+  it("--fail-on a severity still fails a change a rule blocks, below that severity", async () => {
+    const r = branch(INDEX);
+    const blocking = config('version: 1\nrules:\n  - name: No blocking indexes\n    when: { findings: ["sql/blocking-index"] }\n    block: "Build it CONCURRENTLY."\n');
+    const result = await run(["scan", "--repo", r.dir, "--config", blocking, "--fail-on", "critical"]);
+    expect(result.stdout).toContain("Build it CONCURRENTLY.");
+    expect(result.code).toBe(1);
+  });
+});
