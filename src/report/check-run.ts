@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { findRule } from "../../rules/index.js";
 import { compareFindings, type Finding } from "../model/finding.js";
+import { docsUrl } from "../model/rule.js";
 import type { Conclusion, Decision, Dismissal, RuleResult } from "../policy/types.js";
 
 export const CHECK_NAME = "changegate";
@@ -222,7 +223,7 @@ function summaryLines(input: CheckRunInput, conclusion: Conclusion, annotationCo
       const rule = findRule(f.rule);
       const mark = gating.has(key(f)) ? "🛑" : "⚠️";
       lines.push(
-        `- ${mark} line ${f.line}${f.side === "base" ? " (base)" : ""} · \`${f.rule}\` · ${f.severity}${f.object ? ` · \`${f.object}\`` : ""} — ${oneLine(f.message, 300)}` +
+        `- ${mark} line ${f.line}${f.side === "base" ? " (base)" : ""} · ${rule ? `[\`${f.rule}\`](${docsUrl(rule.docs)})` : `\`${f.rule}\``} · ${f.severity}${f.object ? ` · \`${f.object}\`` : ""} — ${oneLine(f.message, 300)}` +
           (f.acknowledged ? ` _(marked intended: ${oneLine(f.acknowledged, 80)} — still gates)_` : ""),
       );
       if (rule) {

@@ -1,4 +1,5 @@
 import type { Finding } from "../model/finding.js";
+import { docsUrl } from "../model/rule.js";
 import type { RuleResult } from "../policy/types.js";
 import { describePolicy } from "./text.js";
 import { describeRequirement, findingKey, gatingKeys, groupByFile, plural, quotedLines, ruleFor, shortSha, type ReportInput } from "./input.js";
@@ -124,6 +125,8 @@ function findingBlock(input: ReportInput, f: Finding, gates: boolean, explained:
       `  ${escapeInline(rule.why)}`,
       "",
       `  **Instead:** ${escapeInline(rule.safeAlternative)}`,
+      "",
+      `  [More on \`${rule.id}\`](${docsUrl(rule.docs)})`,
       "  </details>",
     );
   }

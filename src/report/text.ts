@@ -1,4 +1,5 @@
 import type { Severity } from "../model/finding.js";
+import { docsUrl } from "../model/rule.js";
 import type { RuleResult } from "../policy/types.js";
 import {
   describeRequirement,
@@ -119,6 +120,7 @@ export function renderTextReport(input: ReportInput, options: TextOptions = {}):
         explained.add(rule.id);
         if (rule.why) out.push(...wrap(rule.why, width, "    ", `${c.magenta("why")}      `));
         if (rule.safeAlternative) out.push(...wrap(rule.safeAlternative, width, "    ", `${c.green("instead")}  `));
+        if (rule.docs.includes("#")) out.push(`    ${c.dim("docs")}     ${c.dim(docsUrl(rule.docs))}`);
       }
       out.push("");
     }

@@ -55,6 +55,7 @@ describe("planCheckRun", () => {
       expect(a.description.length).toBeLessThanOrEqual(40);
     }
     expect(plan.summary).toContain("| Destructive change | ⏳ pending | — | @acme/dba |");
+    expect(plan.summary).toContain("- 🛑 line 1 · [`sql/drop-table`](https://github.com/changegate/changegate/blob/main/docs/rules.md#sql-drop-table) · critical");
     expect(plan.summary).toContain("@bob: bob opened this pull request (author)");
   });
 

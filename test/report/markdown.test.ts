@@ -14,6 +14,7 @@ describe("renderMarkdownReport", () => {
     expect(md).toContain("🛑 **critical** `sql/drop-table` · line 2 · `legacy_orders` · **gates**");
     expect(md).toContain("```sql\n  DROP TABLE legacy_orders;\n  ```");
     expect(md.split(getRule("sql/drop-table").why).length - 1).toBe(1);
+    expect(md).toContain("[More on `sql/drop-table`](https://github.com/changegate/changegate/blob/main/docs/rules.md#sql-drop-table)");
     expect(md).not.toContain("Report cut");
   });
 

@@ -26,6 +26,8 @@ describe("renderTextReport", () => {
     expect(text.split(getRule("sql/drop-table").safeAlternative).length - 1).toBe(1);
     expect(text.indexOf(why)).toBeLessThan(text.indexOf("db/migrations/0005_more.sql"));
     expect(text).toContain(getRule("sql/blocking-index").why);
+    // Each explained rule links to its docs on GitHub, once.
+    expect(text.split("docs     https://github.com/changegate/changegate/blob/main/docs/rules.md#sql-drop-table\n").length - 1).toBe(1);
   });
 
   it("ends with the decision: which rules gate and how many sign-offs from whom", () => {
