@@ -95,7 +95,7 @@ async function reportOn(source: GitSource, args: ScanArgs, io: CommandIo, plans:
   const origin: PolicyOrigin =
     loaded.source === "invalid"
       ? { source: "invalid", path: loaded.path, from: args.config ? "disk" : "base", errors: loaded.errors }
-      : { source: loaded.source, path: loaded.path, from: args.config ? "disk" : "base" };
+      : { source: loaded.source, path: loaded.path, from: args.config ? "disk" : "base", ...(loaded.source === "file" ? { defaults: loaded.policy.defaults } : {}) };
   if (loaded.source === "invalid" && args.config !== undefined) {
     const lines = loaded.errors.map((e) => `  ${formatPolicyError(loaded.path, e)}`);
     throw new UsageError(`the policy file ${loaded.path} is invalid:\n${lines.join("\n")}`);

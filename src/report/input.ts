@@ -11,6 +11,8 @@ export interface PolicyOrigin {
   path: string;
   /** Where `path` was read: `base` revision or `disk` (`--config`). */
   from?: "base" | "disk";
+  /** For a policy file: `defaults` as it says (false: no built-in rules beneath its own). */
+  defaults?: boolean;
   /** Validation errors, for an invalid policy. */
   errors?: { message: string; line?: number; column?: number }[];
 }

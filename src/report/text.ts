@@ -170,6 +170,8 @@ export function describePolicy(policy: NonNullable<ReportInput["policy"]>): stri
   const where = policy.from === "disk" ? `${policy.path} (from disk)` : `${policy.path} at the base revision`;
   if (policy.source === "default") return `policy: built-in default (no ${where})`;
   if (policy.source === "invalid") return `policy: ${where} is INVALID`;
+  if (policy.defaults === false) return `policy: ${where} (defaults: false, no built-in rules)`;
+  if (policy.defaults === true) return `policy: ${where}, plus the built-in rules`;
   return `policy: ${where}`;
 }
 

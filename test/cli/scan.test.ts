@@ -289,6 +289,16 @@ describe("changegate scan: --fail-on and --exit-zero", () => {
     expect(result.code).toBe(0);
   });
 
+  it("the report says whether the built-in rules apply beside the policy file's", async () => {
+    const r = branch(DROP);
+    const floor = await run(["scan", "--repo", r.dir, "--config", config("version: 1\n")]);
+    expect(floor.stdout).toMatch(/policy: \S+changegate\.yml \(from disk\), plus the built-in rules\n/);
+    const off = await run(["scan", "--repo", r.dir, "--config", config("version: 1\ndefaults: false\n")]);
+    expect(off.stdout).toMatch(/policy: \S+changegate\.yml \(from disk\) \(defaults: false, no built-in rules\)\n/);
+    expect(off.code).toBe(0);
+    expect(floor.code).toBe(1);
+  });
+
   it("--fail-on a severity still fails a change a rule blocks, below that severity", async () => {
     const r = branch(INDEX);
     const blocking = config('version: 1\nrules:\n  - name: No blocking indexes\n    when: { findings: ["sql/blocking-index"] }\n    block: "Build it CONCURRENTLY."\n');
