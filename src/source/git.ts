@@ -53,8 +53,13 @@ export interface GitStats {
 export class GitSource implements Source {
   private readonly batch: CatFileBatch;
   private readonly trees = new Map<Side, Promise<string[]>>();
-  /** Paths the change listing says exist at each side: git answering "missing" for one of them is an error, not an absent file. */
-  private readonly listed = { base: new Set<string>(), head: new Set<string>() };
+  private readonly reads = new Map<string, Promise<Uint8Array | null>>();
+  /**
+   * The object id of each path the diff or a tree listing named, per side (null: no file there, or
+   * a submodule). A read by id goes straight to the object, without walking the trees again, and
+   * git answering "missing" for one is a damaged clone, never an absent file.
+   */
+  private readonly objects = { base: new Map<string, string | null>(), head: new Map<string, string | null>() };
   private readonly counter: { processes: number };
 
   private constructor(
@@ -136,7 +141,8 @@ export class GitSource implements Source {
     if (this.workingTree) return this.workingTreeChanges();
     const out = await this.git([
       "diff",
-      "--name-status",
+      "--raw",
+      "--no-abbrev",
       "-z",
       "-M",
       "--no-ext-diff",
@@ -147,35 +153,51 @@ export class GitSource implements Source {
       this.head,
       "--",
     ]);
-    const files = parseNameStatus(out.toString("utf8"));
-    this.remember(files);
+    const { files, objects } = parseRawDiff(out.toString("utf8"));
+    this.remember(objects, true);
     return { files };
   }
 
-  private remember(files: readonly ChangedFile[]): void {
-    for (const file of files) {
-      if (file.status !== "added") this.listed.base.add(file.previousPath ?? file.path);
-      if (file.status !== "deleted") this.listed.head.add(file.path);
-    }
+  private remember(objects: readonly DiffObject[], head: boolean): void {
+    for (const { side, path, oid } of objects) if (side === "base" || head) this.objects[side].set(path, oid);
   }
 
-  async read(side: Side, path: string): Promise<Uint8Array | null> {
+  /**
+   * A file's bytes at one side. Each side of a path is read once per scan: the report's quoted
+   * lines come from the same read as the analysis (the engine holds those bytes anyway).
+   */
+  read(side: Side, path: string): Promise<Uint8Array | null> {
+    const key = `${side}\0${path}`;
+    let read = this.reads.get(key);
+    if (!read) {
+      read = this.readOnce(side, path);
+      // A failure is not kept: a later read tries again.
+      read.catch(() => this.reads.delete(key));
+      this.reads.set(key, read);
+    }
+    return read;
+  }
+
+  private async readOnce(side: Side, path: string): Promise<Uint8Array | null> {
     if (side === "head" && this.workingTree) return this.readWorkingTree(path);
     const rev = side === "base" ? this.base : this.head;
     // Paths are repository-relative: `rev:./x` and `rev:../x` would be read relative to the process's directory.
     if (!isRepositoryPath(path)) return null;
-    if (/[\n\r]/.test(path)) return this.readOne(rev, side, path);
+    const oid = this.objects[side].get(path);
+    if (oid === null) return null;
+    if (oid === undefined && /[\n\r]/.test(path)) return this.readOne(rev, side, path);
     let object;
     try {
-      // `<commit>:<path>` names the blob as stored: a symlink is its target path, never followed.
-      object = await this.batch.read(`${rev}:${path}`);
+      // By id when the diff or a listing named the blob; else `<commit>:<path>`. Either names the
+      // blob as stored: a symlink is its target path, never followed.
+      object = await this.batch.read(oid ?? `${rev}:${path}`);
     } catch (error) {
       throw new SourceError(`Could not read ${path} at ${rev.slice(0, 12)}: ${describe(error)}`, path);
     }
     if (object.kind === "too-large") throw new SourceError(`${path} is larger than ${formatMiB(this.maxBlobBytes)} at the ${side} side`, path);
-    if (object.kind === "missing" && this.listed[side].has(path)) {
-      // Listed as present by the diff, yet git has no object for it (a damaged or partial clone).
-      throw new SourceError(`Could not read ${path} at ${rev.slice(0, 12)}: git has no object for it in ${this.root}`, path);
+    if (object.kind === "missing" && oid !== undefined) {
+      // Listed as present, yet git has no object for it (a damaged or partial clone).
+      throw new SourceError(`Could not read ${path} at ${rev.slice(0, 12)}: git has no object ${oid.slice(0, 12)} for it in ${this.root}`, path);
     }
     // Missing, a directory (tree) or a submodule (a commit): not a file at this side.
     return object.kind === "blob" ? object.bytes : null;
@@ -206,12 +228,27 @@ export class GitSource implements Source {
   private tree(side: Side): Promise<string[]> {
     let listed = this.trees.get(side);
     if (!listed) {
-      listed = side === "head" && this.workingTree ? this.workingTreeFiles() : this.git(["ls-tree", "-r", "--name-only", "-z", "--full-tree", side === "base" ? this.base : this.head]).then((out) => splitZ(out.toString("utf8")).sort());
+      listed = side === "head" && this.workingTree ? this.workingTreeFiles() : this.listTree(side);
       // A failed listing is not remembered: the next call tries again.
       listed.catch(() => this.trees.delete(side));
       this.trees.set(side, listed);
     }
     return listed;
+  }
+
+  /** `ls-tree -r` of one side: its paths, and the object id of each for the reads that follow. */
+  private async listTree(side: Side): Promise<string[]> {
+    const out = await this.git(["ls-tree", "-r", "-z", "--full-tree", side === "base" ? this.base : this.head]);
+    const paths: string[] = [];
+    for (const entry of splitZ(out.toString("utf8"))) {
+      // `<mode> SP <type> SP <object> TAB <path>`
+      const tab = entry.indexOf("\t");
+      const [mode, type, oid] = entry.slice(0, tab).split(" ");
+      const path = entry.slice(tab + 1);
+      paths.push(path);
+      if (!this.objects[side].has(path)) this.objects[side].set(path, type === "blob" && mode !== "160000" && oid ? oid : null);
+    }
+    return paths.sort();
   }
 
   /** Tracked files still on disk, plus untracked files that are not ignored. */
@@ -227,15 +264,16 @@ export class GitSource implements Source {
   private async workingTreeChanges(): Promise<ChangeListing> {
     // `git diff <base>` compares with the files on disk (tracked files); untracked ones are added.
     const [tracked, untracked] = await Promise.all([
-      this.git(["diff", "--name-status", "-z", "-M", "--no-ext-diff", "--no-textconv", "--no-color", this.base, "--"]),
+      this.git(["diff", "--raw", "--no-abbrev", "-z", "-M", "--no-ext-diff", "--no-textconv", "--no-color", this.base, "--"]),
       this.git(["ls-files", "-z", "--others", "--exclude-standard", "--full-name"]),
     ]);
-    const files = parseNameStatus(tracked.toString("utf8"));
+    const { files, objects } = parseRawDiff(tracked.toString("utf8"));
+    // Base objects only: the head side is read from disk.
+    this.remember(objects, false);
     const seen = new Set(files.map((f) => f.path));
     for (const path of splitZ(untracked.toString("utf8"))) {
       if (!seen.has(path)) files.push({ path, status: "added" });
     }
-    this.remember(files);
     return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
   }
 
@@ -256,6 +294,52 @@ export class GitSource implements Source {
       throw new SourceError(`Could not read ${path} in the working tree: ${describe(error)}`, path);
     }
   }
+}
+
+/** One side's object of a path in the diff; null where the path is no file at that side. */
+export interface DiffObject {
+  side: Side;
+  path: string;
+  oid: string | null;
+}
+
+const NO_OBJECT = /^0+$/;
+
+/**
+ * Parses `git diff --raw -z -M --no-abbrev`: `:<mode> <mode> <oid> <oid> <status>\0path\0`, or for
+ * renames and copies `…R090\0old\0new\0`. Statuses as `parseNameStatus`; the object ids say what
+ * to read at each side (a zero id: no file there; a submodule, mode 160000: not a file either).
+ */
+export function parseRawDiff(output: string): { files: ChangedFile[]; objects: DiffObject[] } {
+  const parts = splitZ(output);
+  const nameStatus: string[] = [];
+  const objects: DiffObject[] = [];
+  const object = (side: Side, path: string, mode: string, oid: string) => {
+    objects.push({ side, path, oid: NO_OBJECT.test(oid) || mode === "160000" ? null : oid });
+  };
+  for (let i = 0; i < parts.length; ) {
+    const [srcMode, dstMode, srcOid, dstOid, status] = parts[i++]!.replace(/^:/, "").split(" ");
+    if (srcMode === undefined || dstMode === undefined || srcOid === undefined || dstOid === undefined || status === undefined) {
+      throw new SourceError(`git diff printed a line changegate cannot read: ${JSON.stringify(parts[i - 1]!.slice(0, 200))}`);
+    }
+    nameStatus.push(status);
+    const kind = status[0];
+    if (kind === "R" || kind === "C") {
+      const from = parts[i++]!;
+      const to = parts[i++]!;
+      nameStatus.push(from, to);
+      object("base", from, srcMode, srcOid);
+      object("head", to, dstMode, dstOid);
+      // A rename's old path is gone at head; a copy's source is unchanged (and not in the diff).
+      if (kind === "R") objects.push({ side: "head", path: from, oid: null });
+      continue;
+    }
+    const path = parts[i++]!;
+    nameStatus.push(path);
+    object("base", path, srcMode, srcOid);
+    object("head", path, dstMode, dstOid);
+  }
+  return { files: parseNameStatus(nameStatus.map((p) => `${p}\0`).join("")), objects };
 }
 
 /** Parses `git diff --name-status -z -M`: `STATUS\0path\0` or, for renames and copies, `R090\0old\0new\0`. */

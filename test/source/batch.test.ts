@@ -2,7 +2,7 @@ import { symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { analyzeChangeSet } from "../../src/analyze.js";
-import { GitSource } from "../../src/source/git.js";
+import { GitSource, parseRawDiff } from "../../src/source/git.js";
 import { SourceError } from "../../src/source/source.js";
 import { TestRepo } from "./git-repo.js";
 
@@ -144,6 +144,47 @@ describe("GitSource reads through one git cat-file --batch process", () => {
     expect(source.stats.processes - before).toBe(2);
     expect(text(await source.read("head", "db/migrations/00000_base.sql"))).toBe("CREATE TABLE t0 (id int);\n");
     await source.close();
-    await expect(source.read("head", "db/migrations/00000_base.sql")).rejects.toThrow(SourceError);
+    // What was read stays readable (one read per side and path); anything else needs the process.
+    expect(text(await source.read("head", "db/migrations/00000_base.sql"))).toBe("CREATE TABLE t0 (id int);\n");
+    await expect(source.read("head", "db/migrations/00001_base.sql")).rejects.toThrow(SourceError);
+  });
+});
+
+describe("parseRawDiff", () => {
+  it("gives each side's object id, none where a file is absent, a submodule or a rename's old path at head", () => {
+    const a = "a".repeat(40);
+    const b = "b".repeat(40);
+    const zero = "0".repeat(40);
+    const out = [
+      `:100644 100644 ${a} ${b} M`, "db/m.sql",
+      `:000000 100644 ${zero} ${b} A`, "db/new.sql",
+      `:100644 000000 ${a} ${zero} D`, "db/gone.sql",
+      `:100644 100644 ${a} ${b} R087`, "db/old.sql", "db/renamed.sql",
+      `:160000 160000 ${a} ${b} M`, "vendor/sub",
+      "",
+    ].join("\0");
+    const { files, objects } = parseRawDiff(out);
+    expect(files).toEqual([
+      { path: "db/gone.sql", status: "deleted" },
+      { path: "db/m.sql", status: "modified" },
+      { path: "db/new.sql", status: "added" },
+      { path: "db/renamed.sql", status: "renamed", previousPath: "db/old.sql" },
+      { path: "vendor/sub", status: "modified" },
+    ]);
+    expect(objects).toEqual([
+      { side: "base", path: "db/m.sql", oid: a },
+      { side: "head", path: "db/m.sql", oid: b },
+      { side: "base", path: "db/new.sql", oid: null },
+      { side: "head", path: "db/new.sql", oid: b },
+      { side: "base", path: "db/gone.sql", oid: a },
+      { side: "head", path: "db/gone.sql", oid: null },
+      { side: "base", path: "db/old.sql", oid: a },
+      { side: "head", path: "db/renamed.sql", oid: b },
+      { side: "head", path: "db/old.sql", oid: null },
+      { side: "base", path: "vendor/sub", oid: null },
+      { side: "head", path: "vendor/sub", oid: null },
+    ]);
+    expect(parseRawDiff("")).toEqual({ files: [], objects: [] });
+    expect(() => parseRawDiff("garbage\0")).toThrow(SourceError);
   });
 });
