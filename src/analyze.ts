@@ -230,7 +230,11 @@ async function readScopes(
   limits: ReadLimits,
 ): Promise<{ changes: FileChange[]; unchanged: FileText[]; scopes: Scope[] }> {
   const changedByPath = new Map<string, number>();
-  state.listing.forEach((file) => changedByPath.set(file.path, -1));
+  const listedAt = new Map<string, number>();
+  state.listing.forEach((file, index) => {
+    changedByPath.set(file.path, -1);
+    listedAt.set(file.path, index);
+  });
   state.work.forEach(({ file }, index) => changedByPath.set(file.path, index));
   // A rename's old path is listed at base only: it is part of the rename, not an unchanged file.
   const renamedFrom = new Set(state.listing.flatMap((file) => (file.previousPath === undefined ? [] : [file.previousPath])));
@@ -290,7 +294,7 @@ async function readScopes(
           extraChanges.push(index);
         } else {
           // Changed, but claimed by no analyzer: read it now as a change.
-          extraChanges.push(-1 - state.listing.findIndex((file) => file.path === path));
+          extraChanges.push(-1 - listedAt.get(path)!);
         }
         inChanges.add(path);
       }

@@ -17,6 +17,9 @@ import { EXIT_GATED, EXIT_PASS, EXIT_USAGE, UsageError, type CommandIo, type Fai
 
 export { AUTHOR_KINDS, FAIL_ON, FORMATS, type FailOn, type Format } from "./io.js";
 
+/** Reads queued to `git cat-file --batch` at once (their bytes are held for the analysis anyway). */
+const SCAN_READS_IN_FLIGHT = 256;
+
 export interface ScanArgs {
   repo?: string;
   base?: string;
@@ -107,6 +110,8 @@ async function reportOn(source: GitSource, args: ScanArgs, io: CommandIo, plans:
     policyPath: DEFAULT_POLICY_PATH,
     validatePolicy: validatePolicyText,
     inputs: plans,
+    // One git process answers every read in order: keep it busy rather than waiting on each answer.
+    concurrency: SCAN_READS_IN_FLIGHT,
   });
   const facts: PullRequestFacts = {
     author: "local",

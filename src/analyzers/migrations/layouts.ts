@@ -72,22 +72,33 @@ export function createLayouts(extraSqlGlobs: readonly string[] = []): Layouts {
     ([reader, globs]) => [reader, picomatch([...globs], options)] as const,
   );
   const extra = extraSqlGlobs.length > 0 ? picomatch([...extraSqlGlobs], options) : () => false;
+  // Asked several times per path in a scan (claims, preparation, ordering, analysis): match once.
+  const known = new Map<string, Reader | null>();
   return {
     readerFor(path) {
-      if (never(path)) return null;
-      const extension = extensionOf(path);
-      // A Liquibase changelog may be formatted SQL: the SQL reader handles that form.
-      for (const [reader, matches] of builtIn) {
-        if (!matches(path)) continue;
-        if (reader === "liquibase" && extension === "sql") return "sql";
-        if (reader === "sql" && extension !== "sql") continue;
-        return reader;
+      let reader = known.get(path);
+      if (reader === undefined) {
+        reader = match(path);
+        known.set(path, reader);
       }
-      // Policy globs (`paths.sql`): the extension says how to read the file.
-      if (extra(path)) return EXTENSION_READER[extension] ?? "sql";
-      return null;
+      return reader;
     },
   };
+
+  function match(path: string): Reader | null {
+    if (never(path)) return null;
+    const extension = extensionOf(path);
+    // A Liquibase changelog may be formatted SQL: the SQL reader handles that form.
+    for (const [reader, matches] of builtIn) {
+      if (!matches(path)) continue;
+      if (reader === "liquibase" && extension === "sql") return "sql";
+      if (reader === "sql" && extension !== "sql") continue;
+      return reader;
+    }
+    // Policy globs (`paths.sql`): the extension says how to read the file.
+    if (extra(path)) return EXTENSION_READER[extension] ?? "sql";
+    return null;
+  }
 }
 
 function extensionOf(path: string): string {
