@@ -84,6 +84,7 @@ async function buildReport(args: ScanArgs, io: CommandIo): Promise<ReportInput> 
     ...(args.head !== undefined ? { head: args.head } : {}),
     ...(args.workingTree ? { workingTree: true } : {}),
   });
+  source.prefetch();
   try {
     return await reportOn(source, args, io, plans);
   } finally {

@@ -52,7 +52,7 @@ export class CatFileBatch {
   read(name: string): Promise<BatchObject> {
     if (this.closed) return Promise.reject(new SourceError("The git reader was closed."));
     if (/[\n\r\0]/.test(name)) return Promise.reject(new Error("an object name for git cat-file --batch cannot contain a newline or NUL"));
-    const child = this.child ?? this.start();
+    const child = this.child ?? this.spawn();
     return new Promise<BatchObject>((resolve, reject) => {
       this.queue.push({ name, resolve, reject });
       this.stats.requests++;
@@ -76,7 +76,12 @@ export class CatFileBatch {
     });
   }
 
-  private start(): ChildProcessByStdio<Writable, Readable, Readable> {
+  /** Starts the process ahead of the first read (a no-op when it runs or the reader is closed). */
+  start(): void {
+    if (!this.child && !this.closed) this.spawn();
+  }
+
+  private spawn(): ChildProcessByStdio<Writable, Readable, Readable> {
     const child = spawn("git", [...this.prefixArgs, "cat-file", "--batch"], {
       cwd: this.cwd,
       env: this.env,

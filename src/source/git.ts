@@ -54,6 +54,7 @@ export class GitSource implements Source {
   private readonly batch: CatFileBatch;
   private readonly trees = new Map<Side, Promise<string[]>>();
   private readonly reads = new Map<string, Promise<Uint8Array | null>>();
+  private listing: Promise<ChangeListing> | undefined;
   /**
    * The object id of each path the diff or a tree listing named, per side (null: no file there, or
    * a submodule). A read by id goes straight to the object, without walking the trees again, and
@@ -105,16 +106,19 @@ export class GitSource implements Source {
     const info = await stat(dir).catch(() => null);
     if (!info) throw new SourceError(`${dir} does not exist.`);
     if (!info.isDirectory()) throw new SourceError(`${dir} is not a directory.`);
-    const root = await findRoot(git, dir);
     if (options.workingTree && options.head !== undefined) throw new SourceError("Pass either a head revision or the working tree, not both.");
     const headName = options.head ?? "HEAD";
-    const headSha = await resolveCommit(git, root, headName);
+    // One process for the top of the tree and both revisions; where it fails, one step at a time
+    // again, for the sentence that says which part is wrong.
+    const quick = await resolveAtOnce(git, dir, options.base === undefined ? [headName] : [headName, options.base]);
+    const root = quick?.root ?? (await findRoot(git, dir));
+    const headSha = quick?.shas[0] ?? (await resolveCommit(git, root, headName));
     const head: RevisionLabel = options.workingTree ? { label: "files on disk", sha: WORKING_TREE } : { label: headName, sha: headSha };
     let base: RevisionLabel;
     if (options.base !== undefined) {
       // Like a pull request into `base`: compare with the merge-base, so commits that landed on the
       // base branch after the head branched off do not show up as reverted by the head.
-      const baseSha = await resolveCommit(git, root, options.base);
+      const baseSha = quick?.shas[1] ?? (await resolveCommit(git, root, options.base));
       const fork = await mergeBase(git, root, baseSha, headSha, headName, options.base);
       base = { label: fork === baseSha ? options.base : `merge-base of ${headName} and ${options.base}`, sha: fork, branch: branchName(options.base) };
     } else {
@@ -137,7 +141,22 @@ export class GitSource implements Source {
     return runGit(this.root, args, options);
   }
 
-  async changedFiles(): Promise<ChangeListing> {
+  /**
+   * Starts what every scan needs next, while the caller reads the policy: the reader process and
+   * the change listing. Optional; errors surface where the results are used.
+   */
+  prefetch(): void {
+    this.batch.start();
+    this.changedFiles().catch(() => undefined);
+  }
+
+  /** The changed files (listed once per source). */
+  changedFiles(): Promise<ChangeListing> {
+    this.listing ??= this.listChanges();
+    return this.listing;
+  }
+
+  private async listChanges(): Promise<ChangeListing> {
     if (this.workingTree) return this.workingTreeChanges();
     const out = await this.git([
       "diff",
@@ -381,6 +400,19 @@ type Git = (cwd: string, args: readonly string[], options?: { maxBuffer?: number
 /** No empty, `.` or `..` component and no leading slash: a path git can store. */
 function isRepositoryPath(path: string): boolean {
   return path !== "" && !path.startsWith("/") && !path.split("/").some((part) => part === "" || part === "." || part === "..");
+}
+
+/** `rev-parse --show-toplevel` and each name's commit in one process; null when any part fails. */
+async function resolveAtOnce(git: Git, dir: string, names: readonly string[]): Promise<{ root: string; shas: string[] } | null> {
+  if (names.some((name) => name.startsWith("-") || name.includes("\0") || name === "")) return null;
+  try {
+    const out = await git(dir, ["rev-parse", "--show-toplevel", "--end-of-options", ...names.map((name) => `${name}^{commit}`)]);
+    const lines = out.toString("utf8").split("\n").filter((line) => line !== "");
+    if (lines.length !== names.length + 1 || !lines.slice(1).every((sha) => /^[0-9a-f]{40,64}$/.test(sha))) return null;
+    return { root: lines[0]!, shas: lines.slice(1) };
+  } catch {
+    return null;
+  }
 }
 
 async function findRoot(git: Git, dir: string): Promise<string> {
