@@ -25,6 +25,17 @@ await build({
   banner: { js: 'import { createRequire as __changegateRequire } from "node:module"; const require = __changegateRequire(import.meta.url);' },
   plugins: [
     {
+      // zod's namespace re-exports every locale (64 of them, most of the bundle's bytes); its
+      // messages are English unless a locale is configured, which changegate never does.
+      name: "zod-english-only",
+      setup(b) {
+        b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({
+          contents: 'export { default as en } from "./en.js";',
+          resolveDir: join(root, "node_modules", "zod", "v4", "locales"),
+        }));
+      },
+    },
+    {
       name: "external-packages",
       setup(b) {
         b.onResolve({ filter: /^[^./]/ }, (args) => {
