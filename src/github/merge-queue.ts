@@ -96,7 +96,15 @@ export async function traceGroup(octokit: Octokit, group: MergeGroup): Promise<G
 export async function runMergeGroup(deps: { octokit: Octokit; log: GateLog; appId: number | undefined }, group: MergeGroup): Promise<{ conclusion: string; members: GroupMember[] }> {
   const { octokit, log } = deps;
   const repo = { owner: group.owner, repo: group.repo };
-  const [trace, existing] = await Promise.all([traceGroup(octokit, group), findRuns(octokit, repo, group.headSha, deps.appId)]);
+  // The group head's earlier run is only there to be updated in place: when it cannot be listed,
+  // the verdict goes into a new run (the newest one is what the queue reads), never nowhere.
+  const [trace, existing] = await Promise.all([
+    traceGroup(octokit, group),
+    findRuns(octokit, repo, group.headSha, deps.appId).catch((error: unknown) => {
+      log.warn({ event: "merge-group", error: messageOf(error) }, "changegate could not list the merge group's runs; writing a new one");
+      return [];
+    }),
+  ]);
   if (trace.error) log.warn({ event: "merge-group", error: trace.error }, "changegate could not trace the merge group");
   const numbers = trace.numbers;
 

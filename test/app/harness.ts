@@ -113,7 +113,6 @@ export function existingRun(id: number, headSha: string, over: Partial<FakeCheck
   };
 }
 
-/** Requests in tests: a short timeout and retries that do not really wait. */
 /**
  * Requests as in production except for the backoff. The timeout is production's too: a fake that
  * takes longer than that is broken, while a short one flakes when the machine is busy.

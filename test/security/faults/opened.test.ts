@@ -1,0 +1,3 @@
+import { faultMatrix } from "./matrix.js";
+
+faultMatrix("opened");
