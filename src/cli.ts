@@ -136,15 +136,22 @@ async function scan(argv: string[], io: CommandIo): Promise<number> {
   for (const [name, value] of Object.entries({ repo: values.repo, base: values.base, head: values.head, config: values.config })) {
     if (value === "") throw new UsageError(`--${name} needs a value`);
   }
+  const where = {
+    ...(values.repo !== undefined ? { repo: values.repo } : {}),
+    ...(values.base !== undefined ? { base: values.base } : {}),
+    ...(values.head !== undefined ? { head: values.head } : {}),
+    ...(values["working-tree"] ? { workingTree: true } : {}),
+  };
+  // git resolves the revisions while the analyzers' modules load.
+  const source = import("./source/git.js").then(({ openScanSource }) => openScanSource(where, io.cwd));
+  source.catch(() => undefined);
   const { scanCommand } = await import("./commands/scan.js");
   return scanCommand(
     {
       format: format as Format,
       author: author as AuthorKind,
-      ...(values.repo !== undefined ? { repo: values.repo } : {}),
-      ...(values.base !== undefined ? { base: values.base } : {}),
-      ...(values.head !== undefined ? { head: values.head } : {}),
-      ...(values["working-tree"] ? { workingTree: true } : {}),
+      ...where,
+      source,
       ...(values.config !== undefined ? { config: values.config } : {}),
       terraformPlans: values["terraform-plan"] ?? [],
       failOn: failOn as FailOn,

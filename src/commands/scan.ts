@@ -11,7 +11,7 @@ import { renderJsonReport } from "../report/json.js";
 import { renderMarkdownReport } from "../report/markdown.js";
 import { renderSarifReport } from "../report/sarif.js";
 import { renderTextReport, shouldColor } from "../report/text.js";
-import { GitSource } from "../source/git.js";
+import { openScanSource, type GitSource } from "../source/git.js";
 import { SourceError, type Source } from "../source/source.js";
 import { EXIT_GATED, EXIT_PASS, EXIT_USAGE, UsageError, type CommandIo, type FailOn, type Format } from "./io.js";
 
@@ -33,7 +33,10 @@ export interface ScanArgs {
   terraformPlans?: readonly string[];
   /** When the verdict exits 1 (default `needs-signoff`); `never` always exits 0 once the report is out. */
   failOn?: FailOn;
+  /** The repository, already being opened with these arguments (the CLI starts git while the analyzers load). */
+  source?: Promise<GitSource>;
 }
+
 
 export interface ScanResult {
   exitCode: number;
@@ -77,13 +80,11 @@ export function exitCodeFor(report: Pick<ReportInput, "findings" | "decision">, 
 }
 
 async function buildReport(args: ScanArgs, io: CommandIo): Promise<ReportInput> {
+  const opening = args.source ?? openScanSource(args, io.cwd);
+  // A usage error in the plans is reported first, as before; the source is then never used.
+  opening.catch(() => undefined);
   const plans = await readPlans(args.terraformPlans ?? [], io.cwd);
-  const source = await GitSource.open({
-    repo: resolve(io.cwd, args.repo ?? "."),
-    ...(args.base !== undefined ? { base: args.base } : {}),
-    ...(args.head !== undefined ? { head: args.head } : {}),
-    ...(args.workingTree ? { workingTree: true } : {}),
-  });
+  const source = await opening;
   source.prefetch();
   try {
     return await reportOn(source, args, io, plans);

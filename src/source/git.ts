@@ -24,6 +24,16 @@ export interface GitSourceOptions {
   maxBlobBytes?: number;
 }
 
+/** The source `changegate scan` reads: `--repo` relative to `cwd`, and the revisions as given. */
+export function openScanSource(args: { repo?: string; base?: string; head?: string; workingTree?: boolean }, cwd: string): Promise<GitSource> {
+  return GitSource.open({
+    repo: resolve(cwd, args.repo ?? "."),
+    ...(args.base !== undefined ? { base: args.base } : {}),
+    ...(args.head !== undefined ? { head: args.head } : {}),
+    ...(args.workingTree ? { workingTree: true } : {}),
+  });
+}
+
 /** The `head` value reported when the head side is the working tree. */
 export const WORKING_TREE = "working-tree";
 
