@@ -29,6 +29,8 @@ interface Sample {
   ms: number;
   /** Peak resident memory in KiB, when it could be measured. */
   peakKiB?: number;
+  /** User + system CPU time of the process and its children (git), when GNU time is there. */
+  cpuMs?: number;
   status: number | null;
   stdout: string;
 }
@@ -37,14 +39,19 @@ interface Sample {
 async function measure(command: string, args: readonly string[], options: { cwd?: string } = {}): Promise<Sample> {
   if (existsSync(GNU_TIME)) {
     const start = performance.now();
-    const run = spawnSync(GNU_TIME, ["-f", "changegate-bench-peak %M", command, ...args], {
+    const run = spawnSync(GNU_TIME, ["-f", "changegate-bench-peak %M %U %S", command, ...args], {
       cwd: options.cwd ?? ROOT,
       encoding: "utf8",
       maxBuffer: 1024 * 1024 * 1024,
     });
     const ms = performance.now() - start;
-    const match = /changegate-bench-peak (\d+)\s*$/.exec(run.stderr);
-    return { ms, status: run.status, stdout: run.stdout, ...(match ? { peakKiB: Number(match[1]) } : {}) };
+    const match = /changegate-bench-peak (\d+) ([\d.]+) ([\d.]+)\s*$/.exec(run.stderr);
+    return {
+      ms,
+      status: run.status,
+      stdout: run.stdout,
+      ...(match ? { peakKiB: Number(match[1]), cpuMs: (Number(match[2]) + Number(match[3])) * 1000 } : {}),
+    };
   }
   return new Promise((resolve, reject) => {
     const start = performance.now();
@@ -76,6 +83,10 @@ function median(values: readonly number[]): number {
 
 const seconds = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
 const mib = (kib: number | undefined) => (kib === undefined ? "n/a" : `${(kib / 1024).toFixed(0)} MiB`);
+const cpuOf = (samples: readonly Sample[]) => {
+  const cpu = samples.flatMap((s) => (s.cpuMs === undefined ? [] : [s.cpuMs]));
+  return cpu.length ? ` cpu ${seconds(median(cpu))}` : "";
+};
 const peakOf = (samples: readonly Sample[]) => {
   const peaks = samples.flatMap((s) => (s.peakKiB === undefined ? [] : [s.peakKiB]));
   return peaks.length ? median(peaks) : undefined;
@@ -160,8 +171,8 @@ async function main(): Promise<void> {
   const onePeak = peakOf(cgOne);
   console.log("");
   console.log(`1. one-migration pull request (${one.describe}, ${PRISMA})`);
-  console.log(`  changegate scan   ${seconds(oneMs).padStart(8)}  peak ${mib(onePeak)}`);
-  console.log(`  node -e 0         ${seconds(zeroMs).padStart(8)}  peak ${mib(peakOf(nodeZero))}`);
+  console.log(`  changegate scan   ${seconds(oneMs).padStart(8)}  peak ${mib(onePeak)}${cpuOf(cgOne)}`);
+  console.log(`  node -e 0         ${seconds(zeroMs).padStart(8)}  peak ${mib(peakOf(nodeZero))}${cpuOf(nodeZero)}`);
   console.log(
     `  ratio             ${coldRatio.toFixed(2)}× node -e 0 (target ≤ 3×, stretch 2×: ${coldRatio <= 2 ? "stretch met" : coldRatio <= 3 ? "met" : "OVER"}); ` +
       `peak ${onePeak === undefined ? "not measured" : onePeak <= 100 * 1024 ? "within 100 MiB" : "OVER 100 MiB"}`,
@@ -189,8 +200,8 @@ async function main(): Promise<void> {
     const sqMs = median(squawk.map((s) => s.ms));
     const ratio = cgMs / sqMs;
     const findings = (JSON.parse(cgAll[0]!.stdout) as { findings: unknown[] }).findings.length;
-    console.log(`  changegate scan   ${seconds(cgMs).padStart(8)}  peak ${mib(peakOf(cgAll))}  (${findings} findings; runs: ${cgAll.map((s) => seconds(s.ms)).join(", ")})`);
-    console.log(`  squawk            ${seconds(sqMs).padStart(8)}  peak ${mib(peakOf(squawk))}  (one process, ${files.length} paths; runs: ${squawk.map((s) => seconds(s.ms)).join(", ")})`);
+    console.log(`  changegate scan   ${seconds(cgMs).padStart(8)}  peak ${mib(peakOf(cgAll))}${cpuOf(cgAll)}  (${findings} findings; runs: ${cgAll.map((s) => seconds(s.ms)).join(", ")})`);
+    console.log(`  squawk            ${seconds(sqMs).padStart(8)}  peak ${mib(peakOf(squawk))}${cpuOf(squawk)}  (one process, ${files.length} paths; runs: ${squawk.map((s) => seconds(s.ms)).join(", ")})`);
     console.log(`  ratio             ${ratio.toFixed(2)}× squawk (target ≤ 1.5×, stretch 1.0×: ${ratio <= 1 ? "stretch met" : ratio <= 1.5 ? "met" : "OVER"})`);
   }
 
