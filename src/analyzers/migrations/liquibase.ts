@@ -1,5 +1,5 @@
 import { SaxesParser } from "saxes";
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Node as YamlNode } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node as YamlNode, type Pair, type YAMLMap } from "yaml";
 import type { Emitter } from "./emit.js";
 import * as rules from "../../../rules/sql/index.js";
 
@@ -173,36 +173,78 @@ function columnNames(columns: unknown): string[] {
 
 function parseYaml(text: string): ChangeSet[] | null {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false });
+  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false, merge: true });
   if (doc.errors.length > 0) return null;
-  const lineOf = (node: YamlNode | null | undefined) => (node?.range ? counter.linePos(node.range[0]).line : 1);
-  const root = doc.contents;
+  try {
+    return yamlChangeSets(doc, counter);
+  } catch {
+    // An alias bomb (toJS stops past maxAliasCount) or an alias to nothing: not read, so unparsed.
+    return null;
+  }
+}
+
+/**
+ * The change sets of a YAML changelog. Anchors, aliases and merge keys are followed wherever a
+ * change may sit: a `dropTable` written once under an anchor and used as `*drop` is a change.
+ */
+function yamlChangeSets(doc: Document.Parsed, counter: LineCounter): ChangeSet[] | null {
+  const lineOf = (node: unknown) => {
+    const range = (node as YamlNode | null | undefined)?.range;
+    return range ? counter.linePos(range[0]).line : 1;
+  };
+  const deref = (node: unknown): unknown => {
+    let n = node;
+    for (let i = 0; i < 100 && isAlias(n); i++) n = n.resolve(doc);
+    if (isAlias(n)) throw new Error("alias chain too long");
+    return n;
+  };
+  const toJS = (node: unknown): unknown => (node && typeof node === "object" && "toJS" in node ? (node as YamlNode).toJS(doc, { maxAliasCount: 100 }) : undefined);
+  // The pairs of a map with its merge keys (`<<: *base`) expanded, each value dereferenced.
+  const pairsOf = (map: YAMLMap, depth = 0): { key: unknown; value: unknown; keyNode: unknown }[] => {
+    if (depth > 20) throw new Error("merge keys nested too deep");
+    const out: { key: unknown; value: unknown; keyNode: unknown }[] = [];
+    for (const pair of map.items as Pair[]) {
+      const key = isScalar(pair.key) ? (typeof pair.key.value === "symbol" ? (pair.key.value.description ?? "") : String(pair.key.value)) : isAlias(pair.key) ? toJS(pair.key) : "";
+      if (key === "<<") {
+        const merged = deref(pair.value);
+        for (const m of isSeq(merged) ? merged.items.map(deref) : [merged]) if (isMap(m)) out.push(...pairsOf(m, depth + 1).map((p) => ({ ...p, keyNode: pair.key })));
+        continue;
+      }
+      out.push({ key, value: deref(pair.value), keyNode: pair.key });
+    }
+    return out;
+  };
+  const root = deref(doc.contents);
   if (!isMap(root)) return null;
-  const log = root.get("databaseChangeLog", true);
+  const log = deref(root.get("databaseChangeLog", true));
   if (!isSeq(log)) return null;
   const sets: ChangeSet[] = [];
-  for (const item of log.items) {
+  for (const rawItem of log.items) {
+    const item = deref(rawItem);
     if (!isMap(item)) continue;
-    const set = item.get("changeSet", true);
+    const set = deref(item.get("changeSet", true));
     if (!isMap(set)) continue;
-    const json = set.toJSON() as Record<string, unknown>;
-    const changes = (changesNode: unknown): Change[] => {
+    const json = toJS(set) as Record<string, unknown>;
+    const changes = (rawChanges: unknown): Change[] => {
+      const changesNode = deref(rawChanges);
       if (isScalar(changesNode)) {
         // `rollback: DROP TABLE x` — SQL text.
         return [{ type: "sql", attrs: {}, line: lineOf(changesNode), sql: scalarSql(changesNode, lineOf(changesNode)) }];
       }
       const list = isSeq(changesNode) ? changesNode.items : isMap(changesNode) ? [changesNode] : [];
       const result: Change[] = [];
-      for (const entry of list) {
+      for (const rawEntry of list) {
+        const entry = deref(rawEntry);
         if (!isMap(entry)) continue;
-        for (const pair of entry.items) {
-          const type = isScalar(pair.key) ? String(pair.key.value) : "";
-          const value = pair.value;
-          const attrs = (isMap(value) ? value.toJSON() : {}) as Record<string, unknown>;
-          const change: Change = { type, attrs, line: lineOf(pair.key as YamlNode) };
+        // A change used through an alias is reported where it is used.
+        const aliased = isAlias(rawEntry);
+        for (const { key, value, keyNode } of pairsOf(entry)) {
+          const type = typeof key === "string" ? key : String(key ?? "");
+          const attrs = (isMap(value) ? toJS(value) : {}) as Record<string, unknown>;
+          const change: Change = { type, attrs, line: lineOf(aliased ? rawEntry : keyNode) };
           if (type === "sql") {
-            const sqlNode = isMap(value) ? value.get("sql", true) : value;
-            if (isScalar(sqlNode)) change.sql = scalarSql(sqlNode, lineOf(sqlNode));
+            const sqlNode = isMap(value) ? deref(value.get("sql", true)) : value;
+            if (isScalar(sqlNode)) change.sql = scalarSql(sqlNode, aliased ? lineOf(rawEntry) : lineOf(sqlNode));
           }
           result.push(change);
         }
@@ -212,7 +254,7 @@ function parseYaml(text: string): ChangeSet[] | null {
     const key = `${String(json["author"] ?? "?")}:${String(json["id"] ?? "?")}`;
     sets.push({
       key,
-      line: lineOf(item),
+      line: lineOf(rawItem),
       changes: changes(set.get("changes", true)),
       rollback: changes(set.get("rollback", true)),
       body: JSON.stringify(json),
