@@ -2,6 +2,9 @@
  * Adversarial tests: ways someone might try to get the gate to pass what it should not. Each
  * case is a real app run against the stateful fake GitHub (every request checked against the
  * OpenAPI description); the pure cases (state block, output sizes) call the modules directly.
+ * The attempts issue 12 names (ineligible approvals and presses, pushers, a push after an
+ * approval, hand-added labels, retargeting, an unsigned pull request in a merge group, …) are in
+ * the bypass catalogue, test/security/bypasses.test.ts.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { decodeState, encodeState, mergeStates, STATE_VERSION, type GateState } from "../../src/gate/state.js";
@@ -64,28 +67,6 @@ function press(sha: string, login: string, type = "User"): Payload {
 }
 
 describe("who may not sign off", () => {
-  it.each([
-    ["the pull request's author", "Codertocat", "User", {}, "(author)"],
-    ["a co-author named in a no-reply Co-authored-by trailer", "bob", "User", { message: "Drop users\n\nCo-authored-by: Bob B <4242+bob@users.noreply.github.com>\n" }, "committer"],
-    ["a co-author named by login in a Co-authored-by trailer", "bob", "User", { message: "Drop users\n\nCo-authored-by: bob <bob@example.com>\n" }, "committer"],
-    ["the Copilot login on a User account", "Copilot", "User", {}, "coding agent"],
-    ["a GitHub App bot", "alice-helper[bot]", "Bot", {}, "bot"],
-    ["a triage user", "tess", "User", {}, "insufficient permission"],
-    ["a read user", "rita", "User", {}, "insufficient permission"],
-    ["a user whose permission lookup is 404", "nobody", "User", {}, "none permission"],
-  ])("ignores an approval by %s", async (_what, login, type, commit, reason) => {
-    h = await harness(
-      humanDropState({
-        commits: [{ sha: HEAD, author: { login: "Codertocat" }, committer: { login: "Codertocat" }, ...commit }],
-        reviews: [review(login, HEAD, "2024-01-02T00:00:00Z", "APPROVED", type)],
-      }),
-    );
-    await h.receive("pull_request_review", approval(login, type));
-    const r = mine(HEAD);
-    expect(r.conclusion).toBe("action_required");
-    expect(r.output.summary).toContain(reason);
-  });
-
   it("ignores an approval whose permission lookup fails (500)", async () => {
     h = await harness(
       humanDropState({
@@ -114,34 +95,6 @@ describe("who may not sign off", () => {
   });
 });
 
-describe("pushers", () => {
-  it("whoever pushed to the pull request cannot sign off, even under another commit identity, on later heads too", async () => {
-    const state = humanDropState();
-    h = await harness(state);
-    await h.receive("pull_request", pullRequestPayload("opened", { author: HUMAN }));
-    // bob pushes a commit written under the author's name (or an e-mail GitHub cannot map).
-    state.pull.head = HEAD2;
-    state.contents[HEAD2] = { [MIGRATION]: DROP };
-    state.commits = [...state.commits, { sha: HEAD2, author: { login: "Codertocat" }, committer: { login: "Codertocat" } }];
-    const pushed = pullRequestPayload("synchronize", { head: HEAD2, before: HEAD, author: HUMAN });
-    pushed.sender = { ...pushed.sender, login: "bob", type: "User" };
-    await h.receive("pull_request", pushed);
-    // The author pushes once more; bob's push is still remembered.
-    const HEAD3 = "3333333333333333333333333333333333333333";
-    state.pull.head = HEAD3;
-    state.contents[HEAD3] = { [MIGRATION]: DROP };
-    state.commits = [...state.commits, { sha: HEAD3, author: { login: "Codertocat" }, committer: { login: "Codertocat" } }];
-    const again = pullRequestPayload("synchronize", { head: HEAD3, before: HEAD2, author: HUMAN });
-    again.sender = { ...again.sender, login: "Codertocat", type: "User" };
-    await h.receive("pull_request", again);
-    expect(decodeState(mine(HEAD3).output.text)?.pushers).toEqual(["bob", "Codertocat"]);
-    state.reviews = [review("bob", HEAD3)];
-    await h.receive("pull_request_review", approval("bob", "User", HEAD3));
-    expect(mine(HEAD3).conclusion).toBe("action_required");
-    expect(mine(HEAD3).output.summary).toContain("pushed or committed commits");
-  });
-});
-
 describe("sign-offs are bound to what was reviewed", () => {
   it("an approval on a commit the app never evaluated does not carry over to a gating head", async () => {
     h = await harness(
@@ -157,19 +110,6 @@ describe("sign-offs are bound to what was reviewed", () => {
     const r = mine(HEAD);
     expect(r.conclusion).toBe("action_required");
     expect(r.output.summary).toContain("no findings digest was recorded");
-  });
-
-  it("an approval followed by a push that adds a new DROP is voided; a later dismissal is not undone by re-running", async () => {
-    const state = humanDropState({ reviews: [review("alice")] });
-    h = await harness(state);
-    await h.receive("pull_request_review", approval("alice"));
-    expect(mine(HEAD).conclusion).toBe("success");
-    state.pull.head = HEAD2;
-    state.contents[HEAD2] = { [MIGRATION]: `${DROP}DROP TABLE orders;\n` };
-    state.commits = [...state.commits, { sha: HEAD2, author: { login: "Codertocat" }, committer: { login: "Codertocat" } }];
-    await h.receive("pull_request", pullRequestPayload("synchronize", { head: HEAD2, before: HEAD, author: HUMAN }));
-    expect(mine(HEAD2).conclusion).toBe("action_required");
-    expect(mine(HEAD2).output.summary).toContain("gating findings changed");
   });
 
   it("an approval GitHub re-points at a force-pushed head is bound to the head it was given on", async () => {
@@ -243,15 +183,6 @@ describe("the hidden state block", () => {
     h.github.checkRuns.push(existingRun(2, OLD, { output: { title: "", summary: "", text: otherPr } }));
     await h.receive("pull_request", pullRequestPayload("synchronize", { head: HEAD, before: OLD, author: HUMAN }));
     expect(mine(HEAD).conclusion).toBe("action_required");
-  });
-
-  it("never reads sign-offs from labels: a hand-added changegate:signed-off label changes nothing", async () => {
-    h = await harness(humanDropState({ pull: { number: PR, head: HEAD, base: BASE, baseRef: BASE_REF, author: HUMAN, labels: ["changegate:signed-off"] } }));
-    const p = pullRequestPayload("opened", { author: HUMAN });
-    p.pull_request.labels = [{ name: "changegate:signed-off" }];
-    await h.receive("pull_request", p);
-    expect(mine(HEAD).conclusion).toBe("action_required");
-    expect(h.github.labelWrites).toContainEqual({ method: "DELETE", labels: "changegate:signed-off" });
   });
 
   it("parses the block defensively", () => {
@@ -341,33 +272,6 @@ describe("the Sign off button", () => {
     return state;
   }
 
-  it.each([
-    ["the author", "Codertocat", "User", "(author)"],
-    ["a bot", "helper[bot]", "Bot", "bot"],
-    ["a coding agent", "Copilot", "Bot", "coding agent"],
-    ["a triage user", "tess", "User", "insufficient permission"],
-  ])("refuses a press by %s", async (_what, login, type, reason) => {
-    await opened();
-    await h!.receive("check_run", press(HEAD, login, type));
-    const r = mine(HEAD);
-    expect(r.conclusion).toBe("action_required");
-    expect(r.output.summary).toContain(reason);
-    expect(decodeState(r.output.text)?.signoffs).toEqual([]);
-  });
-
-  it("refuses a stale button: a press on the old head's run after a push that changed the findings", async () => {
-    const state = await opened();
-    const stale = press(HEAD, "alice");
-    state.pull.head = HEAD2;
-    state.contents[HEAD2] = { [MIGRATION]: `${DROP}DROP TABLE orders;\n` };
-    state.commits = [...state.commits, { sha: HEAD2, author: { login: "Codertocat" }, committer: { login: "Codertocat" } }];
-    await h!.receive("pull_request", pullRequestPayload("synchronize", { head: HEAD2, before: HEAD, author: HUMAN }));
-    expect(mine(HEAD2).conclusion).toBe("action_required");
-    await h!.receive("check_run", stale);
-    expect(mine(HEAD2).conclusion).toBe("action_required");
-    expect(mine(HEAD2).output.summary).toContain("gating findings changed");
-  });
-
   it("ignores a press on a run of another app, and on a run that names no app", async () => {
     await opened();
     const writes = mine(HEAD).writes;
@@ -419,29 +323,6 @@ describe("the policy comes from the base branch", () => {
     expect(mine(HEAD).output.summary).toContain("release is frozen");
   });
 
-  it("retargeting to a lax base and back cannot borrow the lax verdict at the same head", async () => {
-    const state = humanDropState({ contents: { lax: { [POLICY]: "version: 1\nmode: report-only\n" }, [HEAD]: { [MIGRATION]: DROP } } });
-    h = await harness(state);
-    await h.receive("pull_request", pullRequestPayload("opened", { author: HUMAN }));
-    expect(mine(HEAD).conclusion).toBe("action_required");
-    // Retargeted to `lax`: the run on this commit stays held by the verdict against master.
-    state.pull.baseRef = "lax";
-    await h.receive("pull_request", pullRequestPayload("edited", { author: HUMAN }));
-    expect(mine(HEAD).conclusion).toBe("action_required");
-    expect(mine(HEAD).output.summary).toContain("#2 against `master`");
-    // Back on master it is judged by master's policy; a sign-off there clears it.
-    state.pull.baseRef = BASE_REF;
-    await h.receive("pull_request", pullRequestPayload("edited", { author: HUMAN }));
-    expect(mine(HEAD).conclusion).toBe("action_required");
-    state.reviews = [review("alice")];
-    await h.receive("pull_request_review", approval("alice"));
-    expect(mine(HEAD).conclusion).toBe("success");
-    // and the clearance is what `lax` now sees too.
-    state.pull.baseRef = "lax";
-    await h.receive("pull_request", pullRequestPayload("edited", { author: HUMAN }));
-    expect(["success", "neutral"]).toContain(mine(HEAD).conclusion);
-  });
-
   it("a stale retarget delivery is judged by the pull request's base as it is now", async () => {
     const state = humanDropState({ contents: { lax: { [POLICY]: "version: 1\nmode: report-only\n" }, [HEAD]: { [MIGRATION]: DROP } } });
     h = await harness(state);
@@ -476,23 +357,6 @@ describe("the merge queue", () => {
     h.github.checkRuns.push({ ...run(1, HEAD, "success"), app: { id: 999 } });
     await h.receive("merge_group", group);
     expect(h.github.runsFor(group.merge_group.head_sha).find((r) => r.app.id === APP_ID)!.conclusion).toBe("failure");
-  });
-
-  it("fails a group when a pull request named by its commits is not signed off", async () => {
-    const group = payload("merge_group.checks_requested");
-    h = await harness(
-      defaultState({
-        ...repo,
-        pull: { number: 104, head: HEAD, base, baseRef: "main", author: HUMAN },
-        pulls: [{ number: 7, head: HEAD2, base, baseRef: "main", author: HUMAN }],
-        groupCommits: [{ sha: OLD, message: "Drop the users table (#7)" }],
-      }),
-    );
-    h.github.checkRuns.push(run(1, HEAD, "success"), run(2, HEAD2, "action_required"));
-    await h.receive("merge_group", group);
-    const r = h.github.runsFor(group.merge_group.head_sha).find((x) => x.id > 2)!;
-    expect(r.conclusion).toBe("failure");
-    expect(r.output.summary).toContain("#7 is not signed off");
   });
 
   it("fails a group whose pull request's passing run was reached against another base branch", async () => {

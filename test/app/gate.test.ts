@@ -181,17 +181,6 @@ describe("pull requests", () => {
     expect(r.annotations).toContainEqual(expect.objectContaining({ path: POLICY, start_line: 2, message: expect.stringContaining("invalid") }));
   });
 
-  it("fails closed on a 3,001-file pull request", async () => {
-    const files = Array.from({ length: 3001 }, (_, i) => ({ path: `src/file-${String(i).padStart(4, "0")}.ts`, status: "modified" as const }));
-    h = await harness(defaultState({ files }));
-    await h.receive("pull_request", pullRequestPayload("opened", { changedFiles: 3001 }));
-    const r = run(HEAD);
-    expect(r.conclusion).not.toBe("success");
-    expect(r.conclusion).toBe("action_required");
-    expect(r.output.summary).toContain("gate/incomplete-analysis");
-    expect(h.github.requests.filter((q) => q.path.endsWith("/files"))).toHaveLength(30);
-  });
-
   it("fails with a re-run button, never success, when a content read answers 500", async () => {
     h = await harness(dropTableState({ failContent: (ref, path) => (ref === HEAD && path === MIGRATION ? 500 : undefined) }));
     await h.receive("pull_request", pullRequestPayload("opened", { author: AGENT }));
@@ -281,30 +270,6 @@ describe("pull requests", () => {
     await h.receive("pull_request", pullRequestPayload("opened"));
     expect(h.github.reviewRequests).toEqual([{ reviewers: ["alice"], team_reviewers: ["dba"] }]);
     expect(h.github.labelWrites).toContainEqual({ method: "POST", labels: ["destructive:database", "changegate:needs-signoff"] });
-  });
-
-  it("counts a team member's approval and refuses a pending member's", async () => {
-    const policy = [
-      "version: 1",
-      "rules:",
-      "  - name: DBA sign-off",
-      '    when: { findings: ["sql/drop-*"] }',
-      "    require: { approvals: 1, from: { teams: [Codertocat/dba] } }",
-      "",
-    ].join("\n");
-    const state = dropTableState({
-      contents: { [BASE_REF]: { [POLICY]: policy }, [HEAD]: { [MIGRATION]: DROP } },
-      teams: { "Codertocat/dba": { dave: "active", paula: "pending" } },
-      permissions: { dave: "write", paula: "write" },
-      reviews: [{ user: "paula", state: "APPROVED", commit_id: HEAD, submitted_at: "2024-01-02T00:00:00Z" }],
-    });
-    h = await harness(state);
-    await h.receive("pull_request_review", approval("paula"));
-    expect(run(HEAD).conclusion).toBe("action_required");
-    expect(run(HEAD).output.summary).toContain("not in team");
-    state.reviews.push({ user: "dave", state: "APPROVED", commit_id: HEAD, submitted_at: "2024-01-03T00:00:00Z" });
-    await h.receive("pull_request_review", approval("dave"));
-    expect(run(HEAD).conclusion).toBe("success");
   });
 
   it("withdraws an approval on a later CHANGES_REQUESTED and on a dismissal", async () => {
