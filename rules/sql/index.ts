@@ -32,6 +32,7 @@ export { sequenceReset } from "./sequence-reset.js";
 export { tableLock } from "./table-lock.js";
 export { tableRebuild } from "./table-rebuild.js";
 export { tableRewrite } from "./table-rewrite.js";
+export { transactionConflict } from "./transaction-conflict.js";
 export { truncate } from "./truncate.js";
 export { unparsed } from "./unparsed.js";
 export { updateAllRows } from "./update-all-rows.js";

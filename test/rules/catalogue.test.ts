@@ -57,6 +57,7 @@ const PINNED_IDS = [
   "sql/table-lock",
   "sql/table-rebuild",
   "sql/table-rewrite",
+  "sql/transaction-conflict",
   "sql/truncate",
   "sql/unparsed",
   "sql/update-all-rows",

@@ -94,7 +94,7 @@ export function runRuleTests(ruleId: string, cases: RuleCases): void {
 
 /** Same SQL under another dialect or context is a different case. */
 function caseKey(code: string, context: Partial<SqlContext> = {}): string {
-  return JSON.stringify([code, context.dialect, context.rollback, context.startLine, [...(context.createdTables ?? [])]]);
+  return JSON.stringify([code, context.dialect, context.rollback, context.startLine, context.transaction, [...(context.createdTables ?? [])]]);
 }
 
 function shape(f: Finding) {

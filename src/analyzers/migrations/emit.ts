@@ -4,6 +4,7 @@ import { report, unqualified } from "../report.js";
 import { analyzeSqlText } from "../sql/index.js";
 import { codeNormalisation, normaliseStatement } from "../sql/statement.js";
 import type { SqlDialect } from "../types.js";
+import type { TransactionMode } from "../sql/index.js";
 
 export interface Placement {
   /** Rollback code (a down migration): reported at `low` with `rollback: true`. */
@@ -25,6 +26,8 @@ export interface OperationOptions extends Placement {
 export interface EmbeddedSqlOptions extends Placement {
   /** The construct the SQL was found in, e.g. `execute` or `queryRunner.query`. */
   embeddedIn?: string;
+  /** How the tool runs this SQL, when it differs from the file's `Emitter.transaction` (an Alembic autocommit block). */
+  transaction?: TransactionMode;
 }
 
 /**
@@ -37,6 +40,8 @@ export class Emitter {
   /** The source of the ORM call being read, for `Finding.statement`. */
   private current: (() => string) | undefined;
   private readonly created: { forward: Set<string>; rollback: Set<string> };
+  /** How the framework runs this migration (set by the reader from the file's markers); undefined when unknown. */
+  transaction: TransactionMode | undefined;
 
   /**
    * `created` seeds the forward set: tables created by earlier migrations added in the same change.
@@ -105,7 +110,9 @@ export class Emitter {
   sql(text: string, startLine: number, options: EmbeddedSqlOptions = {}): void {
     if (text.trim() === "") return;
     const rollback = options.rollback ?? false;
+    const transaction = options.transaction ?? this.transaction;
     const found = analyzeSqlText(text, {
+      ...(transaction !== undefined ? { transaction } : {}),
       file: this.file,
       side: this.side,
       dialect: this.dialect,

@@ -9,6 +9,7 @@ import * as rules from "../../../rules/sql/index.js";
  * `export function down`) is rollback code; everything else is treated as running forward.
  */
 export function readJavaScriptMigration(text: string, emit: Emitter, path: string): void {
+  emit.transaction = javascriptTransaction(text);
   const typed = /\.[cm]?ts$/i.test(path);
   const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, typed ? ts.ScriptKind.TS : ts.ScriptKind.JS);
   const reader = new JsReader(source, emit);
@@ -344,5 +345,17 @@ function functionName(node: ts.Node): string | undefined {
     return parent.left.name.text;
   }
   if (ts.isFunctionExpression(node) && node.name) return node.name.text;
+  return undefined;
+}
+
+/**
+ * Knex runs each migration in a transaction unless `exports.config = { transaction: false }` (or
+ * `disableTransactions`); TypeORM runs migrations in one transaction unless the class sets
+ * `transaction = false`. Sequelize wraps nothing: unknown.
+ */
+function javascriptTransaction(text: string): "wrapped" | "none" | undefined {
+  if (/\btransaction\s*[:=]\s*false\b|\bdisableTransactions\s*:\s*true\b/.test(text)) return "none";
+  if (/\bqueryInterface\b|\bSequelize\b/.test(text)) return undefined;
+  if (/\bknex\b|\bMigrationInterface\b|\bqueryRunner\b/.test(text)) return "wrapped";
   return undefined;
 }

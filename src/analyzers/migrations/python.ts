@@ -12,6 +12,9 @@ import * as rules from "../../../rules/sql/index.js";
  */
 export function readPythonMigration(text: string, emit: Emitter, path: string): void {
   const before = emit.findings.length;
+  // Django migrations are atomic on PostgreSQL unless `atomic = False`; Alembic runs migrations in a
+  // transaction (transactional DDL), except inside `autocommit_block()`.
+  emit.transaction = /^\s+atomic\s*=\s*False\b/m.test(text) ? "none" : "wrapped";
   new PythonReader(text, emit, path).read();
   // django-migration-linter's IgnoreMigration() silences its checks: shown as acknowledged, never obeyed.
   if (/\bIgnoreMigration\s*\(/.test(text)) {
@@ -28,6 +31,8 @@ interface Context {
   dataCode: boolean;
   /** The table of an enclosing `with op.batch_alter_table("t") as batch_op:`. */
   batchTable?: string;
+  /** Inside `with op.get_context().autocommit_block():`: statements run outside the migration's transaction. */
+  autocommit?: boolean;
 }
 
 interface Args {
@@ -117,6 +122,10 @@ class PythonReader {
       if (this.call(node, context)) return;
     } else if (node.name === "WithStatement") {
       const batch = children(node).find((c) => c.name === "CallExpression" && this.calleeName(c) === "batch_alter_table");
+      if (children(node).some((c) => c.name === "CallExpression" && this.calleeName(c) === "autocommit_block")) {
+        for (const child of children(node)) this.walk(child, { ...context, autocommit: true });
+        return;
+      }
       if (batch) {
         const table = this.literal(this.args(batch).positional[0] ?? this.args(batch).keywords.get("table_name"));
         for (const child of children(node)) this.walk(child, table ? { ...context, batchTable: table } : context);
@@ -152,6 +161,22 @@ class PythonReader {
       return table === undefined ? {} : { table };
     };
 
+    const inTransaction = this.emit.transaction === "wrapped" && !context.autocommit && this.emit.dialect === "postgresql";
+    if (inTransaction && (name === "AddIndexConcurrently" || name === "RemoveIndexConcurrently")) {
+      this.emit.operation(
+        rules.transactionConflict,
+        at,
+        `${name} cannot run inside a transaction, and this Django migration is atomic (set atomic = False on the Migration); migrate fails`,
+        { ...place, object: str("model_name", 0) },
+      );
+    } else if (inTransaction && (name === "create_index" || name === "drop_index") && args.keywords.get("postgresql_concurrently") && this.source(args.keywords.get("postgresql_concurrently")!) === "True") {
+      this.emit.operation(
+        rules.transactionConflict,
+        at,
+        `${name}(…, postgresql_concurrently=True) runs ${name === "create_index" ? "CREATE" : "DROP"} INDEX CONCURRENTLY inside the migration's transaction, which PostgreSQL refuses (wrap it in op.get_context().autocommit_block())`,
+        { ...place, object: str(name === "create_index" ? "index_name" : "index_name", 0) },
+      );
+    }
     switch (name) {
       // Django operations
       case "CreateModel":
@@ -307,7 +332,7 @@ class PythonReader {
           object: construct,
         });
       }
-      this.emit.sql(sql.text, sql.line, { rollback: context.rollback, embeddedIn: construct });
+      this.emit.sql(sql.text, sql.line, { rollback: context.rollback, embeddedIn: construct, ...(context.autocommit ? { transaction: "none" as const } : {}) });
     }
   }
 

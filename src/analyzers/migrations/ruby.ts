@@ -72,6 +72,8 @@ const RAW_SQL = new Set(["execute", "exec_query", "exec_update", "exec_delete", 
 const ROW_SCOPES = /^(where|find|find_by|find_by!|rewhere|limit|excluding|without|first|last|take)$/;
 
 export function readRubyMigration(text: string, emit: Emitter): void {
+  // Rails runs each migration in a DDL transaction on PostgreSQL unless it says disable_ddl_transaction!.
+  emit.transaction = /^\s*disable_ddl_transaction!/m.test(text) ? "none" : "wrapped";
   new RubyReader(text, emit).read();
 }
 
@@ -172,6 +174,17 @@ class RubyReader {
       return;
     }
     if (node.receiver === null || this.isConnection(node.receiver)) {
+      if ((name === "add_index" || name === "remove_index") && this.emit.transaction === "wrapped" && this.emit.dialect === "postgresql") {
+        const algorithm = options.get("algorithm");
+        if (algorithm && /concurrently/.test(this.describe(algorithm))) {
+          this.emit.operation(
+            rules.transactionConflict,
+            at,
+            `${name} ${arg(0)} with algorithm: :concurrently runs CREATE/DROP INDEX CONCURRENTLY, which PostgreSQL refuses inside the DDL transaction Rails wraps this migration in (add disable_ddl_transaction!)`,
+            { ...place, object: arg(0) },
+          );
+        }
+      }
       switch (name) {
         case "drop_table": {
           const force = options.get("force");

@@ -1,3 +1,4 @@
+import type { TransactionMode } from "../sql/index.js";
 import type { Emitter } from "./emit.js";
 import { isRollbackFile } from "./layouts.js";
 import { splitLines } from "./lines.js";
@@ -11,10 +12,19 @@ export interface SqlPart {
   rollback: boolean;
   /** Liquibase changeset `author:id` the part belongs to. */
   changeset?: string;
+  /** How the tool runs the part, where its markers say (see `transactionMode`). */
+  transaction?: TransactionMode;
 }
 
 const GOOSE = /^\s*--\s*\+goose\s+(up|down)\b/i;
 const DBMATE = /^\s*--\s*migrate:(up|down)\b/i;
+const GOOSE_NO_TRANSACTION = /^\s*--\s*\+goose\s+NO\s+TRANSACTION\b/im;
+const DBMATE_NO_TRANSACTION = /\btransaction\s*:\s*false\b/i;
+/** sqlx: `-- no-transaction` as the file's first line. */
+const SQLX_NO_TRANSACTION = /^\s*--\s*no-transaction\s*$/i;
+/** Atlas `-- atlas:txmode none`, Flyway's in-script `executeInTransaction=false`. */
+const OTHER_NO_TRANSACTION = /^\s*--\s*(?:atlas:txmode\s+none\b|flyway:executeInTransaction\s*=\s*false\b)/im;
+const LIQUIBASE_NO_TRANSACTION = /\brunInTransaction\s*:\s*false\b/i;
 const LIQUIBASE = /^\s*--\s*liquibase\s+formatted\s+sql\b/i;
 const CHANGESET = /^\s*--\s*changeset\s+(\S+)/i;
 const ROLLBACK_LINE = /^\s*--\s*rollback\b ?(.*)$/i;
@@ -31,19 +41,26 @@ export function splitSqlMigration(path: string, text: string): SqlPart[] {
   // Markers inside the file say more than its name: a goose file may be called `…_scale_down.sql`.
   if (lines.some((l) => LIQUIBASE.test(l))) return splitLiquibase(lines);
   const marker = lines.some((l) => GOOSE.test(l)) ? GOOSE : lines.some((l) => DBMATE.test(l)) ? DBMATE : null;
-  if (!marker) return [{ text, startLine: 1, rollback: isRollbackFile(path) }];
+  if (!marker) {
+    const first = lines.find((l) => l.trim() !== "");
+    const none = (first !== undefined && SQLX_NO_TRANSACTION.test(first)) || OTHER_NO_TRANSACTION.test(text);
+    return [{ text, startLine: 1, rollback: isRollbackFile(path), ...(none ? { transaction: "none" as const } : {}) }];
+  }
+  // goose and dbmate run each migration in a transaction unless told not to.
+  const gooseMode: TransactionMode = GOOSE_NO_TRANSACTION.test(text) ? "none" : "wrapped";
 
   const parts: SqlPart[] = [];
-  let current: { start: number; rollback: boolean } | null = null;
+  let current: { start: number; rollback: boolean; transaction: TransactionMode } | null = null;
   const close = (end: number) => {
-    if (current) parts.push({ text: lines.slice(current.start, end).join("\n"), startLine: current.start + 1, rollback: current.rollback });
+    if (current) parts.push({ text: lines.slice(current.start, end).join("\n"), startLine: current.start + 1, rollback: current.rollback, transaction: current.transaction });
   };
   lines.forEach((line, index) => {
     const match = marker.exec(line);
     if (!match) return;
     close(index);
     // The marker line itself is a comment: keep it so the part starts at the marker's line.
-    current = { start: index, rollback: match[1]!.toLowerCase() === "down" };
+    const transaction = marker === GOOSE ? gooseMode : DBMATE_NO_TRANSACTION.test(line) ? "none" : "wrapped";
+    current = { start: index, rollback: match[1]!.toLowerCase() === "down", transaction };
   });
   close(lines.length);
   // Text before the first marker is not run by either tool (they read sections only).
@@ -55,11 +72,12 @@ function splitLiquibase(lines: string[]): SqlPart[] {
   let forward: string[] = [];
   let forwardStart = 0;
   let changeset: string | undefined;
+  let transaction: TransactionMode = "wrapped";
   let inRollbackBlock = false;
   let rollbackBlock: { start: number; lines: string[] } | null = null;
   const flush = (next: number) => {
     if (forward.some((l) => l.trim() !== "")) {
-      parts.push({ text: forward.join("\n"), startLine: forwardStart + 1, rollback: false, ...(changeset ? { changeset } : {}) });
+      parts.push({ text: forward.join("\n"), startLine: forwardStart + 1, rollback: false, transaction, ...(changeset ? { changeset } : {}) });
     }
     forward = [];
     forwardStart = next;
@@ -82,6 +100,7 @@ function splitLiquibase(lines: string[]): SqlPart[] {
     if (set) {
       flush(index);
       changeset = set[1];
+      transaction = LIQUIBASE_NO_TRANSACTION.test(line) ? "none" : "wrapped";
       forward.push(line);
       return;
     }
@@ -155,6 +174,6 @@ export function readSqlMigration(path: string, text: string, emit: Emitter, only
   }
   for (const part of splitSqlMigration(path, text)) {
     if (onlyChangesets && part.changeset !== undefined && !onlyChangesets.has(part.changeset)) continue;
-    emit.sql(part.text, part.startLine, { rollback: part.rollback });
+    emit.sql(part.text, part.startLine, { rollback: part.rollback, ...(part.transaction ? { transaction: part.transaction } : {}) });
   }
 }

@@ -29,7 +29,15 @@ export interface SqlContext {
    * from a schema model of the base history: a table rebuild is then judged column by column.
    */
   tableDefinitions?: ReadonlyMap<string, ColumnDefinition[]>;
+  /**
+   * How the migration tool runs this text: `wrapped` in one transaction (goose, dbmate, sqlx, Rails, Django,
+   * Alembic, Knex by default), `none` statement by statement (their no-transaction markers). Unknown when
+   * absent; an explicit BEGIN … COMMIT in the text counts either way.
+   */
+  transaction?: TransactionMode;
 }
+
+export type TransactionMode = "wrapped" | "none";
 
 /**
  * Texts larger than this are not analysed statement by statement: one `sql/unparsed` finding asks a

@@ -233,6 +233,55 @@ class SourceReader {
   }
 }
 
+/** What a statement PostgreSQL refuses inside a transaction block is, or undefined for any other. */
+function transactionRefused(kind: string, body: Record<string, unknown>): { what: string; object?: string; enumValue?: boolean } | undefined {
+  const relation = (r: unknown) => (r ? rangeVarName(r as RangeVar) : undefined);
+  const named = (what: string, object: string | undefined) => (object !== undefined ? { what: `${what} ${object}`, object } : { what });
+  switch (kind) {
+    case "IndexStmt":
+      return body.concurrent ? named("CREATE INDEX CONCURRENTLY on", relation(body.relation)) : undefined;
+    case "DropStmt":
+      return body.concurrent ? { what: "DROP INDEX CONCURRENTLY" } : undefined;
+    case "ReindexStmt":
+      return defElems(body.params).some((d) => d.defname === "concurrently") ? named("REINDEX CONCURRENTLY of", relation(body.relation) ?? (body.name as string | undefined)) : undefined;
+    case "VacuumStmt": {
+      if (!body.is_vacuumcmd) return undefined;
+      const first = (body.rels as { VacuumRelation?: { relation?: RangeVar } }[] | undefined)?.[0]?.VacuumRelation?.relation;
+      const table = relation(first);
+      return table !== undefined ? named("VACUUM of", table) : { what: "VACUUM" };
+    }
+    case "AlterEnumStmt":
+      return body.oldVal === undefined && body.newVal !== undefined
+        ? { what: `ALTER TYPE ${nameList(body.typeName as Node[])} ADD VALUE '${String(body.newVal)}'`, object: nameList(body.typeName as Node[]), enumValue: true }
+        : undefined;
+    case "AlterTableStmt": {
+      const cmds = (body.cmds as { AlterTableCmd?: { subtype?: string; def?: { PartitionCmd?: { concurrent?: boolean; name?: RangeVar } } } }[] | undefined) ?? [];
+      const detach = cmds.find((c) => c.AlterTableCmd?.subtype === "AT_DetachPartition" && c.AlterTableCmd.def?.PartitionCmd?.concurrent);
+      return detach ? named("DETACH PARTITION CONCURRENTLY of", relation(detach.AlterTableCmd!.def!.PartitionCmd!.name)) : undefined;
+    }
+    default: {
+      const what = REFUSED_IN_TRANSACTION[kind];
+      if (what === undefined) return undefined;
+      const name = body.dbname ?? body.tablespacename;
+      return typeof name === "string" ? named(what, name) : { what };
+    }
+  }
+}
+
+/** Statements PostgreSQL refuses in a transaction block whatever their options, by kind. */
+const REFUSED_IN_TRANSACTION: Readonly<Record<string, string>> = {
+  CreatedbStmt: "CREATE DATABASE",
+  DropdbStmt: "DROP DATABASE",
+  CreateTableSpaceStmt: "CREATE TABLESPACE",
+  DropTableSpaceStmt: "DROP TABLESPACE",
+  AlterSystemStmt: "ALTER SYSTEM",
+};
+
+function lockedName(body: Record<string, unknown>): string | undefined {
+  const first = (body.relations as { RangeVar?: RangeVar }[] | undefined)?.[0]?.RangeVar;
+  return first ? rangeVarName(first) : undefined;
+}
+
 const KIND_LABELS: Record<string, string> = {
   OBJECT_MATVIEW: "materialized view",
   OBJECT_FOREIGN_TABLE: "foreign table",
@@ -272,6 +321,55 @@ class StatementReader {
     this.run.report(this.spot, rule, message, { ...(object !== undefined ? { object } : {}), ...on });
   }
 
+  /**
+   * Statements PostgreSQL refuses inside a transaction block (and LOCK, which it refuses outside one),
+   * judged against how the tool runs the migration and the BEGIN/COMMIT read so far.
+   */
+  private transactionMode(kind: string, body: Record<string, unknown>): void {
+    const run = this.run;
+    if (kind === "TransactionStmt") {
+      const what = String(body.kind);
+      if (what === "TRANS_STMT_BEGIN" || what === "TRANS_STMT_START") run.inTransaction = true;
+      else if (what === "TRANS_STMT_COMMIT" || what === "TRANS_STMT_ROLLBACK" || what === "TRANS_STMT_PREPARE") {
+        run.inTransaction = false;
+        run.newEnumValues.length = 0;
+      }
+      return;
+    }
+    if (run.inTransaction === false && kind === "LockStmt") {
+      this.report(rules.transactionConflict, "LOCK TABLE outside a transaction block fails (\"LOCK TABLE can only be used in transaction blocks\"), and this migration runs without one", lockedName(body));
+      return;
+    }
+    if (run.inTransaction !== true) return;
+    const where = run.context.transaction === "wrapped" ? "the migration tool runs this migration in a transaction" : "it runs inside BEGIN … COMMIT";
+    if (run.newEnumValues.length > 0 && kind !== "AlterEnumStmt") {
+      // From PostgreSQL 12 ADD VALUE may run in a transaction, but the value cannot be used before it commits.
+      const text = this.owner.source.slice(this.start, this.end);
+      for (const added of run.newEnumValues) {
+        if (!text.includes(`'${added.value.replaceAll("'", "''")}'`)) continue;
+        this.report(
+          rules.transactionConflict,
+          `Uses the enum value '${added.value}' that ALTER TYPE ${added.type} ADD VALUE added earlier in the same transaction; PostgreSQL refuses that ("unsafe use of new value") until the transaction commits, and ${where}`,
+          added.type,
+        );
+      }
+    }
+    const refused = transactionRefused(kind, body);
+    if (refused === undefined) return;
+    if (refused.enumValue) {
+      run.newEnumValues.push({ type: refused.object ?? "?", value: String(body.newVal) });
+      // Only PostgreSQL 11 and older (out of support since 2023) refuse it outright: worth knowing, not gating.
+      this.report(
+        rules.transactionConflict,
+        `${refused.what} inside a transaction fails on PostgreSQL 11 and older, and from 12 the new value cannot be used until the transaction commits; ${where}`,
+        refused.object,
+        { severity: "low" },
+      );
+    } else {
+      this.report(rules.transactionConflict, `${refused.what} cannot run inside a transaction block, so the migration fails at deploy time; ${where}`, refused.object);
+    }
+  }
+
   private isNew(table: string): boolean {
     return this.run.created.has(unqualified(table));
   }
@@ -279,6 +377,7 @@ class StatementReader {
   read(node: Node): void {
     const kind = Object.keys(node)[0] ?? "";
     const body = (node as Record<string, unknown>)[kind] as Record<string, unknown>;
+    if (this.owner.scope.depth === 0) this.transactionMode(kind, body);
     switch (kind) {
       case "DropStmt":
         return this.drop(body);
@@ -1163,11 +1262,11 @@ export const HARMLESS_STATEMENTS: Readonly<Record<string, string>> = {
   CreateSeqStmt: "creates a sequence",
   CreateStatsStmt: "creates extended statistics",
   CreateSubscriptionStmt: "creates a subscription",
-  CreateTableSpaceStmt: "creates a tablespace",
+  CreateTableSpaceStmt: "creates a tablespace (inside a transaction: sql/transaction-conflict)",
   CreateTransformStmt: "creates a transform",
   CreateTrigStmt: "creates a trigger; its function is judged where it is created",
   CreateUserMappingStmt: "creates a user mapping",
-  CreatedbStmt: "creates a database",
+  CreatedbStmt: "creates a database (inside a transaction: sql/transaction-conflict)",
   DeallocateStmt: "forgets a prepared statement",
   DeclareCursorStmt: "declares a cursor over a query",
   DefineStmt: "creates an aggregate, operator, type, collation or text search object",

@@ -43,8 +43,14 @@ export class Run {
   /** Top-level statements that may be part of a table rebuild (create, copy, drop, rename), judged at the end. */
   private readonly rebuilds: Rebuilds;
 
+  /** Whether the statement being read runs inside a transaction block; undefined when the tool's mode is unknown. */
+  inTransaction: boolean | undefined;
+  /** Enum values added (ALTER TYPE … ADD VALUE) in the current transaction: using one before COMMIT fails. */
+  readonly newEnumValues: { type: string; value: string }[] = [];
+
   constructor(readonly context: SqlContext) {
     this.created = context.createdTables ?? new Set<string>();
+    this.inTransaction = context.transaction === undefined ? undefined : context.transaction === "wrapped";
     this.rebuilds = new Rebuilds(new Set(this.created), context.tableDefinitions);
   }
 

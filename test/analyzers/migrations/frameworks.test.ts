@@ -59,6 +59,7 @@ describe("Rails", () => {
       path,
       rails(
         [
+          "  disable_ddl_transaction!",
           "  def change",
           "    create_table :widgets do |t|",
           "      t.string :name, null: false",
