@@ -25,6 +25,7 @@ import { readEnforcement, type Enforcement } from "./enforcement.js";
 import { Eligibility, listCommits, listReviews } from "./facts.js";
 import { InProcessHeadLock, headKey, type HeadLock } from "./head-lock.js";
 import { mapBounded, messageOf, statusOf, type Octokit, type RepoRef } from "./octokit.js";
+import { readPlanArtifact } from "./plan-artifact.js";
 import { performPullActions } from "./pull-actions.js";
 import { GitHubSource, listDirectory, listPullFiles, listRoot, readContent } from "./source.js";
 
@@ -248,7 +249,20 @@ async function analyse(
   listingP: ReturnType<typeof listPullFiles>,
 ): Promise<AnalysisSummary> {
   const source = new GitHubSource(octokit, { ...repo, pullNumber: pr.number, base: mergeBase, head: pull.headSha, listing: listingP, maxInFlight: CONTENT_CONCURRENCY });
+  // The CI's plan for this head, when the policy names its artifact; one that cannot be read fails closed.
+  const artifactName = policy.policy.terraform.plan_artifact;
+  let planError: string | undefined;
+  const inputs = artifactName
+    ? await readPlanArtifact(octokit, repo, pull.headSha, artifactName).then(
+        (artifact) => (artifact.found ? artifact.inputs : []),
+        (error: unknown) => {
+          planError = `the Terraform plan artifact "${artifactName}" could not be read: ${messageOf(error)}`;
+          return [];
+        },
+      )
+    : [];
   const result = await analyzeChangeSet(source, {
+    inputs,
     ...analysisOptionsFromPolicy(policy.policy),
     authorKind: pullAuthorKind(pull.author, commits, policy.policy).kind,
     policyPath: POLICY_PATH,
@@ -259,7 +273,8 @@ async function analyse(
     const retryable = error instanceof SourceError ? error.retryable : true;
     return { base: source.base, head: pull.headSha, findings: [], files: [], unclaimed: 0, contextFiles: 0, errors: [{ file: "(file list)", message: messageOf(error), retryable }] };
   });
-  return { findings: result.findings, analysed: result.files.length, unclaimed: result.unclaimed, errors: result.errors };
+  const errors = planError ? [...result.errors, { file: `artifact:${artifactName}`, message: planError, retryable: true }] : result.errors;
+  return { findings: result.findings, analysed: result.files.length, unclaimed: result.unclaimed, errors };
 }
 
 function runTarget(repo: RepoRef, headSha: string, detailsUrl: string, existing: ExistingRun | undefined): RunTarget {

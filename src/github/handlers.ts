@@ -35,7 +35,7 @@ function defaultSchedule(task: () => Promise<unknown>, delayMs: number): void {
   setTimeout(() => void task(), delayMs).unref();
 }
 
-type AnyContext = Context<"pull_request" | "pull_request_review" | "check_run" | "check_suite" | "merge_group">;
+type AnyContext = Context<"pull_request" | "pull_request_review" | "check_run" | "check_suite" | "merge_group" | "workflow_run">;
 
 async function depsFor(context: AnyContext, options: HandlerOptions): Promise<GateDeps> {
   const log = context.log as unknown as GateLog;
@@ -152,6 +152,26 @@ export function registerHandlers(app: Probot, options: HandlerOptions = {}): voi
       numbers = data.filter((p) => p.state === "open").map((p) => p.number);
     }
     for (const number of numbers) await runGate(deps, { ...repo, pullNumber: number, hintHead: suite.head_sha }, { kind: "rerun", event: "check_suite.rerequested" });
+  });
+
+  // The repository's CI uploaded its Terraform plan (terraform.plan_artifact): evaluate the pull
+  // requests of that commit again, so the plan's findings join the same check run. The gate reads
+  // the plan itself, for the pull request's current head only; this event only says when to look.
+  app.on("workflow_run.completed", async (context) => {
+    const run = context.payload.workflow_run;
+    if (run.conclusion !== "success") return;
+    const deps = await depsFor(context, options);
+    const repo = repoOf(context);
+    // Most workflow runs upload nothing: those cannot hold a plan and cost no evaluation.
+    const { data } = await context.octokit.rest.actions.listWorkflowRunArtifacts({ ...repo, run_id: run.id, per_page: 1 });
+    if (data.total_count === 0) return;
+    let numbers = (run.pull_requests ?? []).flatMap((p) => (p && p.head.sha === run.head_sha ? [p.number] : []));
+    if (numbers.length === 0) {
+      // Pull requests from forks are not listed on the run.
+      const { data: pulls } = await context.octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...repo, commit_sha: run.head_sha, per_page: 10 });
+      numbers = pulls.filter((p) => p.state === "open" && p.head.sha === run.head_sha).map((p) => p.number);
+    }
+    for (const number of numbers) await runGate(deps, { ...repo, pullNumber: number, hintHead: run.head_sha }, { kind: "rerun", event: "workflow_run.completed" });
   });
 
   app.on("merge_group.checks_requested", async (context) => {

@@ -91,11 +91,24 @@ export interface FakeState {
   hold?: (method: string, path: string) => Promise<void> | undefined;
   /** Pull requests GitHub associates with a commit (`/commits/{sha}/pulls`); default: the pull request. */
   associated?: Record<string, number[]>;
+  /** Workflow runs of the repository (Actions), with the artifacts each uploaded. */
+  workflowRuns?: FakeWorkflowRun[];
   /** Delay per reply in ms (the benchmark uses it to see sequential round trips). */
   delayMs?: number;
   /** GitHub's clock (ms): the `Date` header and `completed_at`. Default: the real clock. */
   now?: () => number;
 }
+
+export interface FakeWorkflowRun {
+  id: number;
+  head_sha: string;
+  conclusion: "success" | "failure";
+  updated_at: string;
+  artifacts: { id: number; name: string; zip: Uint8Array; expired?: boolean }[];
+}
+
+/** Where GitHub redirects an artifact download: storage outside the API. */
+export const ARTIFACT_STORAGE = "https://pipelines.actions.githubusercontent.com";
 
 export type Fault = { status: number; body?: unknown; headers?: Record<string, string> } | "hang";
 
@@ -120,6 +133,15 @@ export class FakeGitHub {
     nock(API)
       .post(/^\/app\/installations\/\d+\/access_tokens$/)
       .reply((uri, body, callback) => this.answer("post", uri, body, callback));
+    nock(ARTIFACT_STORAGE)
+      .persist()
+      .get(/^\/artifacts\/\d+\.zip$/)
+      .optionally()
+      .reply((uri) => {
+        const id = Number(/(\d+)\.zip$/.exec(uri)![1]);
+        const artifact = (this.state.workflowRuns ?? []).flatMap((run) => run.artifacts).find((a) => a.id === id);
+        return artifact ? [200, Buffer.from(artifact.zip), { "content-type": "application/zip" }] : [404, "Not Found"];
+      });
     for (const method of ["get", "post", "patch", "put", "delete"] as const) {
       const scope = nock(API).persist();
       scope[method](/.*/)
@@ -205,6 +227,20 @@ export class FakeGitHub {
         return [200, names.map((name) => ({ type: "file", name, path: `${path}/${name}`, sha: "0".repeat(40), size: 1, url: "", git_url: null, html_url: null, download_url: null, _links: { self: "", git: null, html: null } }))];
       }
       return [200, text, { "content-type": "text/plain; charset=utf-8" }];
+    }
+    if (r.method === "GET" && rest === "/actions/runs") {
+      const runs = (s.workflowRuns ?? []).filter((run) => (!r.query.head_sha || run.head_sha === r.query.head_sha) && (!r.query.status || run.conclusion === r.query.status));
+      return [200, { total_count: runs.length, workflow_runs: runs.map((run) => ({ id: run.id, head_sha: run.head_sha, status: "completed", conclusion: run.conclusion, updated_at: run.updated_at })) }];
+    }
+    if (r.method === "GET" && (m = /^\/actions\/runs\/(\d+)\/artifacts$/.exec(rest))) {
+      const run = (s.workflowRuns ?? []).find((w) => w.id === Number(m![1]));
+      if (!run) return [404, { message: "Not Found" }];
+      const artifacts = run.artifacts.filter((a) => !r.query.name || a.name === r.query.name);
+      const shown = artifacts.map((a) => ({ id: a.id, name: a.name, size_in_bytes: a.zip.byteLength, expired: a.expired ?? false, workflow_run: { id: run.id, head_sha: run.head_sha } }));
+      return [200, { total_count: shown.length, artifacts: shown.slice(0, Number(r.query.per_page ?? 30)) }];
+    }
+    if (r.method === "GET" && (m = /^\/actions\/artifacts\/(\d+)\/zip$/.exec(rest))) {
+      return [302, "", { location: `${ARTIFACT_STORAGE}/artifacts/${m[1]}.zip` }];
     }
     if (r.method === "GET" && (m = /^\/compare\/([0-9a-f]+)\.\.\.([0-9a-f]+)$/.exec(rest))) {
       const commits = (s.groupCommits ?? []).map((c) => ({ sha: c.sha, commit: { message: c.message } }));
