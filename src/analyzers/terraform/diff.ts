@@ -6,7 +6,7 @@
 import { backendChange, countShrink, destroy, moduleRemoved, protectionRemoved } from "../../../rules/tf/index.js";
 import type { Finding, Side } from "../../model/finding.js";
 import { finding } from "../../model/rule.js";
-import { bodies, canonical, expressionText, isExpression, isObject, type TfBlock } from "./hcl.js";
+import { bodies, canonical, expressionText, isExpression, isObject, isOverrideFile, type TfBlock } from "./hcl.js";
 import type { ScannedBlock } from "./scan.js";
 import { protectionLowered, severityFor } from "./stateful.js";
 
@@ -106,11 +106,29 @@ export function compareModule(dir: string, base: ModuleSide, head: ModuleSide): 
 
 function keyed(blocks: readonly TfBlock[]): Map<string, TfBlock> {
   const map = new Map<string, TfBlock>();
+  const overrides: TfBlock[] = [];
   for (const block of blocks) {
     if (block.kind === "moved" || block.kind === "removed" || block.kind === "import" || block.kind === "backend" || block.kind === "cloud") continue;
-    if (!map.has(block.address)) map.set(block.address, block);
+    if (isOverrideFile(block.file)) overrides.push(block);
+    else if (!map.has(block.address)) map.set(block.address, block);
+  }
+  // Terraform applies override files after the others, in lexical order of their names; an
+  // override names an existing block and replaces its arguments (lifecycle argument by argument).
+  // One that names nothing is an error for Terraform itself, and adds nothing here.
+  for (const over of overrides.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line)) {
+    const original = map.get(over.address);
+    if (!original || original.outlineOnly || over.outlineOnly) continue;
+    map.set(over.address, { ...original, body: mergeOverride(original.body, over.body), overrides: [...(original.overrides ?? []), over] });
   }
   return map;
+}
+
+function mergeOverride(body: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const merged = { ...body };
+  for (const [key, value] of Object.entries(over)) {
+    merged[key] = key === "lifecycle" ? [{ ...(bodies(body.lifecycle)[0] ?? {}), ...(bodies(value)[0] ?? {}) }] : value;
+  }
+  return merged;
 }
 
 /** Whether a `moved`/`removed` address names this block or one of its instances (`aws_x.y[0]`). */
@@ -270,6 +288,11 @@ function backend(base: ModuleSide, head: ModuleSide): Finding[] {
 
 /** Where to point: the attribute's line inside the block when the scanner found it, else the block. */
 function at(block: TfBlock, side: Side, path?: string): { file: string; line: number; endLine?: number; side: Side } {
+  // An argument set by an override file is pointed at there (the last override that sets it wins).
+  for (const over of [...(block.overrides ?? [])].reverse()) {
+    const line = path && over.scanned ? attributeLine(over.scanned, path.split(".")) : undefined;
+    if (line !== undefined) return { file: over.file, line, side };
+  }
   if (path && block.scanned) {
     const line = attributeLine(block.scanned, path.split("."));
     if (line !== undefined) return { file: block.file, line, side };

@@ -22,6 +22,14 @@ export interface TfBlock {
   scanned?: ScannedBlock;
   /** True when the HCL parser rejected the file and only the scanner's outline is known (no values). */
   outlineOnly?: boolean;
+  /** Blocks of override files merged into this one (diff.ts), in the order Terraform applies them. */
+  overrides?: TfBlock[];
+}
+
+/** `override.tf`, `*_override.tf` (and the `.tofu`, `.json` forms): merged into the blocks they name, never blocks of their own. */
+export function isOverrideFile(path: string): boolean {
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  return /^(?:override|.+_override)\.(?:tf|tofu)(?:\.json)?$/.test(name);
 }
 
 export interface ParsedFile {

@@ -96,6 +96,11 @@ runTfRuleTests("tf/destroy", {
   ],
   passes: [
     {
+      name: "an override file is deleted: its blocks were merged into resources that stay",
+      base: { "infra/db.tf": 'resource "aws_db_instance" "main" {\n  engine = "postgres"\n}\n', "infra/db_override.tf": 'resource "aws_db_instance" "main" {\n  instance_class = "db.r6g.large"\n}\n' },
+      head: { "infra/db.tf": 'resource "aws_db_instance" "main" {\n  engine = "postgres"\n}\n' },
+    },
+    {
       name: "the RDS instance block moves to a new file of the same module",
       base,
       head: { ...base, "infra/rds/main.tf": dbCut.rest, "infra/rds/database.tf": `${dbCut.block}\n` },

@@ -10,6 +10,18 @@ const update = (type: string, before: object, after: object) =>
 runTfRuleTests("tf/protection-removed", {
   fires: [
     {
+      name: "an override file turns deletion_protection off (it merges into the resource, whose own file is unchanged)",
+      base: { "infra/db.tf": db("  deletion_protection = true\n") },
+      head: { "infra/db.tf": db("  deletion_protection = true\n"), "infra/db_override.tf": 'resource "aws_db_instance" "main" {\n  deletion_protection = false\n}\n' },
+      findings: [{ file: "infra/db_override.tf", line: 2, object: "aws_db_instance.main", message: /true → false/ }],
+    },
+    {
+      name: "an override file's lifecycle drops prevent_destroy, argument by argument",
+      base: { "infra/db.tf": db("  lifecycle {\n    prevent_destroy = true\n    ignore_changes  = [tags]\n  }\n") },
+      head: { "infra/db.tf": db("  lifecycle {\n    prevent_destroy = true\n    ignore_changes  = [tags]\n  }\n"), "infra/override.tf": 'resource "aws_db_instance" "main" {\n  lifecycle {\n    prevent_destroy = false\n  }\n}\n' },
+      findings: [{ file: "infra/override.tf", line: 3, object: "aws_db_instance.main" }],
+    },
+    {
       name: "deletion_protection true to false in the RDS module",
       base: { ...base, "infra/rds/main.tf": literal },
       head: { ...base, "infra/rds/main.tf": literal.replace("deletion_protection      = true", "deletion_protection      = false") },
@@ -63,6 +75,11 @@ runTfRuleTests("tf/protection-removed", {
     },
   ],
   passes: [
+    {
+      name: "an override file sets an unrelated argument; protection stays on",
+      base: { "infra/db.tf": db("  deletion_protection = true\n") },
+      head: { "infra/db.tf": db("  deletion_protection = true\n"), "infra/db_override.tf": 'resource "aws_db_instance" "main" {\n  instance_class = "db.r6g.large"\n}\n' },
+    },
     { name: "the RDS module unchanged but for a variable", base, head: { ...base, "infra/rds/variables.tf": `${base["infra/rds/variables.tf"]!}\n` + 'variable "x" {\n  default = 1\n}\n' } },
     {
       name: "a comment mentioning prevent_destroy is added, the flag stays",
