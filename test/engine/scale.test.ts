@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { analyzeChangeSet } from "../../src/analyze.js";
+import { analyzeSqlText, loadSqlParsers } from "../../src/analyzers/sql/index.js";
 import { GitSource } from "../../src/source/git.js";
 
 const dirs: string[] = [];
@@ -75,4 +76,41 @@ describe("a scan on a long history", () => {
     expect(many.stats.batch.processes).toBe(1);
     expect(many.stats.processes).toBe(few.stats.processes);
   }, 120_000);
+});
+
+/** A set that counts the elements read out of it: copying it costs its size. */
+class CountingSet extends Set<string> {
+  copied = 0;
+  override *[Symbol.iterator](): SetIterator<string> {
+    for (const value of super.values()) {
+      this.copied++;
+      yield value;
+    }
+  }
+}
+
+describe("the tables created by earlier migrations of the change", () => {
+  it("are not copied for every later migration (that made a long history quadratic)", async () => {
+    await loadSqlParsers();
+    const created = new CountingSet(Array.from({ length: 5000 }, (_, i) => `t${i}`));
+    created.copied = 0;
+    for (let i = 0; i < 200; i++) {
+      analyzeSqlText(`CREATE TABLE u${i} (id bigint);\nCREATE INDEX u${i}_id ON t${i} (id);\n`, {
+        file: `db/migrations/${i}.sql`,
+        side: "head",
+        dialect: "postgresql",
+        createdTables: created,
+      });
+    }
+    // 200 texts × 5,000 tables would be a million copied elements.
+    expect(created.copied).toBe(0);
+    expect(created.has("u199")).toBe(true);
+    // A text that may rebuild a table still sees what existed before it.
+    const rebuild = analyzeSqlText(
+      "CREATE TABLE new_t1 (id bigint);\nINSERT INTO new_t1 (id) SELECT id FROM t1;\nDROP TABLE t1;\nALTER TABLE new_t1 RENAME TO t1;\n",
+      { file: "db/migrations/rebuild.sql", side: "head", dialect: "postgresql", createdTables: created },
+    );
+    expect(created.copied).toBeGreaterThan(0);
+    expect(rebuild.map((f) => f.rule)).not.toContain("sql/drop-table");
+  });
 });

@@ -86,7 +86,7 @@ export function analyzeSqlText(text: string, context: SqlContext): Finding[] {
 
 /** `analyzeSqlText` with the account of what was read: each statement's bytes and verdict (`Run.read`). */
 export function readSqlText(text: string, context: SqlContext): Run {
-  const run = new Run(context);
+  const run = new Run(context, text);
   const startLine = context.startLine ?? 1;
   const prefix = context.embeddedIn ? `${context.embeddedIn}: ` : "";
   const limit = context.dialect === "postgresql" ? MAX_SQL_TEXT_CHARS : MAX_OTHER_DIALECT_TEXT_CHARS;

@@ -26,6 +26,8 @@ export interface ReportOptions {
   statement?: string;
 }
 
+const NONE_CREATED: ReadonlySet<string> = new Set<string>();
+
 /** The state of one `analyzeSqlText` call: its findings and what it learnt so far. */
 export class Run {
   readonly findings: Finding[] = [];
@@ -48,10 +50,18 @@ export class Run {
   /** Enum values added (ALTER TYPE … ADD VALUE) in the current transaction: using one before COMMIT fails. */
   readonly newEnumValues: { type: string; value: string }[] = [];
 
-  constructor(readonly context: SqlContext) {
+  constructor(
+    readonly context: SqlContext,
+    /** The text this run reads, when known: it says whether the rebuild reading can need `created`. */
+    text?: string,
+  ) {
     this.created = context.createdTables ?? new Set<string>();
     this.inTransaction = context.transaction === undefined ? undefined : context.transaction === "wrapped";
-    this.rebuilds = new Rebuilds(new Set(this.created), context.tableDefinitions);
+    // The rebuild reading needs the tables created before this text only where a copy (INSERT or
+    // REPLACE) and a DROP can both occur. Copying a long history's set for every other text would
+    // make a history of added migrations quadratic.
+    const mayRebuild = text === undefined || (/insert|replace/i.test(text) && /drop/i.test(text));
+    this.rebuilds = new Rebuilds(mayRebuild ? new Set(this.created) : NONE_CREATED, context.tableDefinitions);
   }
 
   /**
