@@ -57,7 +57,7 @@ export function createRequestHandler(options: HttpOptions): (req: IncomingMessag
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? "/").split("?")[0]!.replace(/\/+$/, "") || "/";
+    const path = (req.url ?? "/").split("?")[0]!.replace(/(?<!\/)\/+$/, "") || "/";
     if (req.method === "GET" || req.method === "HEAD") {
       if (path === "/healthz") return send(res, 200, { status: "ok" });
       if (path === "/readyz") {
@@ -70,7 +70,7 @@ export function createRequestHandler(options: HttpOptions): (req: IncomingMessag
         return;
       }
     }
-    if (path !== options.webhookPath.replace(/\/+$/, "")) return send(res, 404, { error: "not found" });
+    if (path !== options.webhookPath.replace(/(?<!\/)\/+$/, "")) return send(res, 404, { error: "not found" });
     if (req.method !== "POST") return send(res, 405, { error: `${req.method} is not allowed here` });
     if (!/^\s*application\/json\s*(;|$)/i.test(req.headers["content-type"] ?? "")) return send(res, 415, { error: 'Content-Type must be "application/json"' });
     const name = header(req, "x-github-event");

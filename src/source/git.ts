@@ -246,7 +246,7 @@ export class GitSource implements Source {
   }
 
   async list(side: Side, dir: string): Promise<string[]> {
-    const prefix = dir === "" || dir === "." ? "" : dir.replace(/\/+$/, "") + "/";
+    const prefix = dir === "" || dir === "." ? "" : dir.replace(/(?<!\/)\/+$/, "") + "/";
     const all = await this.tree(side).catch((error: unknown) => {
       throw new SourceError(`Could not list ${dir || "the tree"} at ${side === "base" ? this.base.slice(0, 12) : this.head.slice(0, 12)}: ${describe(error)}`, dir);
     });

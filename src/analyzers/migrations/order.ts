@@ -17,11 +17,11 @@ interface Slot {
   version: number[];
 }
 
-const LIQUIBASE_SQL = /^\s*--\s*liquibase\s+formatted\s+sql\b/im;
+const LIQUIBASE_SQL = /^[ \t]*--[ \t]*liquibase[ \t]+formatted[ \t]+sql\b/im;
 /** Alembic orders revisions by `down_revision`, not by file name. */
-const ALEMBIC_REVISION = /^\s*revision\s*(?::\s*[\w[\], |]+)?=\s*['"]([^'"]+)['"]/m;
-const ALEMBIC_DOWN = /^\s*down_revision\s*(?::\s*[\w[\], |]+)?=\s*(?:['"]([^'"]+)['"]|None\b)/m;
-const ALEMBIC_ANY_DOWN = /^\s*down_revision\s*(?::[^=\n]*)?=/m;
+const ALEMBIC_REVISION = /^[ \t]*revision[ \t]*(?::[\w[\], |\t]+)?=[ \t]*['"]([^'"]+)['"]/m;
+const ALEMBIC_DOWN = /^[ \t]*down_revision[ \t]*(?::[\w[\], |\t]+)?=[ \t]*(?:['"]([^'"]+)['"]|None\b)/m;
+const ALEMBIC_ANY_DOWN = /^[ \t]*down_revision[ \t]*(?::[^=\n]*)?=/m;
 
 /**
  * Orders the changes so that the migrations ADDED by the change set run in version order within

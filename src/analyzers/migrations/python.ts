@@ -380,7 +380,7 @@ class PythonReader {
         if (name === "format") {
           const callee = node.firstChild;
           const base = callee?.name === "MemberExpression" ? this.sqlText(callee.firstChild, depth + 1) : null;
-          return base ? { ...base, text: base.text.replace(/\{[^}]*\}/g, "__expr__"), interpolated: true } : null;
+          return base ? { ...base, text: formatFieldsReplaced(base.text), interpolated: true } : null;
         }
         return null;
       }
@@ -475,4 +475,22 @@ export function decodeString(literal: string): string {
   const body = rest.endsWith(quote) ? rest.slice(0, rest.length - quote.length) : rest;
   if (/r/i.test(prefix)) return body;
   return body.replace(/\\([\s\S])/g, (all, c: string) => ESCAPES[c] ?? all);
+}
+
+/**
+ * `str.format` fields replaced by a placeholder: each `{` up to the next `}` (what
+ * `/\{[^}]*\}/g` does), in one pass: the pattern rescans to the end from every `{` that has no `}`.
+ */
+export function formatFieldsReplaced(text: string): string {
+  let out = "";
+  let at = 0;
+  for (;;) {
+    const open = text.indexOf("{", at);
+    if (open < 0) break;
+    const close = text.indexOf("}", open + 1);
+    if (close < 0) break;
+    out += `${text.slice(at, open)}__expr__`;
+    at = close + 1;
+  }
+  return out + text.slice(at);
 }

@@ -299,7 +299,8 @@ class RubyReader {
     if (given) return this.name(given);
     const [a, b] = [this.name(args[0]), this.name(args[1])];
     if (a === undefined || b === undefined) return undefined;
-    return [a, b].sort().join("\0").replace(/^(.*_)(.+)\0\1(.+)/, "$1$2_$3").replace("\0", "_");
+    const [first, second] = [a, b].sort() as [string, string];
+    return railsJoinTableName(first, second);
   }
 
   private changeTableCall(node: CallNode, table: string, context: Context): void {
@@ -465,4 +466,25 @@ function tableize(model: string): string {
   if (/(s|x|z|ch|sh)$/.test(snake)) return `${snake}es`;
   if (/[^aeiou]y$/.test(snake)) return `${snake.slice(0, -1)}ies`;
   return `${snake}s`;
+}
+
+const LINE_END = /[\n\r\u2028\u2029]/;
+
+/**
+ * Rails' join table name for two sorted table names: `join("\0").gsub(/^(.*_)(.+)\0\1(.+)/,
+ * '\1\2_\3').tr("\0", "_")` — the longest shared prefix ending in `_` kept once — computed
+ * without the back-reference, which backtracks quadratically on names full of underscores.
+ */
+export function railsJoinTableName(a: string, b: string): string {
+  let best = -1;
+  for (let k = 0; k < a.length && k < b.length && a[k] === b[k] && !LINE_END.test(a[k]!); k++) {
+    if (a[k] === "_") best = k + 1;
+  }
+  // Greedy `(.*_)` takes the longest candidate; `(.+)\0` needs the rest of `a` non-empty and on one line, `(.+)` a character of `b`.
+  for (let k = best; k > 0; k = a.lastIndexOf("_", k - 2) + 1) {
+    const rest = a.slice(k);
+    if (rest.length > 0 && !LINE_END.test(rest) && k < b.length && !LINE_END.test(b[k]!)) return `${a.slice(0, k)}${rest}_${b.slice(k)}`;
+    if (k === 1) break;
+  }
+  return `${a}_${b}`;
 }

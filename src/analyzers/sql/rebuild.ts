@@ -412,10 +412,32 @@ function tokenText(t: Token): string {
 
 /** `VARCHAR ( 255 )` → `varchar(255)`; `INTEGER` and `int` stay different words (the author changed them). */
 function typeText(tokens: Token[]): string {
-  return tokens
+  return tightPunctuation(tokens
     .map((t) => (t.kind === "string" ? `'${t.name}'` : t.name))
     .join(" ")
-    .toLowerCase()
-    .replace(/\s*([(),])\s*/g, "$1")
+    .toLowerCase())
     .trim();
+}
+
+const SPACE = /\s/;
+
+/**
+ * The text without whitespace around `(`, `)` and `,`: what replacing `\s*([(),])\s*` (global) by `$1`
+ * does, in one pass (the pattern rescans a long run of spaces from each of its characters).
+ */
+export function tightPunctuation(text: string): string {
+  const out: string[] = [];
+  let after = false;
+  for (const ch of text) {
+    if (ch === "(" || ch === ")" || ch === ",") {
+      while (out.length > 0 && SPACE.test(out[out.length - 1]!)) out.pop();
+      out.push(ch);
+      after = true;
+    } else if (after && SPACE.test(ch)) continue;
+    else {
+      after = false;
+      out.push(ch);
+    }
+  }
+  return out.join("");
 }

@@ -243,7 +243,7 @@ function normaliseSource(source: unknown): string | undefined {
     .replace(/\?$/, "")
     .replace(/^git::/, "")
     .replace(/\.git(?=\/\/|$)/, "")
-    .replace(/\/+$/, "")
+    .replace(/(?<!\/)\/+$/, "")
     .replace(/^\.\//, "");
 }
 

@@ -409,7 +409,7 @@ const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g; // eslint-disable-line no-control-regex
 const HEADER = /^\s*# (\S.*?) (will be destroyed|is tainted, so (?:it )?must be replaced|must be replaced, but the existing object will not be destroyed|must be replaced - older instance will not be destroyed.*|must be replaced|will be replaced, as requested|will be replaced due to changes in replace_triggered_by|will no longer be managed by Terraform, but will not be destroyed|will be removed from (?:Terraform|the OpenTofu) state,? but will not be destroyed|will be updated in-place|will be created|will be read during apply|has moved to \S.*|will be imported|has changed|has been deleted)$/;
 const SUMMARY = /^\s*Plan: (?:(\d+) to import, )?(\d+) to add, (\d+) to change, (\d+) to destroy(?:, (\d+) to forget)?\./;
 const NO_CHANGES = /^\s*No changes\./;
-const ERROR = /^\s*[│|]?\s*Error: (.*)$/;
+const ERROR = /^\s*(?:[│|]\s*)?Error: (.*)$/;
 const UPDATE_LINE = /^\s*~ ([A-Za-z0-9_]+)\s+= (\S+) -> (\S+)/;
 
 function analyzeTextPlan(path: string, text: string): Finding[] {

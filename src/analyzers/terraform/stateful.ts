@@ -47,8 +47,7 @@ export function severityFor(type: string | undefined, otherwise: Severity): Seve
 
 /** The resource type of an instance address: `module.a["x"].aws_db_instance.main[0]` → `aws_db_instance`. */
 export function typeOfAddress(address: string): { type: string; mode: "managed" | "data" } | undefined {
-  const parts = address
-    .replace(/\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\]/g, "")
+  const parts = withoutIndexes(address)
     .split(".")
     .filter((p) => p !== "");
   while (parts[0] === "module" && parts.length > 2) parts.splice(0, 2);
@@ -154,4 +153,37 @@ export function flatten(body: Record<string, unknown>, prefix = "", out = new Ma
     }
   }
   return out;
+}
+
+/**
+ * The address without its index keys: what `.replace(/\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\]/g, "")`
+ * does, in one pass (the pattern rescans to the end from every `[` that has no `]` after it).
+ */
+export function withoutIndexes(address: string): string {
+  let out = "";
+  let at = 0;
+  let i = address.indexOf("[");
+  while (i >= 0) {
+    let end = -1;
+    if (address[i + 1] === '"') {
+      // A quoted key: `\.` takes any character but a line terminator.
+      let j = i + 2;
+      while (j < address.length && address[j] !== '"') {
+        if (address[j] === "\\") {
+          if (j + 1 >= address.length || "\n\r\u2028\u2029".includes(address[j + 1]!)) break;
+          j += 2;
+        } else j++;
+      }
+      if (address[j] === '"' && address[j + 1] === "]") end = j + 2;
+    }
+    if (end < 0) {
+      const close = address.indexOf("]", i + 1);
+      if (close < 0) break;
+      end = close + 1;
+    }
+    out += address.slice(at, i);
+    at = end;
+    i = address.indexOf("[", end);
+  }
+  return out + address.slice(at);
 }
