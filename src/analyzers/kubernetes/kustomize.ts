@@ -199,6 +199,12 @@ function applyPatches(context: Context, dir: string, path: string, parsed: Parse
     patches.push(target ? { docs, target } : { docs });
   }
   for (const { docs, target } of patches) {
+    const unsafe = target ? unsafeTargetPattern(target) : undefined;
+    if (unsafe !== undefined) {
+      // Kustomize matches with RE2 (linear); here a pattern is run by a backtracking engine, so only simple ones are.
+      context.problems.push({ file: path, line: lineOf(parsed, unsafe), message: `a patch target's pattern \`${unsafe.slice(0, 80)}\` is not a simple name pattern (nested or many repeats, back-references or look-arounds), so the kustomization cannot be built safely` });
+      continue;
+    }
     for (const doc of docs) {
       if (!isPlainObject(doc) || Array.isArray(doc)) continue;
       const matches = objects.filter((object) => (target ? matchesTarget(object, target) : matchesDoc(object, doc)));
@@ -216,6 +222,58 @@ function matchesDoc(object: K8sObject, doc: JsonObject): boolean {
   const metadata = map(doc.metadata);
   const namespace = scalar(metadata.namespace);
   return object.kind === scalar(doc.kind) && object.name === scalar(metadata.name) && (namespace === undefined || namespace === object.namespace);
+}
+
+/**
+ * The first target pattern that a backtracking engine could take super-linear time on: longer
+ * than 256 characters, a back-reference or look-around, a group repeated by `*`, `+` or `{…}`, or more than three
+ * unbounded repeats (each repeat over a single character, class or escape, on names of at most
+ * 253 characters, bounds the work by 253³). Patterns Kustomize users write (`app-.*`,
+ * `(web|api)`, `Deployment|StatefulSet`) pass.
+ */
+export function unsafeTargetPattern(target: JsonObject): string | undefined {
+  for (const key of ["kind", "name", "namespace", "group"]) {
+    const pattern = scalar(target[key]);
+    if (pattern !== undefined && !simplePattern(pattern)) return pattern;
+  }
+  return undefined;
+}
+
+function simplePattern(pattern: string): boolean {
+  if (pattern.length > 256) return false;
+  let unbounded = 0;
+  const groups: number[] = [];
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === "\\") {
+      const next = pattern[i + 1];
+      if (next === undefined || /[1-9k]/.test(next)) return false;
+      i++;
+      continue;
+    }
+    if (c === "[") {
+      // A class: to its closing `]` (a `]` first in the class is literal).
+      let j = i + 1;
+      if (pattern[j] === "^") j++;
+      if (pattern[j] === "]") j++;
+      while (j < pattern.length && pattern[j] !== "]") j += pattern[j] === "\\" ? 2 : 1;
+      i = j;
+      continue;
+    }
+    if (c === "(") {
+      if (pattern[i + 1] === "?" && pattern[i + 2] !== ":") return false;
+      groups.push(i);
+      continue;
+    }
+    if (c === ")") {
+      groups.pop();
+      const next = pattern[i + 1];
+      if (next === "*" || next === "+" || next === "{") return false;
+      continue;
+    }
+    if (c === "*" || c === "+" || (c === "{" && /^\{\d+,\}/.test(pattern.slice(i)))) unbounded++;
+  }
+  return unbounded <= 3;
 }
 
 function matchesTarget(object: K8sObject, target: JsonObject): boolean {
