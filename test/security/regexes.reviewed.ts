@@ -54,6 +54,9 @@ export const REVIEWED_REGEXES: Record<string, readonly string[]> = {
     "/\\.[cm]?ts$/i",
     "/^(where|andWhere|orWhere|whereIn|whereNot|whereRaw|whereExists|whereNull|whereNotNull|whereBetween)/",
     "/\\s+/g",
+    "/\\btransaction\\s*[:=]\\s*false\\b|\\bdisableTransactions\\s*:\\s*true\\b/",
+    "/\\bqueryInterface\\b|\\bSequelize\\b/",
+    "/\\bknex\\b|\\bMigrationInterface\\b|\\bqueryRunner\\b/",
   ],
   "src/analyzers/migrations/layouts.ts": [
     "/\\.down\\.sql$/i",
@@ -88,6 +91,7 @@ export const REVIEWED_REGEXES: Record<string, readonly string[]> = {
     "/^0+(?=\\d)/",
   ],
   "src/analyzers/migrations/python.ts": [
+    "/^[ \\t]+atomic[ \\t]*=[ \\t]*False\\b/m",
     "/\\bIgnoreMigration\\s*\\(/",
     "/^downgrade/",
     "/noop$/",
@@ -101,6 +105,8 @@ export const REVIEWED_REGEXES: Record<string, readonly string[]> = {
   ],
   "src/analyzers/migrations/ruby.ts": [
     "/^(where|find|find_by|find_by!|rewhere|limit|excluding|without|first|last|take)$/",
+    "/^[ \\t]*disable_ddl_transaction!/m",
+    "/concurrently/",
     "/^[A-Z]\\w*$/",
     "/\\s+/g",
     "/([a-z\\d])([A-Z])/g",
@@ -111,6 +117,11 @@ export const REVIEWED_REGEXES: Record<string, readonly string[]> = {
   "src/analyzers/migrations/sql-files.ts": [
     "/^\\s*--\\s*\\+goose\\s+(up|down)\\b/i",
     "/^\\s*--\\s*migrate:(up|down)\\b/i",
+    "/^[ \\t]*--[ \\t]*\\+goose[ \\t]+NO[ \\t]+TRANSACTION\\b/im",
+    "/\\btransaction\\s*:\\s*false\\b/i",
+    "/^\\s*--\\s*no-transaction\\s*$/i",
+    "/^[ \\t]*--[ \\t]*(?:atlas:txmode[ \\t]+none\\b|flyway:executeInTransaction[ \\t]*=[ \\t]*false\\b)/im",
+    "/\\brunInTransaction\\s*:\\s*false\\b/i",
     "/^\\s*--\\s*liquibase\\s+formatted\\s+sql\\b/i",
     "/^\\s*--\\s*changeset\\s+(\\S+)/i",
     "/^\\s*--\\s*rollback\\b ?(.*)$/i",
@@ -166,6 +177,8 @@ export const REVIEWED_REGEXES: Record<string, readonly string[]> = {
     "/\\s/",
   ],
   "src/analyzers/sql/run.ts": [
+    "/insert|replace/i",
+    "/drop/i",
     "/[^a-z0-9]/g",
     "/[^a-z0-9]/g",
   ],
@@ -197,6 +210,7 @@ export const REVIEWED_REGEXES: Record<string, readonly string[]> = {
     "/^\\d+$/",
   ],
   "src/analyzers/terraform/hcl.ts": [
+    "/^(?:override|.+_override)\\.(?:tf|tofu)(?:\\.json)?$/",
     "/^\\$\\{([\\s\\S]*)\\}$/",
     "/\\s+/g",
     "/^\\$\\{[\\s\\S]*\\}$/",
@@ -272,6 +286,9 @@ export const REVIEWED_REGEXES: Record<string, readonly string[]> = {
     "/\\/pr-(\\d+)-[0-9a-f]+$/",
     "/^refs\\/heads\\//",
     "/^refs\\/heads\\//",
+  ],
+  "src/github/plan-artifact.ts": [
+    "/^\\/+/",
   ],
   "src/model/rule.ts": [
     "/^\\.?\\//",

@@ -14,7 +14,8 @@ export function readGoMigration(text: string, emit: Emitter): void {
   const registration = /\bgoose\.Add(?:Named)?Migration\w*\(/.exec(masked);
   if (!registration) return;
   // goose runs a Go migration in a transaction, except those registered with …NoTx.
-  emit.transaction = /NoTx\w*\($/.test(registration[0]) ? "none" : "wrapped";
+  // The match is `goose.Add…Migration<word>(`: NoTx anywhere in it is in the word before the `(`.
+  emit.transaction = registration[0].includes("NoTx") ? "none" : "wrapped";
   const args = topLevelArguments(masked, registration.index + registration[0].length);
   // AddNamedMigration…("name", up, down): the last two arguments are the up and down functions.
   const [up, down] = args.slice(-2);

@@ -14,7 +14,7 @@ export function readPythonMigration(text: string, emit: Emitter, path: string): 
   const before = emit.findings.length;
   // Django migrations are atomic on PostgreSQL unless `atomic = False`; Alembic runs migrations in a
   // transaction (transactional DDL), except inside `autocommit_block()`.
-  emit.transaction = /^\s+atomic\s*=\s*False\b/m.test(text) ? "none" : "wrapped";
+  emit.transaction = /^[ \t]+atomic[ \t]*=[ \t]*False\b/m.test(text) ? "none" : "wrapped";
   new PythonReader(text, emit, path).read();
   // django-migration-linter's IgnoreMigration() silences its checks: shown as acknowledged, never obeyed.
   if (/\bIgnoreMigration\s*\(/.test(text)) {

@@ -73,7 +73,7 @@ const ROW_SCOPES = /^(where|find|find_by|find_by!|rewhere|limit|excluding|withou
 
 export function readRubyMigration(text: string, emit: Emitter): void {
   // Rails runs each migration in a DDL transaction on PostgreSQL unless it says disable_ddl_transaction!.
-  emit.transaction = /^\s*disable_ddl_transaction!/m.test(text) ? "none" : "wrapped";
+  emit.transaction = /^[ \t]*disable_ddl_transaction!/m.test(text) ? "none" : "wrapped";
   new RubyReader(text, emit).read();
 }
 

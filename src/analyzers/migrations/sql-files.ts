@@ -18,12 +18,12 @@ export interface SqlPart {
 
 const GOOSE = /^\s*--\s*\+goose\s+(up|down)\b/i;
 const DBMATE = /^\s*--\s*migrate:(up|down)\b/i;
-const GOOSE_NO_TRANSACTION = /^\s*--\s*\+goose\s+NO\s+TRANSACTION\b/im;
+const GOOSE_NO_TRANSACTION = /^[ \t]*--[ \t]*\+goose[ \t]+NO[ \t]+TRANSACTION\b/im;
 const DBMATE_NO_TRANSACTION = /\btransaction\s*:\s*false\b/i;
 /** sqlx: `-- no-transaction` as the file's first line. */
 const SQLX_NO_TRANSACTION = /^\s*--\s*no-transaction\s*$/i;
 /** Atlas `-- atlas:txmode none`, Flyway's in-script `executeInTransaction=false`. */
-const OTHER_NO_TRANSACTION = /^\s*--\s*(?:atlas:txmode\s+none\b|flyway:executeInTransaction\s*=\s*false\b)/im;
+const OTHER_NO_TRANSACTION = /^[ \t]*--[ \t]*(?:atlas:txmode[ \t]+none\b|flyway:executeInTransaction[ \t]*=[ \t]*false\b)/im;
 const LIQUIBASE_NO_TRANSACTION = /\brunInTransaction\s*:\s*false\b/i;
 const LIQUIBASE = /^\s*--\s*liquibase\s+formatted\s+sql\b/i;
 const CHANGESET = /^\s*--\s*changeset\s+(\S+)/i;
