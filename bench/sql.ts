@@ -1,5 +1,6 @@
 // SQL scan benchmark, whole process, as users meet it (prints figures; never a timed test).
-// Run: npm run build && node --import tsx bench/sql.ts [--runs N]
+// Run: npm run build && node --import tsx bench/sql.ts [--runs N] [--bin OTHER/bin/changegate.js]
+// (--bin times another build, a checkout of an older commit, for before/after figures)
 //
 // Every changegate figure is the real `changegate scan` process (bin/changegate.js over the built
 // dist/) run as a child on a git repository of corpus files (bench/corpus.ts builds them from
@@ -24,6 +25,8 @@ const SQUAWK = join(ROOT, "node_modules", ".bin", "squawk");
 const GNU_TIME = "/usr/bin/time";
 const runsAt = process.argv.indexOf("--runs");
 const RUNS = runsAt >= 0 ? Number(process.argv[runsAt + 1]) : 7;
+const binAt = process.argv.indexOf("--bin");
+const CLI = binAt >= 0 ? process.argv[binAt + 1]! : BIN;
 
 interface Sample {
   ms: number;
@@ -93,7 +96,7 @@ const peakOf = (samples: readonly Sample[]) => {
 };
 
 function changegate(repo: string): Promise<Sample> {
-  return measure(process.execPath, scanArgs(repo)).then((sample) => {
+  return measure(process.execPath, [CLI, ...scanArgs(repo).slice(1)]).then((sample) => {
     if (sample.status !== 0 && sample.status !== 1) throw new Error(`changegate scan failed on ${repo} (exit ${sample.status})`);
     return sample;
   });
@@ -155,7 +158,7 @@ async function main(): Promise<void> {
   if (!existsSync(join(ROOT, "dist", "src", "cli.js"))) throw new Error("dist/ is missing: run npm run build first");
   const squawkInstalled = existsSync(SQUAWK);
   const squawkVersion = squawkInstalled ? spawnSync(SQUAWK, ["--version"], { encoding: "utf8" }).stdout.trim() : "not installed";
-  console.log(`changegate SQL benchmark: whole process (${BIN}), ${RUNS} alternating runs each, medians`);
+  console.log(`changegate SQL benchmark: whole process (${CLI}), ${RUNS} alternating runs each, medians`);
   console.log(`  node ${process.version}; squawk ${squawkVersion}; peak memory from ${existsSync(GNU_TIME) ? GNU_TIME : "/proc/<pid>/status VmHWM"}`);
 
   // 1. Cold start.
