@@ -1,6 +1,7 @@
 // SQL scan benchmark, whole process, as users meet it (prints figures; never a timed test).
 // Run: npm run build && node --import tsx bench/sql.ts [--runs N] [--bin OTHER/bin/changegate.js]
-// (--bin times another build, a checkout of an older commit, for before/after figures)
+// (--bin times another build, a checkout of an older commit, for before/after figures;
+// --no-throughput stops after the squawk comparison)
 //
 // Every changegate figure is the real `changegate scan` process (bin/changegate.js over the built
 // dist/) run as a child on a git repository of corpus files (bench/corpus.ts builds them from
@@ -209,6 +210,7 @@ async function main(): Promise<void> {
   }
 
   // 3. Throughput on other dialects and the ORM readers.
+  if (process.argv.includes("--no-throughput")) return;
   console.log("");
   console.log("3. throughput, every file of a corpus set added at once");
   console.log(`  ${"set".padEnd(38)} ${"files".padStart(5)} ${"statements".padStart(10)} ${"wall".padStart(8)} ${"statements/s".padStart(12)}`);
