@@ -4,7 +4,7 @@ import type { ChangedFile } from "../../source/source.js";
 import type { AnalysisContext, Analyzer, FileChange, SqlDialect } from "../types.js";
 import type { Emitter } from "./emit.js";
 import { readGoMigration } from "./go.js";
-import { createLayouts, isMeantToBeEdited, isSqlcQueryFile, type Layouts, type Reader } from "./layouts.js";
+import { createLayouts, isDeclarativeMigration, isMeantToBeEdited, isSqlcQueryFile, type Layouts, type Reader } from "./layouts.js";
 import { migrationOrder } from "./order.js";
 import { liquibaseChangesets, readSqlMigration } from "./sql-files.js";
 import * as rules from "../../../rules/sql/index.js";
@@ -79,6 +79,7 @@ export function createMigrationAnalyzer(options: MigrationAnalyzerOptions = {}):
  * loads no SQL parser. Module-level, so every analyzer instance of the process shares them.
  */
 const modules = {
+  declarative: () => import("./declarative.js"),
   emit: () => import("./emit.js"),
   javascript: () => import("./javascript.js"),
   liquibase: () => import("./liquibase.js"),
@@ -150,6 +151,8 @@ function isMigrationText(reader: Reader, text: string): boolean {
       return text.includes("databaseChangeLog");
     case "go":
       return /\bgoose\.Add\w*Migration/.test(text);
+    case "declarative":
+      return isDeclarativeMigration(text);
   }
 }
 
@@ -167,6 +170,8 @@ function read(reader: Reader, text: string, path: string, emit: Emitter, only?: 
       return loaded("liquibase").readLiquibaseChangelog(text, emit, path, only);
     case "go":
       return readGoMigration(text, emit);
+    case "declarative":
+      return loaded("declarative").readDeclarativeMigration(text, emit, path);
   }
 }
 

@@ -1,7 +1,7 @@
 import picomatch from "picomatch";
 
 /** How a claimed file is read. */
-export type Reader = "sql" | "ruby" | "python" | "javascript" | "liquibase" | "go";
+export type Reader = "sql" | "ruby" | "python" | "javascript" | "liquibase" | "go" | "declarative";
 
 const JS = "{js,ts,cjs,mjs,cts,mts}";
 
@@ -21,6 +21,9 @@ export const BUILT_IN_GLOBS: Readonly<Record<Reader, readonly string[]>> = {
   liquibase: ["**/db/changelog/**/*.{yaml,yml,xml,json,sql}", "**/db.changelog*.{yaml,yml,xml,json,sql}"],
   // goose Go migrations (only files that register goose migrations are read as such).
   go: ["**/migrations/**/*.go", "**/migrate/**/*.go"],
+  // pgroll (`pgroll migrate migrations/`: JSON or YAML) and Reshape (`migrations/`: TOML or JSON); only
+  // files holding `operations` or `actions` are read as such (see declarative.ts).
+  declarative: ["**/migrations/*.{json,yaml,yml,toml}"],
   sql: [
     "**/*.up.sql", // golang-migrate, sqlx reversible
     "**/*.down.sql",
@@ -41,7 +44,7 @@ export const BUILT_IN_GLOBS: Readonly<Record<Reader, readonly string[]>> = {
  * after the migrations ran; they do not run against a database, so their statements are not
  * changes. Declaration files and tests next to migrations are not migrations either.
  */
-const NEVER = ["**/node_modules/**", "**/db/structure.sql", "**/db/*_structure.sql", "**/db/schema.sql", "**/*.d.ts", "**/*.{test,spec}.*"];
+const NEVER = ["**/node_modules/**", "**/migrations/migration_lock.toml", "**/db/structure.sql", "**/db/*_structure.sql", "**/db/schema.sql", "**/*.d.ts", "**/*.{test,spec}.*"];
 
 const EXTENSION_READER: Record<string, Reader> = {
   rb: "ruby",
@@ -129,4 +132,9 @@ export function isMeantToBeEdited(path: string): boolean {
 /** sqlc query files (`-- name: GetUser :one`) live under db/ too, but are queries the application runs, not migrations. */
 export function isSqlcQueryFile(text: string): boolean {
   return /^--\s*name:\s*\w+\s+:(one|many|exec|execrows|execresult|execlastid|batchexec|batchmany|batchone|copyfrom)\b/m.test(text);
+}
+
+/** Whether a JSON, YAML or TOML file in a migrations folder is a pgroll (`operations`) or Reshape (`actions`) migration. */
+export function isDeclarativeMigration(text: string): boolean {
+  return /"operations"\s*:|^operations\s*:|^\s*\[\[\s*actions\s*\]\]|"actions"\s*:|^actions\s*[:=]/m.test(text);
 }

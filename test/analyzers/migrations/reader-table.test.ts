@@ -203,6 +203,35 @@ const READERS: Record<string, ReaderCase> = {
       return `databaseChangeLog:\n  - changeSet:\n      id: 1\n      author: dev\n      changes:\n${rollback ? tag : body}\n${rollback ? `      rollback:\n${body}\n` : ""}`;
     },
   },
+  pgroll: {
+    path: () => "migrations/20260101000000_accounts.json",
+    create: '{ "create_table": { "name": "accounts", "columns": [{ "name": "id", "type": "bigint", "pk": true }, { "name": "legacy_code", "type": "text" }] } }',
+    ops: {
+      "drop-table": '{ "drop_table": { "name": "accounts" } }',
+      "drop-column": '{ "drop_column": { "table": "accounts", "column": "legacy_code" } }',
+      rename: '{ "rename_column": { "table": "accounts", "from": "legacy_code", "to": "code" } }',
+      "type-change": '{ "alter_column": { "table": "accounts", "column": "legacy_code", "type": "varchar(20)", "up": "legacy_code", "down": "legacy_code" } }',
+      truncate: '{ "sql": { "up": "TRUNCATE accounts" } }',
+      "delete-all-rows": '{ "sql": { "up": "DELETE FROM accounts" } }',
+    },
+    file: (lines) => `{\n  "operations": [\n    ${lines.join(",\n    ")}\n  ]\n}\n`,
+    // pgroll rolls back by itself; its operations have no rollback half to read.
+    noRollback: true,
+  },
+  Reshape: {
+    path: () => "migrations/20260101000000_accounts.toml",
+    create: '[[actions]]\ntype = "create_table"\nname = "accounts"\nprimary_key = ["id"]\n\n  [[actions.columns]]\n  name = "id"\n  type = "BIGINT"',
+    ops: {
+      "drop-table": '[[actions]]\ntype = "remove_table"\ntable = "accounts"',
+      "drop-column": '[[actions]]\ntype = "remove_column"\ntable = "accounts"\ncolumn = "legacy_code"',
+      rename: '[[actions]]\ntype = "alter_column"\ntable = "accounts"\ncolumn = "legacy_code"\n\n  [actions.changes]\n  name = "code"',
+      "type-change": '[[actions]]\ntype = "alter_column"\ntable = "accounts"\ncolumn = "legacy_code"\nup = "legacy_code::varchar(20)"\n\n  [actions.changes]\n  type = "VARCHAR(20)"',
+      truncate: '[[actions]]\ntype = "custom"\nstart = "TRUNCATE accounts"',
+      "delete-all-rows": '[[actions]]\ntype = "custom"\nstart = "DELETE FROM accounts"',
+    },
+    file: (lines) => `${lines.join("\n\n")}\n`,
+    noRollback: true,
+  },
 };
 
 const OPERATIONS = Object.keys(EXPECTED) as Operation[];
