@@ -65,7 +65,9 @@ export const REVIEWED_REGEXES: Record<string, readonly string[]> = {
     "/^R__.+\\.sql$/",
     "/(^|\\/)seeds?(\\/|\\.sql$)/i",
     "/^--\\s*name:\\s*\\w+\\s+:(one|many|exec|execrows|execresult|execlastid|batchexec|batchmany|batchone|copyfrom)\\b/m",
+    "/\"operations\"[ \\t\\r\\n]*:|^operations[ \\t]*:|^[ \\t]*\\[\\[[ \\t]*actions[ \\t]*\\]\\]|\"actions\"[ \\t\\r\\n]*:|^actions[ \\t]*[:=]/m",
   ],
+  "src/analyzers/migrations/declarative.ts": ["/\\.toml$/i", "/^[ \\t]*\\[\\[[ \\t]*actions[ \\t]*\\]\\][ \\t]*(?:#.*)?$/gm"],
   "src/analyzers/migrations/lines.ts": [
     "/\\r?\\n/",
     "/\\n/",

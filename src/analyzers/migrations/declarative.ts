@@ -98,14 +98,22 @@ function parseTomlFile(text: string): Parsed {
     const end = headers[i + 1] ?? text.length;
     const attrs = (typeof action === "object" && action !== null && !Array.isArray(action) ? action : {}) as Record<string, unknown>;
     const lines: Op["lines"] = {};
-    for (const key of Object.keys(attrs)) {
-      if (!/^[A-Za-z0-9_-]+$/.test(key)) continue;
-      const at = new RegExp(`^[ \\t]*${key}[ \\t]*=[ \\t]*("""|''')?`, "m").exec(text.slice(start, end));
-      if (!at) continue;
-      // A multi-line string's text starts on the next line when the opening quotes end theirs.
-      const next = at[1] !== undefined && /^[ \t]*\r?\n/.test(text.slice(start + at.index + at[0].length)) ? 1 : 0;
-      lines[key] = { line: lineOf(start + at.index) + next, multiline: at[1] !== undefined };
-    }
+    // `key = value` lines of this action (the first of each key), found by a plain scan of its lines.
+    const first = lineOf(start);
+    text
+      .slice(start, end)
+      .split("\n")
+      .forEach((raw, i) => {
+        const row = raw.trimStart();
+        const eq = row.indexOf("=");
+        if (eq <= 0) return;
+        const key = row.slice(0, eq).trimEnd();
+        if (!(key in attrs) || key in lines) return;
+        const value = row.slice(eq + 1).trim();
+        const quotes = value.startsWith('"""') || value.startsWith("'''");
+        // A multi-line string's text starts on the next line when the opening quotes end theirs.
+        lines[key] = { line: first + i + (quotes && value.length === 3 ? 1 : 0), multiline: quotes };
+      });
     ops.push({ kind: typeof attrs["type"] === "string" ? attrs["type"] : "(no type)", attrs, line: lineOf(start), lines });
   });
   return { tool: "reshape", ops };

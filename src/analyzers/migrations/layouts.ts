@@ -136,5 +136,5 @@ export function isSqlcQueryFile(text: string): boolean {
 
 /** Whether a JSON, YAML or TOML file in a migrations folder is a pgroll (`operations`) or Reshape (`actions`) migration. */
 export function isDeclarativeMigration(text: string): boolean {
-  return /"operations"\s*:|^operations\s*:|^\s*\[\[\s*actions\s*\]\]|"actions"\s*:|^actions\s*[:=]/m.test(text);
+  return /"operations"[ \t\r\n]*:|^operations[ \t]*:|^[ \t]*\[\[[ \t]*actions[ \t]*\]\]|"actions"[ \t\r\n]*:|^actions[ \t]*[:=]/m.test(text);
 }
