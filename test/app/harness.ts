@@ -177,3 +177,23 @@ function captureLogger(lines: LogLine[]) {
   };
   return make({});
 }
+
+/**
+ * Another app process on the same fake GitHub (the interceptors are the harness's): a second
+ * Probot with its own app instance, for races between replicas. Its `receive` delivers to it.
+ */
+export async function anotherInstance(options: { now?: () => number; app?: HandlerOptions } = {}): Promise<{ probot: Probot; receive(name: string, body: Payload, id?: string): Promise<void> }> {
+  const probot = new Probot({
+    appId: APP_ID,
+    privateKey,
+    log: captureLogger([]) as never,
+    Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } })),
+  });
+  await probot.load(createApp({ appId: APP_ID, requests: TEST_REQUESTS, ...(options.now ? { now: options.now } : {}), ...options.app }));
+  return {
+    probot,
+    receive: async (name, body, id) => {
+      await probot.receive({ id: id ?? `delivery-${++deliveries}`, name: name as never, payload: body as never });
+    },
+  };
+}

@@ -88,7 +88,7 @@ export interface FakeState {
    */
   fault?: (method: string, path: string) => Fault | undefined;
   /** Holds a reply until the promise settles (a slow GitHub, for races). */
-  hold?: (method: string, path: string) => Promise<void> | undefined;
+  hold?: (method: string, path: string, query: Record<string, string>) => Promise<void> | undefined;
   /** Pull requests GitHub associates with a commit (`/commits/{sha}/pulls`); default: the pull request. */
   associated?: Record<string, number[]>;
   /** Workflow runs of the repository (Actions), with the artifacts each uploaded. */
@@ -171,7 +171,7 @@ export class FakeGitHub {
       request.end = Date.now();
       callback(null, [status, payload as nock.Body, { date, ...(headers ?? {}) }]);
     };
-    const held = this.state.hold?.(request.method, request.path);
+    const held = this.state.hold?.(request.method, request.path, request.query);
     if (held) void held.then(send, send);
     else if (this.state.delayMs) setTimeout(send, this.state.delayMs);
     else send();
