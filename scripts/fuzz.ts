@@ -141,6 +141,7 @@ function fuzz(name: string, n: number): Promise<Tally> {
           return;
         }
         tally.tried++;
+        if (tally.tried % 10_000 === 0) console.log(`${name.padEnd(11)} … ${tally.tried} inputs, ${tally.crashes} crashes, ${tally.hangs} hangs`);
         tally.maxMs = Math.max(tally.maxMs, m.ms!);
         if (m.ms! > BOUND_MS) {
           tally.hangs++;
