@@ -5,6 +5,7 @@
 export { blockingIndex } from "./blocking-index.js";
 export { columnTypeChange } from "./column-type-change.js";
 export { deleteAllRows } from "./delete-all-rows.js";
+export { deleteRows } from "./delete-rows.js";
 export { detachPartition } from "./detach-partition.js";
 export { disableRls } from "./disable-rls.js";
 export { disableTriggers } from "./disable-triggers.js";

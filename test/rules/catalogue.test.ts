@@ -30,6 +30,7 @@ const PINNED_IDS = [
   "sql/blocking-index",
   "sql/column-type-change",
   "sql/delete-all-rows",
+  "sql/delete-rows",
   "sql/detach-partition",
   "sql/disable-rls",
   "sql/disable-triggers",

@@ -197,6 +197,11 @@ export const REVIEWED_REGEXES: Record<string, readonly string[]> = {
     "/^\\$[A-Za-z_]*\\$/",
     "/[\\p{L}\\p{N}_]/u",
     "/[\\p{L}\\p{N}_$]/u",
+    "/^where\\b/i",
+    "/[\\w$]/",
+    "/\\breturning\\b[\\s\\S]*$/i",
+    "/--[^\\n]*/g",
+    "/\\s+/g",
   ],
   "src/analyzers/terraform/diff.ts": [
     "/\\s+/g",

@@ -6,7 +6,7 @@ import { findAckMarkers, type SqlSource } from "./source.js";
 import { splitByHand, type ByteRange } from "./split.js";
 import { oneLine, summary } from "./ast.js";
 import { normaliseStatement, sqlNormalisation } from "./statement.js";
-import { readTokens, tokenize, unqualified } from "./tokens.js";
+import { readTokens, tokenize, unqualified, whereText } from "./tokens.js";
 import * as rules from "../../../rules/sql/index.js";
 
 const DATABASES: Record<Exclude<SqlDialect, "postgresql">, string> = {
@@ -281,7 +281,13 @@ function readAst(run: Run, spot: Spot, ast: Ast, cascade: boolean): void {
       // For DELETE, `table` lists the targets (`DELETE t FROM t JOIN u …` deletes from t only).
       const names = tables(ast.table ?? (ast as { from?: unknown }).from);
       const why = ast.where ? (isTautology(ast.where) ? "its WHERE clause is always true" : undefined) : "no WHERE clause";
-      if (!why) return;
+      if (!why) {
+        if (ast.type === "delete") {
+          const clause = (spot.statement ? whereText(spot.statement()) : undefined) ?? "(a WHERE clause)";
+          for (const name of names) report(rules.deleteRows, `Deletes the rows of ${name} WHERE ${clause}`, name, { table: name });
+        }
+        return;
+      }
       for (const name of names) {
         if (ast.type === "delete") report(rules.deleteAllRows, `Deletes every row of ${name} (${why})`, name, { table: name });
         else report(rules.updateAllRows, `Updates every row of ${name} (${why})`, name, { table: name });

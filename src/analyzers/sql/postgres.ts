@@ -33,7 +33,7 @@ import { type Run, type Spot } from "./run.js";
 import { findAckMarkers, SqlSource, type AckMarker } from "./source.js";
 import { splitByHand, splitWithScanner, type ByteRange } from "./split.js";
 import { normaliseStatement } from "./statement.js";
-import { readTokens, tokenize, unqualified } from "./tokens.js";
+import { readTokens, tokenize, unqualified, whereText } from "./tokens.js";
 import * as rules from "../../../rules/sql/index.js";
 
 /** Texts above this are parsed in batches of statements, so memory stays bounded. */
@@ -708,7 +708,15 @@ class StatementReader {
     let why: string;
     if (!where) why = "no WHERE clause";
     else if (alwaysTrue(where, 0)) why = "its WHERE clause is always true";
-    else return;
+    else {
+      // A bounded DELETE still removes production rows; one in a function or trigger body runs later, elsewhere.
+      const runsNow = (this.owner.scope.depth === 0 && this.spot.prefix === this.owner.scope.prefix) || this.spot.prefix.endsWith("DO block: ");
+      if (isDelete && runsNow) {
+        const clause = whereText(this.owner.source.slice(this.start, this.end)) ?? "(a WHERE clause)";
+        this.report(rules.deleteRows, `Deletes the rows of ${name} WHERE ${clause}`, name, { table: name });
+      }
+      return;
+    }
     if (isDelete) this.report(rules.deleteAllRows, `Deletes every row of ${name} (${why})`, name, { table: name });
     else this.report(rules.updateAllRows, `Updates every row of ${name} (${why})`, name, { table: name });
   }

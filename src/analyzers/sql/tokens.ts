@@ -229,6 +229,12 @@ function readSegment(tokens: Token[]): TokenHit[] {
     if (tokens[at]?.value === "ONLY") at++;
     const name = qualifiedName(tokens, at)?.name;
     hits.push({ rule: rules.truncate, message: `Empties table ${name ?? "(unreadable name)"}${withCascade}`, ...(name ? { object: name, table: name } : {}) });
+  } else if (head === "DELETE" && has(tokens, "WHERE")) {
+    let at = 1;
+    if (tokens[at]?.value === "FROM") at++;
+    if (tokens[at]?.value === "ONLY") at++;
+    const name = qualifiedName(tokens, at)?.name;
+    hits.push({ rule: rules.deleteRows, message: `Deletes the rows of ${name ?? "a table"} that match its WHERE clause`, ...(name ? { object: name, table: name } : {}) });
   } else if (head === "DELETE" && !has(tokens, "WHERE")) {
     let at = 1;
     if (tokens[at]?.value === "FROM") at++;
@@ -325,3 +331,38 @@ function readAlterTable(tokens: Token[], hits: TokenHit[]): void {
 }
 
 export { unqualified } from "../report.js";
+
+/**
+ * The text of a statement's top-level WHERE clause (not one inside parentheses), without RETURNING and
+ * the final `;`, on one line and at most 200 characters; undefined when there is none.
+ */
+export function whereText(statement: string): string | undefined {
+  let depth = 0;
+  let quote = "";
+  let start = -1;
+  for (let i = 0; i < statement.length; i++) {
+    const c = statement[i]!;
+    if (quote !== "") {
+      if (c === quote) quote = "";
+    } else if (c === "'" || c === '"' || c === "`") {
+      quote = c;
+    } else if (c === "(") {
+      depth++;
+    } else if (c === ")") {
+      depth--;
+    } else if (depth === 0 && (c === "w" || c === "W") && /^where\b/i.test(statement.slice(i, i + 6)) && (i === 0 || !/[\w$]/.test(statement[i - 1]!))) {
+      start = i + 5;
+      break;
+    }
+  }
+  if (start === -1) return undefined;
+  let text = statement
+    .slice(start)
+    .replace(/\breturning\b[\s\S]*$/i, "")
+    .replace(/--[^\n]*/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  while (text.endsWith(";")) text = text.slice(0, -1).trimEnd();
+  if (text === "") return undefined;
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}

@@ -29,7 +29,8 @@ describe.each([
     path: "src/main/resources/db/migration/V42__orders.sql",
     fires: "-- clean up\nDELETE FROM orders;\n",
     expected: ["sql/delete-all-rows@2"],
-    passes: "DELETE FROM orders WHERE created_at < now() - interval '1 year';\n",
+    // A bounded DELETE still removes production rows (sql/delete-rows, medium): an archive flag does not.
+    passes: "UPDATE orders SET archived = true WHERE created_at < now() - interval '1 year';\n",
   },
   {
     framework: "sqlx",
