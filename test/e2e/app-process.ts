@@ -46,7 +46,8 @@ export async function startApp(github: GitHubServer, app: AppRecord, options: St
   }
   const child = options.cwd
     ? spawn(process.execPath, [join(ROOT, "dist", "src", "server", "main.js")], { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] })
-    : spawn("npm", ["start", "--silent"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    : // npm runs the server as its own child: a process group of their own lets stop() end both.
+      spawn("npm", ["start", "--silent"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const logs: Record<string, unknown>[] = [];
   const text: string[] = [];
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
@@ -81,7 +82,16 @@ export async function startApp(github: GitHubServer, app: AppRecord, options: St
     text,
     exited,
     async stop(signal = "SIGTERM") {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) {
+        // The whole group when npm started it (npm does not always pass the signal on).
+        if (options.cwd === undefined && child.pid !== undefined) {
+          try {
+            process.kill(-child.pid, signal);
+          } catch {
+            child.kill(signal);
+          }
+        } else child.kill(signal);
+      }
       return exited;
     },
   };
