@@ -13,7 +13,7 @@
  */
 import type { Finding } from "../../model/finding.js";
 import type { RuleMeta } from "../../model/rule.js";
-import { tokenize, unqualified, type Token } from "./tokens.js";
+import { qualifiedName, tokenize, unqualified, type Token } from "./tokens.js";
 import * as rules from "../../../rules/sql/index.js";
 
 /** A column as a CREATE TABLE declares it; `type` is normalised ("varchar(255)"), "" when none is given. */
@@ -242,7 +242,7 @@ function shapeOf(tokens: Token[]): Shape | null {
     if (tokens[at]?.value === "IF" && tokens[at + 1]?.value === "EXISTS") at += 2;
     const names: string[] = [];
     for (;;) {
-      const name = qualified(tokens, at);
+      const name = qualifiedName(tokens, at);
       if (!name) break;
       names.push(name.name);
       if (tokens[name.next]?.value !== ",") break;
@@ -254,14 +254,14 @@ function shapeOf(tokens: Token[]): Shape | null {
     let at = 2;
     if (tokens[at]?.value === "IF" && tokens[at + 1]?.value === "EXISTS") at += 2;
     if (tokens[at]?.value === "ONLY") at++;
-    const from = qualified(tokens, at);
+    const from = qualifiedName(tokens, at);
     if (!from || tokens[from.next]?.value !== "RENAME" || tokens[from.next + 1]?.value !== "TO") return null;
-    const to = qualified(tokens, from.next + 2);
+    const to = qualifiedName(tokens, from.next + 2);
     return to && to.next >= tokens.length ? { kind: "rename", from: from.name, to: to.name } : null;
   }
   if (head === "RENAME" && tokens[1]?.value === "TABLE") {
-    const from = qualified(tokens, 2);
-    const to = from && tokens[from.next]?.value === "TO" ? qualified(tokens, from.next + 1) : undefined;
+    const from = qualifiedName(tokens, 2);
+    const to = from && tokens[from.next]?.value === "TO" ? qualifiedName(tokens, from.next + 1) : undefined;
     return from && to && to.next >= tokens.length ? { kind: "rename", from: from.name, to: to.name } : null;
   }
   return null;
@@ -277,7 +277,7 @@ function createShape(tokens: Token[]): Shape | null {
     guarded = true;
     at += 3;
   }
-  const name = qualified(tokens, at);
+  const name = qualifiedName(tokens, at);
   if (!name) return null;
   if (tokens[name.next]?.value !== "(") return { kind: "create", table: name.name, columns: null, guarded };
   const items = splitList(tokens, name.next + 1, ")");
@@ -309,7 +309,7 @@ function copyShape(tokens: Token[]): Shape | null {
   if (tokens[at]?.value === "OR") at += 2;
   if (tokens[at]?.value === "IGNORE") at++;
   if (tokens[at]?.value === "INTO") at++;
-  const target = qualified(tokens, at);
+  const target = qualifiedName(tokens, at);
   if (!target) return null;
   at = target.next;
   let targetColumns: string[] | null = null;
@@ -337,7 +337,7 @@ function copyShape(tokens: Token[]): Shape | null {
     }
   }
   if (from === -1) return null;
-  const source = qualified(tokens, from + 1);
+  const source = qualifiedName(tokens, from + 1);
   if (!source) return null;
   let rest = source.next;
   // An alias (FROM x AS o / FROM x o) is part of the source.
@@ -361,25 +361,13 @@ function copyShape(tokens: Token[]): Shape | null {
 
 /** `a`, `o.a`, `a AS b`, `o.a b`: the column read (an alias only names it for the target). */
 function plainColumn(item: Token[]): string | undefined {
-  const name = qualified(item, 0);
+  const name = qualifiedName(item, 0);
   if (!name) return undefined;
   const column = name.name.split(".").pop()!;
   if (name.next === item.length) return column;
   let at = name.next;
   if (item[at]?.value === "AS") at++;
   return at === item.length - 1 && (item[at]!.kind === "word" || item[at]!.kind === "quoted") ? column : undefined;
-}
-
-function qualified(tokens: Token[], at: number): { name: string; next: number } | undefined {
-  const first = tokens[at];
-  if (!first || (first.kind !== "word" && first.kind !== "quoted")) return undefined;
-  const parts = [first.name];
-  let i = at + 1;
-  while (tokens[i]?.value === "." && tokens[i + 1] && (tokens[i + 1]!.kind === "word" || tokens[i + 1]!.kind === "quoted")) {
-    parts.push(tokens[i + 1]!.name);
-    i += 2;
-  }
-  return { name: parts.join("."), next: i };
 }
 
 /** The comma-separated items from `at` to the matching `close`; null when it never closes. */

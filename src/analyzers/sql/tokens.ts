@@ -74,7 +74,7 @@ export function tokenize(text: string, limit = 10_000): Token[] {
 }
 
 /** Reads a possibly qualified name (`a.b.c`) at `at`; returns it and the index after it. */
-function qualifiedName(tokens: Token[], at: number): { name: string; next: number } | undefined {
+export function qualifiedName(tokens: Token[], at: number): { name: string; next: number } | undefined {
   const first = tokens[at];
   if (!first || (first.kind !== "word" && first.kind !== "quoted")) return undefined;
   const parts = [first.name];
