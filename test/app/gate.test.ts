@@ -9,6 +9,15 @@ const HEAD2 = "2222222222222222222222222222222222222222";
 const AGENT = { login: "copilot-swe-agent[bot]", type: "Bot" };
 
 /** An agent-authored pull request adding a migration that drops a table. */
+/** A person's pull request (not an agent's) dropping a table, under `policy` at the base branch. */
+function personsDropTable(policy: string): FakeState {
+  return dropTableState({
+    pull: { number: 2, head: HEAD, base: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", baseRef: BASE_REF, author: { login: "Codertocat", type: "User" } },
+    commits: [{ sha: HEAD, author: { login: "Codertocat" }, committer: { login: "Codertocat" } }],
+    contents: { [BASE_REF]: { [POLICY]: policy }, [HEAD]: { [MIGRATION]: DROP } },
+  });
+}
+
 function dropTableState(over: Partial<FakeState> = {}): FakeState {
   return defaultState({
     pull: { number: 2, head: HEAD, base: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", baseRef: BASE_REF, author: AGENT },
@@ -61,13 +70,7 @@ describe("pull requests", () => {
     ["with `defaults: false` the same policy lets it through, findings shown", "defaults: false\n", "neutral", "warning"],
   ])("%s", async (_name, defaults, conclusion, level) => {
     const policy = `version: 1\n${defaults}rules:\n  - name: Agents never drop tables\n    when: { author: agent, findings: ["sql/drop-table"] }\n    block: "Open this change as a person."\n`;
-    h = await harness(
-      dropTableState({
-        pull: { number: 2, head: HEAD, base: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", baseRef: BASE_REF, author: { login: "Codertocat", type: "User" } },
-        commits: [{ sha: HEAD, author: { login: "Codertocat" }, committer: { login: "Codertocat" } }],
-        contents: { [BASE_REF]: { [POLICY]: policy }, [HEAD]: { [MIGRATION]: DROP } },
-      }),
-    );
+    h = await harness(personsDropTable(policy));
     await h.receive("pull_request", pullRequestPayload("opened"));
     const r = run(HEAD);
     expect(r.conclusion).toBe(conclusion);
@@ -259,13 +262,7 @@ describe("pull requests", () => {
       "    request_review: true",
       "",
     ].join("\n");
-    h = await harness(
-      dropTableState({
-        pull: { number: 2, head: HEAD, base: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", baseRef: BASE_REF, author: { login: "Codertocat", type: "User" } },
-        commits: [{ sha: HEAD, author: { login: "Codertocat" }, committer: { login: "Codertocat" } }],
-        contents: { [BASE_REF]: { [POLICY]: policy }, [HEAD]: { [MIGRATION]: DROP } },
-      }),
-    );
+    h = await harness(personsDropTable(policy));
     await h.receive("pull_request", pullRequestPayload("opened"));
     await h.receive("pull_request", pullRequestPayload("opened"));
     expect(h.github.reviewRequests).toEqual([{ reviewers: ["alice"], team_reviewers: ["dba"] }]);
