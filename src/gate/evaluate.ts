@@ -72,6 +72,8 @@ export interface GateFacts {
   enforcement?: Enforced;
   /** Other verdicts on this commit that still apply (checked live by the caller). */
   others: Readonly<Record<string, string>>;
+  /** `false` where a press of Sign off could never reach the gate (Action mode): no button is offered. */
+  signoffButton?: boolean;
 }
 
 export interface Lookups {
@@ -209,6 +211,7 @@ export function evaluate(facts: GateFacts, earlier: Earlier, trigger: Trigger, l
         ? { analysis: { analysed: 0, unclaimed: 0, errors: [{ file: facts.policy.path, message: facts.policy.error, retryable: true }] } }
         : {}),
     ...(facts.enforcement ? { enforced: facts.enforcement } : {}),
+    ...(facts.signoffButton === false ? { signoffButton: false } : {}),
     refused,
   };
   const plan = planWithState(input, state, earlier);

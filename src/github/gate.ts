@@ -61,6 +61,8 @@ export interface GateDeps {
    * installation token refused): the caller evaluates again later, so an old verdict does not stay.
    */
   onUnwritten?: (retry: () => Promise<unknown>) => void;
+  /** `false` in Action mode: the Sign off button would reach github-actions, not the gate. */
+  signoffButton?: boolean;
 }
 
 /** The parts of a pull request the gate reads (`pulls.get`). */
@@ -204,6 +206,7 @@ async function evaluateHead(deps: GateDeps, repo: RepoRef, pr: PullRequestData, 
       commits,
       enforcement,
       others,
+      ...(deps.signoffButton === false ? { signoffButton: false } : {}),
     };
 
     // Stage 4: only the lookups the decision will read, and the run's state as it is now.

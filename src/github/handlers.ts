@@ -27,6 +27,8 @@ export interface HandlerOptions {
   schedule?: (task: () => Promise<unknown>, delayMs: number) => void;
   /** Request timeout and retries of idempotent reads (tests: tiny timeouts, no real waits). */
   requests?: Partial<RequestPolicy>;
+  /** `false` in Action mode, where a press of Sign off would go to github-actions, not to changegate. */
+  signoffButton?: boolean;
 }
 
 const DEFAULT_RETRY_DELAYS_MS = [30_000, 120_000, 600_000];
@@ -52,6 +54,7 @@ async function depsFor(context: AnyContext, options: HandlerOptions): Promise<Ga
     appId,
     ...(options.now ? { now: options.now } : {}),
     ...(options.lock ? { lock: options.lock } : {}),
+    ...(options.signoffButton === false ? { signoffButton: false } : {}),
     // Nothing could be written (GitHub down, the token refused): evaluate again later, so an old
     // verdict does not outlive the outage. Each retry that fails to write schedules the next.
     onUnwritten: (retry) => {

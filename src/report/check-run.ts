@@ -54,6 +54,12 @@ export interface CheckRunInput {
   /** Button presses refused in this evaluation, with the reason. */
   refused?: readonly Dismissal[];
   /**
+   * `false` when a press of Sign off could never reach the gate: GitHub sends a requested action
+   * to the app that created the run, and a run written with a workflow's GITHUB_TOKEN belongs to
+   * github-actions (Action mode). The button is not offered and the summary does not mention it.
+   */
+  signoffButton?: boolean;
+  /**
    * The hidden state block to append to the text (never cut), or a function that writes it from
    * the plan's own conclusion and annotation hash (so a state can remember them in one pass).
    */
@@ -95,7 +101,7 @@ export function planCheckRun(input: CheckRunInput): CheckRunPlan {
   for (let i = 0; i < shown.length; i += ANNOTATIONS_PER_REQUEST) annotationBatches.push(shown.slice(i, i + ANNOTATIONS_PER_REQUEST));
 
   const actions: CheckRunAction[] = [];
-  if (decision && decision.outcome === "needs-signoff" && !invalidPolicy && analysisErrors.length === 0) actions.push({ ...SIGNOFF_ACTION });
+  if (decision && decision.outcome === "needs-signoff" && !invalidPolicy && analysisErrors.length === 0 && input.signoffButton !== false) actions.push({ ...SIGNOFF_ACTION });
   if (retryable || analysisErrors.length > 0) actions.push({ ...RERUN_ACTION });
 
   return {
@@ -190,7 +196,9 @@ function summaryLines(input: CheckRunInput, conclusion: Conclusion, annotationCo
     }
     if (d.outcome === "needs-signoff") {
       lines.push(
-        "**How to sign off:** an eligible reviewer approves the pull request, or presses **Sign off** above. " +
+        (input.signoffButton === false
+          ? "**How to sign off:** an eligible reviewer approves the pull request. "
+          : "**How to sign off:** an eligible reviewer approves the pull request, or presses **Sign off** above. ") +
           "Eligible: a person (not an agent or bot), not the author or a committer of this pull request, with the required " +
           "repository permission and, where a rule names teams, an active member of one. A sign-off covers this head and " +
           "these findings; a push that changes the findings voids it.",

@@ -59,6 +59,14 @@ describe("planCheckRun", () => {
     expect(plan.summary).toContain("@bob: bob opened this pull request (author)");
   });
 
+  it("offers no Sign off button where a press could not reach the gate (Action mode), and says to approve instead", () => {
+    const plan = planCheckRun(input([drop(1)], { signoffButton: false }));
+    expect(plan.conclusion).toBe("action_required");
+    expect(plan.actions).toEqual([]);
+    expect(plan.summary).toContain("**How to sign off:** an eligible reviewer approves the pull request. ");
+    expect(plan.summary).not.toContain("presses **Sign off**");
+  });
+
   it("never concludes neutral or success for a blocked or pending decision", () => {
     const f = [drop(0)];
     expect(planCheckRun(input(f, { decision: decision(f, { outcome: "blocked", conclusion: "neutral" }) })).conclusion).toBe("failure");

@@ -709,6 +709,8 @@ export class GitHubServer {
     const repoPath = `/repos/${this.owner}/${this.repoName}`;
     let m: RegExpExecArray | null;
     if ((m = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(r.path)) && r.method === "GET") {
+      // A workflow's GITHUB_TOKEN has no organisation permissions: team membership is out of its reach.
+      if (r.appId === ACTIONS_APP_ID) return { status: 403, body: { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com/rest/teams/members#get-team-membership-for-a-user" } };
       const state = this.teams.get(`${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}`.toLowerCase())?.get(decodeURIComponent(m[3]!).toLowerCase());
       return state ? { status: 200, body: { url: "", role: "member", state } } : notFound();
     }
