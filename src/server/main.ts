@@ -20,6 +20,7 @@ import { loadEnv, readConfig, type ServerConfig } from "./env.js";
 import { failClosedGuard } from "./guard.js";
 import { createRequestHandler, type HandlerState } from "./http.js";
 import { RedisCoordination } from "./redis.js";
+import { throttlePerInstallation } from "./throttle.js";
 import { Tracker } from "./tracker.js";
 
 export interface RunningServer {
@@ -73,7 +74,7 @@ export async function startServer(envIn: Record<string, string | undefined> = pr
     log: log as never,
     // With REDIS_URL, Probot's throttling runs as a Bottleneck cluster shared by every replica.
     ...(config.redisUrl ? { redisConfig: config.redisUrl } : {}),
-    Octokit: ProbotOctokit.plugin(failClosedGuard as never),
+    Octokit: ProbotOctokit.plugin(failClosedGuard as never).defaults(throttlePerInstallation as never),
   });
   await probot.load(createApp({ lock: coordination.lock }));
 
