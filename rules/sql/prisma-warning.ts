@@ -10,7 +10,9 @@ export const prismaWarning: RuleMeta = {
     "destroy data or fail on a non-empty table into a `Warnings` comment at the top of `migration.sql`: " +
     "dropped tables and columns, columns dropped and recreated, enum values removed, required columns " +
     "added without a default, new unique constraints. Nothing stops the file from being applied; the " +
-    "warning is only read if someone opens the file.",
+    "warning is only read if someone opens the file. A warning is reported in the finding of the statement " +
+    "it is about, at that statement's line; this rule is the warning on its own, when no statement of the " +
+    "file carries it out (the SQL was edited after Prisma generated it).",
   safeAlternative:
     "Read each warning against production data. Split destructive steps into expand and contract " +
     "releases (add the new column or table, backfill, switch the code, drop later), add defaults before " +
@@ -19,11 +21,11 @@ export const prismaWarning: RuleMeta = {
   examples: {
     fires: [
       {
-        note: "A Prisma migration whose generated Warnings block says a column's data will be lost",
+        note: "A Prisma warning whose statement was edited out of the generated file: the warning is reported on its own",
         base: {},
         head: {
           "prisma/migrations/20260101000000_drop_legacy_id/migration.sql":
-            "/*\n  Warnings:\n\n  - You are about to drop the column `legacyId` on the `Order` table. All the data in the column will be lost.\n\n*/\nALTER TABLE \"Order\" DROP COLUMN \"legacyId\";\n",
+            "/*\n  Warnings:\n\n  - You are about to drop the column `legacyId` on the `Order` table. All the data in the column will be lost.\n\n*/\n-- The column is dropped by the next release; kept here by hand.\n",
         },
       },
     ],

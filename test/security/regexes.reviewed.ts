@@ -133,6 +133,7 @@ export const REVIEWED_REGEXES: Record<string, readonly string[]> = {
     "/\\b(lost|drop|dropped|removed|truncat)/i",
     "/`([^`]+)`/g",
     "/\\bcolumn\\b/",
+    "/[\"`[\\]]/g",
   ],
   "src/analyzers/report.ts": [
     "/^[\"`[]|[\"`\\]]$/g",

@@ -1,3 +1,4 @@
+import { severityRank, type Finding } from "../../model/finding.js";
 import type { TransactionMode } from "../sql/index.js";
 import type { Emitter } from "./emit.js";
 import { isRollbackFile } from "./layouts.js";
@@ -159,21 +160,53 @@ export function prismaWarnings(text: string): { line: number; warnings: string[]
 }
 
 export function readSqlMigration(path: string, text: string, emit: Emitter, onlyChangesets?: ReadonlySet<string>): void {
-  const warnings = prismaWarnings(text);
-  if (warnings) {
-    for (const warning of warnings.warnings) {
-      const lost = /\b(lost|drop|dropped|removed|truncat)/i.test(warning);
-      const names = [...warning.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
-      // "… the column `legacyId` on the `Order` table": the table comes last.
-      const object = names.length >= 2 && /\bcolumn\b/.test(warning) ? `${names[1]}.${names[0]}` : names[0];
-      emit.operation(rules.prismaWarning, warnings.line, warning, {
-        ...(lost ? {} : { severity: "medium" as const }),
-        ...(object !== undefined ? { object } : {}),
-      });
-    }
-  }
+  const before = emit.findings.length;
   for (const part of splitSqlMigration(path, text)) {
     if (onlyChangesets && part.changeset !== undefined && !onlyChangesets.has(part.changeset)) continue;
     emit.sql(part.text, part.startLine, { rollback: part.rollback, ...(part.transaction ? { transaction: part.transaction } : {}) });
   }
+  const warnings = prismaWarnings(text);
+  if (!warnings) return;
+  const statements = emit.findings.slice(before).filter((f) => !f.rollback);
+  for (const warning of warnings.warnings) {
+    const lost = /\b(lost|drop|dropped|removed|truncat)/i.test(warning);
+    const severity = lost ? rules.prismaWarning.severity : "medium";
+    const names = [...warning.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+    // "… the column `legacyId` on the `Order` table": the table comes last.
+    const object = names.length >= 2 && /\bcolumn\b/.test(warning) ? `${names[1]}.${names[0]}` : names[0];
+    // One fact, one finding: the statement the warning is about carries the warning, at its own line.
+    const about = object === undefined ? undefined : warnedStatement(statements, object);
+    if (about) {
+      about.message += `; Prisma warned: ${warning}`;
+      if (severityRank(severity) > severityRank(about.severity)) about.severity = severity;
+      continue;
+    }
+    emit.operation(rules.prismaWarning, warnings.line, warning, {
+      ...(lost ? {} : { severity: "medium" as const }),
+      ...(object !== undefined ? { object } : {}),
+    });
+  }
+}
+
+/** Names compared as Prisma writes them and as the SQL reader reports them: unquoted, lower-cased, schema-less. */
+function bareName(name: string): string {
+  return name.replace(/["`[\]]/g, "").toLowerCase();
+}
+
+/**
+ * The finding of the statement a Prisma warning is about: the same object (`Table.column` or
+ * `Table`), else the first finding on that table's column or on the table.
+ */
+function warnedStatement(findings: readonly Finding[], object: string): Finding | undefined {
+  const wanted = bareName(object);
+  const named = findings.filter((f) => f.object !== undefined);
+  const same = (f: Finding) => {
+    const have = bareName(f.object!);
+    return have === wanted || have.endsWith(`.${wanted}`);
+  };
+  const onTable = (f: Finding) => {
+    const have = bareName(f.object!);
+    return !wanted.includes(".") && (have.startsWith(`${wanted}.`) || have.includes(`.${wanted}.`));
+  };
+  return named.find(same) ?? named.find(onTable);
 }

@@ -67,13 +67,14 @@ describe("real migrations", () => {
     ]);
   });
 
-  it("Prisma (trigger.dev): the warning and the DROP COLUMN are both reported", () => {
+  it("Prisma (trigger.dev): the warning is part of the DROP COLUMN's finding, at the statement's line", () => {
     const findings = run(
       "prisma-postgres-trigger.dev",
       "internal-packages/database/prisma/migrations/20250716145327_drop_release_concurrency_on_waitpoint_on_task_queue/migration.sql",
     );
-    expect(pinned(findings)).toEqual(["sql/drop-column@8 high", "sql/prisma-warning@1 high"]);
-    expect(findings.find((f) => f.rule === "sql/prisma-warning")?.object).toBe("TaskQueue.releaseConcurrencyOnWaitpoint");
+    expect(pinned(findings)).toEqual(["sql/drop-column@8 high"]);
+    expect(findings[0]?.object).toBe("TaskQueue.releaseConcurrencyOnWaitpoint");
+    expect(findings[0]?.message).toContain("Prisma warned: You are about to drop the column `releaseConcurrencyOnWaitpoint`");
   });
 
   it("MySQL files named *.mysql.up.sql are parsed as MySQL even when the policy says PostgreSQL", () => {
