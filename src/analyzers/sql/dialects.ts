@@ -6,7 +6,7 @@ import { findAckMarkers, type SqlSource } from "./source.js";
 import { splitByHand, type ByteRange } from "./split.js";
 import { oneLine, summary } from "./ast.js";
 import { normaliseStatement, sqlNormalisation } from "./statement.js";
-import { readTokens, tokenize, unqualified, whereText } from "./tokens.js";
+import { harmlessNote, harmlessReading, readTokens, tokenize, unqualified, whereText } from "./tokens.js";
 import * as rules from "../../../rules/sql/index.js";
 
 const DATABASES: Record<Exclude<SqlDialect, "postgresql">, string> = {
@@ -105,8 +105,13 @@ export function analyzeOtherDialect(run: Run, source: SqlSource, dialect: Exclud
     } catch (error) {
       run.read.push({ start: first, end: range.end, verdict: "reported" });
       const message = error instanceof Error ? error.message : String(error);
-      run.report(spot, rules.unparsed, `The ${DATABASES[dialect]} parser rejected this statement (${oneLine(message)})`, { object: summary(text.slice(0, 200)) });
-      for (const hit of readTokens(tokenize(text))) {
+      const tokens = tokenize(text);
+      const harmless = harmlessReading(tokens);
+      run.report(spot, rules.unparsed, `The ${DATABASES[dialect]} parser rejected this statement (${oneLine(message)})${harmlessNote(harmless)}`, {
+        object: summary(text.slice(0, 200)),
+        ...(harmless !== undefined ? { severity: "low" as const } : {}),
+      });
+      for (const hit of readTokens(tokens)) {
         run.report(spot, hit.rule, `${hit.message} (read from keywords only)`, {
           ...(hit.object !== undefined ? { object: hit.object } : {}),
           ...(hit.table !== undefined ? { table: hit.table } : {}),

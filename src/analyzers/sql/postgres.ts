@@ -33,7 +33,7 @@ import { type Run, type Spot } from "./run.js";
 import { findAckMarkers, SqlSource, type AckMarker } from "./source.js";
 import { splitByHand, splitWithScanner, type ByteRange } from "./split.js";
 import { normaliseStatement } from "./statement.js";
-import { readTokens, tokenize, unqualified, whereText } from "./tokens.js";
+import { harmlessNote, harmlessReading, readTokens, tokenize, unqualified, whereText } from "./tokens.js";
 import * as rules from "../../../rules/sql/index.js";
 
 /** Texts above this are parsed in batches of statements, so memory stays bounded. */
@@ -172,10 +172,13 @@ class SourceReader {
       }
       const spot = this.spot(range.start, range.end);
       const before = this.run.findings.length;
-      this.run.report(spot, rules.unparsed, `The PostgreSQL parser rejected this statement (${oneLine(error)})`, {
+      const tokens = tokenize(text);
+      const harmless = harmlessReading(tokens);
+      this.run.report(spot, rules.unparsed, `The PostgreSQL parser rejected this statement (${oneLine(error)})${harmlessNote(harmless)}`, {
         object: summary(this.source.slice(first, Math.min(range.end, first + 200))),
+        ...(harmless !== undefined ? { severity: "low" as const } : {}),
       });
-      for (const hit of readTokens(tokenize(text))) {
+      for (const hit of readTokens(tokens)) {
         this.run.report(spot, hit.rule, `${hit.message} (read from keywords only)`, {
           ...(hit.object !== undefined ? { object: hit.object } : {}),
           ...(hit.table !== undefined ? { table: hit.table } : {}),

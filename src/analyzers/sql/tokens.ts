@@ -366,3 +366,150 @@ export function whereText(statement: string): string | undefined {
   if (text === "") return undefined;
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
+
+/** Words that, anywhere in a statement, keep the keyword reading from calling it harmless. */
+const UNSAFE_WORDS = new Set([
+  "DROP",
+  "TRUNCATE",
+  "DELETE",
+  "UPDATE",
+  "ALTER",
+  "RENAME",
+  "REVOKE",
+  "GRANT",
+  "MODIFY",
+  "CHANGE",
+  "DISABLE",
+  "REPLACE",
+  "EXEC",
+  "EXECUTE",
+  "MERGE",
+  "CALL",
+  "DO",
+  "LOAD",
+  "COPY",
+  "VACUUM",
+  "REINDEX",
+  "CLUSTER",
+  "LOCK",
+  "OWNER",
+  "PASSWORD",
+  "SUPERUSER",
+  "BYPASSRLS",
+  "CREATEROLE",
+  "POLICY",
+  "TRIGGER",
+  "FUNCTION",
+  "PROCEDURE",
+  "RULE",
+  "CASCADE",
+  "TRANSACTION",
+]);
+/** SQLite pragmas that only set how this connection checks or stores, never what the schema holds. */
+const HARMLESS_PRAGMAS = new Set([
+  "FOREIGN_KEYS",
+  "DEFER_FOREIGN_KEYS",
+  "LEGACY_ALTER_TABLE",
+  "FOREIGN_KEY_CHECK",
+  "INTEGRITY_CHECK",
+  "QUICK_CHECK",
+  "OPTIMIZE",
+  "JOURNAL_MODE",
+  "SYNCHRONOUS",
+  "BUSY_TIMEOUT",
+  "USER_VERSION",
+]);
+/** In an ALTER TABLE … ADD, words that add more than a column (a constraint or an index over existing rows). */
+const ADDS_MORE_THAN_A_COLUMN = new Set(["CONSTRAINT", "FOREIGN", "CHECK", "PRIMARY", "UNIQUE", "INDEX", "KEY", "PARTITION"]);
+
+/**
+ * For a statement no parser accepted: what it does, when every keyword of it is one the keyword
+ * reading understands and none can lose data, lock a table for long or change privileges — a
+ * CREATE TABLE or CREATE INDEX, an ALTER TABLE that only adds nullable or defaulted columns, an
+ * INSERT, a SQLite PRAGMA that only sets connection checks. Undefined for anything else (it stays a
+ * statement a person must read).
+ */
+export function harmlessReading(tokens: Token[]): string | undefined {
+  const starts = [0];
+  for (let i = 1; i < tokens.length; i++) if (startsStatement(tokens, i)) starts.push(i);
+  const readings: string[] = [];
+  for (const [n, start] of starts.entries()) {
+    const reading = harmlessSegment(tokens.slice(start, starts[n + 1] ?? tokens.length));
+    if (reading === undefined) return undefined;
+    readings.push(reading);
+  }
+  return readings.length > 0 ? readings.join("; ") : undefined;
+}
+
+/** The message's tail for a rejected statement the keyword reading finds harmless (reported at low). */
+export function harmlessNote(reading: string | undefined): string {
+  return reading === undefined ? "" : `; its keywords read as ${reading}, with no keyword that drops, rewrites, revokes or deletes, so it is reported at low`;
+}
+
+function harmlessSegment(tokens: Token[]): string | undefined {
+  for (let i = 1; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind !== "word" || !UNSAFE_WORDS.has(t.value)) continue;
+    // Referential actions of a foreign key (`ON DELETE CASCADE`, `ON UPDATE SET NULL`) describe later deletes, they do none.
+    const previous = tokens[i - 1]?.value;
+    if ((t.value === "DELETE" || t.value === "UPDATE") && previous === "ON") continue;
+    if (t.value === "CASCADE" && (previous === "DELETE" || previous === "UPDATE") && tokens[i - 2]?.value === "ON") continue;
+    return undefined;
+  }
+  const word = (i: number) => (tokens[i]?.kind === "word" ? tokens[i]!.value : undefined);
+  const head = word(0);
+  if (head === "CREATE") {
+    let at = 1;
+    if (word(at) === "UNIQUE") at++;
+    if (word(at) === "TEMP" || word(at) === "TEMPORARY") at++;
+    const kind = word(at);
+    if (kind !== "TABLE" && kind !== "INDEX" && kind !== "VIEW" && kind !== "SEQUENCE") return undefined;
+    at++;
+    if (word(at) === "IF" && word(at + 1) === "NOT" && word(at + 2) === "EXISTS") at += 3;
+    const name = qualifiedName(tokens, at);
+    return name ? `CREATE ${kind} ${name.name}` : undefined;
+  }
+  if (head === "ALTER" && word(1) === "TABLE") {
+    const table = qualifiedName(tokens, 2);
+    if (!table || word(table.next) !== "ADD") return undefined;
+    const rest = tokens.slice(table.next);
+    // Each comma-separated action must be an ADD of a column.
+    let depth = 0;
+    let actionStart = true;
+    let notNull = false;
+    let withDefault = false;
+    for (let i = 0; i <= rest.length; i++) {
+      const t = rest[i];
+      if (t === undefined || (depth === 0 && t.value === ",")) {
+        if (notNull && !withDefault) return undefined;
+        actionStart = true;
+        notNull = withDefault = false;
+        continue;
+      }
+      if (t.value === "(") depth++;
+      else if (t.value === ")") depth--;
+      if (t.kind !== "word") {
+        actionStart = false;
+        continue;
+      }
+      if (actionStart) {
+        if (t.value !== "ADD") return undefined;
+        actionStart = false;
+        continue;
+      }
+      if (depth === 0 && ADDS_MORE_THAN_A_COLUMN.has(t.value)) return undefined;
+      if (t.value === "NOT" && rest[i + 1]?.value === "NULL") notNull = true;
+      if (t.value === "DEFAULT") withDefault = true;
+    }
+    return `ALTER TABLE ${table.name} ADD (columns only)`;
+  }
+  if (head === "INSERT" && word(1) === "INTO") {
+    const name = qualifiedName(tokens, 2);
+    return name ? `INSERT INTO ${name.name}` : undefined;
+  }
+  if (head === "PRAGMA") {
+    const name = word(1);
+    return name !== undefined && HARMLESS_PRAGMAS.has(name) ? `PRAGMA ${tokens[1]!.name}` : undefined;
+  }
+  return undefined;
+}
