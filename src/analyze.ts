@@ -175,7 +175,9 @@ export async function analyzeChangeSet(source: Source, options: AnalysisOptions 
     const own = claimed.map((index) => changes[index]).filter((change): change is FileChange => change !== undefined);
     const scoped = analyzer.scopes
       ? await readScopes(source, analyzer, { listing: listing.files, work, changes, claimed, own }, { maxBytes, concurrency, findings, errors })
-      : { changes: own, unchanged: [], scopes: [] };
+      : { changes: own, unchanged: [], scopes: [], unread: [] };
+    // Claimed files whose reading failed are findings already; an analyzer modelling their directory must know they are missing.
+    scoped.unread.push(...claimed.filter((index) => changes[index] === undefined).map((index) => work[index]!.file.previousPath ?? work[index]!.file.path));
     contextFiles += scoped.unchanged.length;
     if (scoped.changes.length === 0 && scoped.unchanged.length === 0 && inputs.length === 0) continue;
     let found: Finding[] | null = null;
@@ -228,7 +230,7 @@ async function readScopes(
   analyzer: Analyzer,
   state: ScopeState,
   limits: ReadLimits,
-): Promise<{ changes: FileChange[]; unchanged: FileText[]; scopes: Scope[] }> {
+): Promise<{ changes: FileChange[]; unchanged: FileText[]; scopes: Scope[]; unread: string[] }> {
   const changedByPath = new Map<string, number>();
   const listedAt = new Map<string, number>();
   state.listing.forEach((file, index) => {
@@ -242,6 +244,7 @@ async function readScopes(
   const changes = [...state.own];
   const inChanges = new Set(changes.map((change) => change.path));
   const unchanged: FileText[] = [];
+  const unread: string[] = [];
   const scopes = new Map<string, Scope>();
   let bytes = 0;
   let overLimit = false;
@@ -317,6 +320,7 @@ async function readScopes(
     const unique = [...new Set(wanted)];
     if (unchanged.length + unique.length > SCOPE_LIMITS.files) {
       overLimit = true;
+      unread.push(...unique.slice(Math.max(0, SCOPE_LIMITS.files - unchanged.length)));
       unique.length = Math.max(0, SCOPE_LIMITS.files - unchanged.length);
     }
     await forEachBounded(unique, limits.concurrency, async (path) => {
@@ -326,10 +330,12 @@ async function readScopes(
         bytes += text.text.length;
         if (bytes > SCOPE_LIMITS.bytes) {
           overLimit = true;
+          unread.push(path);
           return;
         }
         unchanged.push(text);
       } catch (error) {
+        unread.push(path);
         if (error instanceof SourceError) limits.errors.push({ file: path, message: error.message, retryable: error.retryable });
         limits.findings.push(unreadable({ path, status: "modified" }, [analyzer], error));
       }
@@ -345,12 +351,14 @@ async function readScopes(
     );
   }
   unchanged.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { changes, unchanged, scopes: [...scopes.values()] };
+  unread.sort();
+  return { changes, unchanged, scopes: [...scopes.values()], unread };
 
   async function addChange(file: ChangedFile): Promise<void> {
     try {
       changes.push(await readChange(source, file, limits.maxBytes));
     } catch (error) {
+      unread.push(file.path);
       if (error instanceof SourceError) limits.errors.push({ file: file.path, message: error.message, retryable: error.retryable });
       limits.findings.push(unreadable(file, [analyzer], error));
     }

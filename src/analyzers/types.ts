@@ -95,6 +95,12 @@ export interface ChangeSetInput {
   scopes: readonly Scope[];
   /** The extra inputs of this analyzer's kinds. */
   inputs: readonly ExtraInput[];
+  /**
+   * Files of the scopes that could not be read (an error, binary content, over a limit): each is
+   * already a finding of its own; an analyzer that models the directory must not take their absence
+   * for "nothing there".
+   */
+  unread?: readonly string[];
 }
 
 /** What `scopes()` is given: the claimed files, and the texts read so far (changes and earlier scopes). */

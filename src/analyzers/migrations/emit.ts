@@ -2,6 +2,8 @@ import type { Finding, Side } from "../../model/finding.js";
 import type { RuleMeta } from "../../model/rule.js";
 import { report, unqualified } from "../report.js";
 import { analyzeSqlText } from "../sql/index.js";
+import { replaySql } from "../sql/replay.js";
+import type { SchemaModel } from "../sql/schema.js";
 import { codeNormalisation, normaliseStatement } from "../sql/statement.js";
 import type { SqlDialect } from "../types.js";
 import type { TransactionMode } from "../sql/index.js";
@@ -31,6 +33,16 @@ export interface EmbeddedSqlOptions extends Placement {
 }
 
 /**
+ * The schema model a file is read with. `replay`: a migration at base, read only to build the model (its
+ * findings are dropped; what it cannot follow becomes a gap). Otherwise a migration of the change,
+ * judged against the model as it stands before it and then applied to it.
+ */
+export interface SchemaUse {
+  model: SchemaModel;
+  replay: boolean;
+}
+
+/**
  * Collects the findings of one side of one migration file. ORM operations become findings of
  * the `sql/*` rule that the equivalent SQL statement would get; SQL text goes to the SQL analyzer
  * at its real line. Forward and rollback code keep separate "created in this migration" sets.
@@ -52,8 +64,15 @@ export class Emitter {
     readonly side: Side,
     readonly dialect: SqlDialect,
     created?: Set<string>,
+    /** The schema model, for the migrations that take part in it (see `SchemaUse`). */
+    readonly schema?: SchemaUse,
   ) {
     this.created = { forward: created ?? new Set<string>(), rollback: new Set<string>() };
+  }
+
+  /** The model to judge against (not while replaying the base). */
+  get model(): SchemaModel | undefined {
+    return this.schema && !this.schema.replay ? this.schema.model : undefined;
   }
 
   /** Tables created earlier in the forward (or rollback) part, lower-cased and unqualified. */
@@ -83,6 +102,13 @@ export class Emitter {
   /** A finding of `rule` for an ORM operation at `line`, judged by the one reporter. */
   operation(rule: RuleMeta, line: number, message: string, options: OperationOptions = {}): void {
     const rollback = options.rollback ?? false;
+    if (this.schema?.replay) {
+      // Replaying the base: only what the reading could not follow matters, as a gap in the model.
+      if (!rollback && (rule.id === "sql/unparsed" || rule.id === "sql/opaque-code")) {
+        this.schema.model.gap(`${this.file}:${line}: ${message}`, rule.id === "sql/unparsed" ? "all" : "sql");
+      }
+      return;
+    }
     const statement = options.statement ?? this.current?.();
     const found = report(
       rule,
@@ -110,6 +136,10 @@ export class Emitter {
   sql(text: string, startLine: number, options: EmbeddedSqlOptions = {}): void {
     if (text.trim() === "") return;
     const rollback = options.rollback ?? false;
+    if (this.schema?.replay) {
+      if (!rollback) replaySql(this.schema.model, text, this.dialect, `${this.file}:${startLine}`);
+      return;
+    }
     const transaction = options.transaction ?? this.transaction;
     const found = analyzeSqlText(text, {
       ...(transaction !== undefined ? { transaction } : {}),
@@ -120,7 +150,10 @@ export class Emitter {
       rollback,
       createdTables: this.createdTables(rollback),
       ...(options.embeddedIn !== undefined ? { embeddedIn: options.embeddedIn } : {}),
+      ...(this.schema && !rollback ? { schema: this.schema.model } : {}),
     });
+    // What this text does is part of the state the statements after it are judged against.
+    if (this.schema && !rollback) replaySql(this.schema.model, text, this.dialect, `${this.file}:${startLine}`);
     for (const f of found) {
       // The SQL analyzer lowers rollback code itself; this holds the line even if it did not.
       const adjusted: Finding = rollback ? { ...f, severity: "low", rollback: true } : { ...f };

@@ -2,10 +2,12 @@ import type { Finding } from "../../model/finding.js";
 import { finding } from "../../model/rule.js";
 import type { ChangedFile } from "../../source/source.js";
 import type { AnalysisContext, Analyzer, FileChange, SqlDialect } from "../types.js";
-import type { Emitter } from "./emit.js";
+import type { SchemaModel } from "../sql/schema.js";
+import type { Emitter, SchemaUse } from "./emit.js";
 import { readGoMigration } from "./go.js";
 import { createLayouts, isDeclarativeMigration, isMeantToBeEdited, isSqlcQueryFile, type Layouts, type Reader } from "./layouts.js";
-import { migrationOrder } from "./order.js";
+import { migrationOrder, migrationRoot } from "./order.js";
+import { buildModels, modelScopes } from "./replay.js";
 import { liquibaseChangesets, readSqlMigration } from "./sql-files.js";
 import * as rules from "../../../rules/sql/index.js";
 
@@ -20,6 +22,8 @@ export interface MigrationAnalyzerOptions {
 export function createMigrationAnalyzer(options: MigrationAnalyzerOptions = {}): Analyzer {
   const layouts = createLayouts(options.paths ?? []);
   const dialect = options.dialect ?? "postgresql";
+  /** The paths the engine said were claimed (set by `scopes`); the other changes of a scope are context only. */
+  let claimedPaths: Set<string> | undefined;
   return {
     id: "sql",
     get unparsedRule() {
@@ -27,12 +31,34 @@ export function createMigrationAnalyzer(options: MigrationAnalyzerOptions = {}):
     },
     claims: (path) => layouts.readerFor(path) !== null,
     prepare: (claimed) => loadReaders(claimed, layouts, dialect),
+    // The migration directories of the added migrations, read whole to model the schema at base.
+    scopes: ({ claimed }) => {
+      claimedPaths = new Set(claimed.map((file) => file.path));
+      return modelScopes(claimed, layouts);
+    },
     analyze: (change, context) => analyzeFile(change, context),
-    analyzeAll({ changes }, context) {
+    analyzeAll(input, context) {
       const findings: Finding[] = [];
-      for (const { change, created } of migrationOrder(changes, layouts)) {
+      // Files of the directories that no one claimed (an excluded path) only feed the model.
+      const judged = claimedPaths === undefined ? input.changes : input.changes.filter((change) => claimedPaths!.has(change.path));
+      let models: Map<string, SchemaModel>;
+      try {
+        models = buildModels(input, {
+          layouts,
+          dialect: (path) => dialectFor(path, dialect),
+          isMigrationText,
+          replay: (reader, file, model) => read(reader, file.text, file.path, new (loaded("emit").Emitter)(file.path, "base", dialectFor(file.path, dialect), undefined, { model, replay: true })),
+        });
+      } catch (error) {
+        // Without a model the judgement is the one without it: never weaker.
+        models = new Map();
+        void error;
+      }
+      for (const { change, created } of migrationOrder(judged, layouts)) {
+        // Only added forward migrations run after the base's: they are judged against the model.
+        const model = created ? models.get(migrationRoot(change.path).root) : undefined;
         try {
-          findings.push(...analyzeFile(change, context, created));
+          findings.push(...analyzeFile(change, context, created, model ? { model, replay: false } : undefined));
         } catch (error) {
           // One file's failure is that file's finding; the others are still judged.
           const side = change.head ? "head" : "base";
@@ -47,7 +73,7 @@ export function createMigrationAnalyzer(options: MigrationAnalyzerOptions = {}):
   };
 
   /** One file; `created` holds the tables created by earlier migrations added in the same change. */
-  function analyzeFile(change: FileChange, _context: AnalysisContext, created?: Set<string>): Finding[] {
+  function analyzeFile(change: FileChange, _context: AnalysisContext, created?: Set<string>, schema?: SchemaUse): Finding[] {
     const headReader = change.head ? layouts.readerFor(change.path) : null;
     const basePath = change.previousPath ?? change.path;
     const baseReader = change.base ? layouts.readerFor(basePath) : null;
@@ -66,7 +92,7 @@ export function createMigrationAnalyzer(options: MigrationAnalyzerOptions = {}):
     // A deleted migration no longer runs: only the edit itself is reported.
     if (!change.head || headReader === null) return findings;
 
-    const emit = new (loaded("emit").Emitter)(change.path, "head", dialectFor(change.path, dialect), created);
+    const emit = new (loaded("emit").Emitter)(change.path, "head", dialectFor(change.path, dialect), created, schema);
     read(headReader, change.head.text, change.path, emit, changelog?.changed);
     findings.push(...emit.findings);
     return findings;

@@ -160,3 +160,42 @@ function alembicOrder(group: Slot[]): Slot[] | null {
   }
   return sorted.length === group.length ? sorted : null;
 }
+
+/**
+ * The directory a migration belongs to, as its framework runs them: the file's own folder, or for
+ * Prisma-style layouts (`<root>/<version>_name/migration.sql`) the folder above its version folder.
+ */
+export function migrationRoot(path: string): { root: string; nested: boolean } {
+  const parts = path.split("/");
+  const file = parts.pop()!;
+  if (versionOf(file)) return { root: parts.join("/"), nested: false };
+  const folder = parts[parts.length - 1];
+  if (folder !== undefined && versionOf(folder)) return { root: parts.slice(0, -1).join("/"), nested: true };
+  return { root: parts.join("/"), nested: false };
+}
+
+/**
+ * The migrations of one directory in the order the framework runs them: by version (Flyway's dotted
+ * versions, numeric prefixes), then by name with digit runs as numbers. Files without a version
+ * (Alembic's hex revisions) sort by name; their order is not trusted (see replay.ts).
+ */
+export function runOrder<T extends { path: string }>(files: readonly T[]): T[] {
+  const keyed = files.map((file) => {
+    const parts = file.path.split("/");
+    const name = parts.pop()!;
+    const folder = parts.pop();
+    const own = versionOf(name);
+    const version = own ?? (folder === undefined ? null : versionOf(folder));
+    return { file, name: own || version === null || folder === undefined ? name : folder, version: version ?? [] };
+  });
+  keyed.sort((a, b) => {
+    const length = Math.max(a.version.length, b.version.length);
+    for (let i = 0; i < length; i++) {
+      const x = a.version[i] ?? -1;
+      const y = b.version[i] ?? -1;
+      if (x !== y) return x - y;
+    }
+    return naturalCompare(a.name, b.name) || (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0);
+  });
+  return keyed.map((k) => k.file);
+}

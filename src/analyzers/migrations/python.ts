@@ -1,4 +1,5 @@
 import { parser } from "@lezer/python";
+import { describeTypeChange, type DjangoField, type DjangoModel } from "../sql/schema.js";
 import type { Emitter } from "./emit.js";
 import { keepOnOneLine, LineIndex } from "./lines.js";
 import * as rules from "../../../rules/sql/index.js";
@@ -33,6 +34,8 @@ interface Context {
   batchTable?: string;
   /** Inside `with op.get_context().autocommit_block():`: statements run outside the migration's transaction. */
   autocommit?: boolean;
+  /** Inside `SeparateDatabaseAndState(state_operations=…)`: Django's model state changes, the database does not. */
+  stateOnly?: boolean;
 }
 
 interface Args {
@@ -177,6 +180,11 @@ class PythonReader {
         { ...place, object: str(name === "create_index" ? "index_name" : "index_name", 0) },
       );
     }
+    if (DJANGO_STATE_OPERATIONS.has(name) && this.emit.schema && !context.rollback && this.djangoState(name, args, at, context)) return false;
+    if (context.stateOnly) return false;
+    if (this.emit.schema?.replay && !context.rollback && (this.receiver(node) === "op" || context.batchTable !== undefined) && ALEMBIC_SCHEMA_OPERATIONS.has(name)) {
+      this.emit.schema.model.gap(`${this.path}:${at}: Alembic's op.${name} is not followed by the model`, "all");
+    }
     switch (name) {
       // Django operations
       case "CreateModel":
@@ -207,7 +215,8 @@ class PythonReader {
         return false;
       case "AlterField": {
         const object = `${str("model_name", 0)}.${str("name", 1)}`;
-        this.emit.operation(rules.columnTypeChange, at, `Alters the field ${object}; its column type may change (AlterField)`, { ...place, object, ...modelTable("model_name", 0) });
+        const unknown = this.emit.model ? `; its previous definition is not known (${this.emit.model.why("all") ?? "no migration at base defines it"})` : "";
+        this.emit.operation(rules.columnTypeChange, at, `Alters the field ${object}; its column type may change (AlterField)${unknown}`, { ...place, object, ...modelTable("model_name", 0) });
         return false;
       }
       case "RemoveIndex":
@@ -240,6 +249,8 @@ class PythonReader {
         // Only database_operations touch the database; state_operations change Django's model state alone.
         const database = args.keywords.get("database_operations") ?? args.positional[1];
         if (database) this.walk(database, context);
+        const state = args.keywords.get("state_operations") ?? args.positional[0];
+        if (state && this.emit.schema && !context.rollback) this.walk(state, { ...context, stateOnly: true });
         return true;
       }
     }
@@ -301,6 +312,186 @@ class PythonReader {
       });
     }
     return false;
+  }
+
+  /** The Django app this migration belongs to: the folder above `migrations/`. */
+  private djangoApp(): string | undefined {
+    const parts = this.path.split("/");
+    return parts[parts.length - 2] === "migrations" ? parts[parts.length - 3] : undefined;
+  }
+
+  /**
+   * Keeps Django's model state (the schema model's `django` part) and judges the operations that
+   * depend on it. Returns true when the operation is fully judged here (nothing more to report).
+   */
+  private djangoState(name: string, args: Args, at: number, context: Context): boolean {
+    const app = this.djangoApp();
+    const schema = this.emit.schema!;
+    const model = schema.model;
+    if (app === undefined) return false;
+    const kw = (key: string, index: number) => args.keywords.get(key) ?? args.positional[index];
+    const modelName = this.literal(kw(name === "CreateModel" || name === "DeleteModel" || name === "AlterModelOptions" || name === "AlterModelTable" ? "name" : name === "RenameModel" ? "old_name" : "model_name", 0));
+    if (modelName === undefined) {
+      if (schema.replay) model.gap(`${this.path}:${at}: ${name} names its model with an expression`, "all");
+      return false;
+    }
+    const state = model.djangoModel(app, modelName);
+    const table = (m: { name: string; table?: string }) => m.table ?? `${app}_${m.name}`.toLowerCase();
+    // Operations on a model without a table (managed = False, proxy) change nothing in the database.
+    const tableless = state !== undefined && (!state.managed || state.proxy);
+    switch (name) {
+      case "CreateModel": {
+        const options = this.dict(kw("options", 2));
+        const fields = new Map<string, DjangoField>();
+        const list = kw("fields", 1);
+        for (const item of list ? children(list).filter((c) => c.name === "TupleExpression") : []) {
+          const [fieldName, definition] = children(item).filter((c) => !isPunctuation(c));
+          const key = this.literal(fieldName);
+          if (key !== undefined && definition) fields.set(key.toLowerCase(), this.field(definition));
+        }
+        const created: DjangoModel & { table?: string } = {
+          name: modelName,
+          fields,
+          managed: options.get("managed") !== "False",
+          proxy: options.get("proxy") === "True",
+          origin: model.origin,
+        };
+        const dbTable = options.get("db_table");
+        if (dbTable !== undefined) created.table = dbTable.replace(/^['"]|['"]$/g, "");
+        model.setDjangoModel(app, created, modelName);
+        if (created.managed && !created.proxy) {
+          const columns = [...fields].filter(([, f]) => f.className !== "ManyToManyField").map(([n, f]) => ({ name: columnName(n, f), type: "", nullable: f.kwargs.get("null") === "True", origin: model.origin }));
+          model.createTable(table(created), columns);
+        }
+        return context.stateOnly === true || tableless;
+      }
+      case "DeleteModel":
+        model.setDjangoModel(app, null, modelName);
+        if (!tableless && state) model.dropTable(table(state));
+        return tableless;
+      case "RenameModel": {
+        const to = this.literal(kw("new_name", 1));
+        if (state && to !== undefined) {
+          model.setDjangoModel(app, null, modelName);
+          model.setDjangoModel(app, { ...state, name: to }, to);
+          if (!tableless) model.renameTable(table(state), table({ ...state, name: to }));
+        }
+        return tableless;
+      }
+      case "AlterModelOptions": {
+        const options = this.dict(kw("options", 1));
+        if (state && options.has("managed")) state.managed = options.get("managed") !== "False";
+        return true;
+      }
+      case "AlterModelTable":
+        return tableless;
+      case "AddField": {
+        const field = kw("field", 2);
+        const fieldName = this.literal(kw("name", 1));
+        if (state && field && fieldName !== undefined) {
+          const definition = this.field(field);
+          state.fields.set(fieldName.toLowerCase(), definition);
+          if (!tableless && definition.className !== "ManyToManyField") model.addColumn(table(state), { name: columnName(fieldName, definition), type: "", nullable: definition.kwargs.get("null") === "True" });
+        }
+        return tableless;
+      }
+      case "RemoveField": {
+        const fieldName = this.literal(kw("name", 1));
+        const before = fieldName === undefined ? undefined : state?.fields.get(fieldName.toLowerCase());
+        if (state && fieldName !== undefined) {
+          state.fields.delete(fieldName.toLowerCase());
+          if (before && !tableless) model.dropColumn(table(state), columnName(fieldName, before));
+        }
+        return tableless;
+      }
+      case "RenameField": {
+        const from = this.literal(kw("old_name", 1));
+        const to = this.literal(kw("new_name", 2));
+        const before = from === undefined ? undefined : state?.fields.get(from.toLowerCase());
+        if (state && before && from !== undefined && to !== undefined) {
+          state.fields.delete(from.toLowerCase());
+          state.fields.set(to.toLowerCase(), before);
+          if (!tableless) model.renameColumn(table(state), columnName(from, before), columnName(to, before));
+        }
+        return tableless;
+      }
+      case "AlterField": {
+        const fieldName = this.literal(kw("name", 1));
+        const field = kw("field", 2);
+        if (fieldName === undefined || !field) return tableless;
+        const after = this.field(field);
+        const before = state?.fields.get(fieldName.toLowerCase());
+        if (state) state.fields.set(fieldName.toLowerCase(), after);
+        if (tableless || schema.replay || context.stateOnly) return true;
+        if (!before || !model.djangoTrusted) return false;
+        this.judgeAlterField(`${modelName}.${fieldName}`, before, after, at, table(state!));
+        return true;
+      }
+      default:
+        // Index and constraint operations: only whether the model has a table matters.
+        return context.stateOnly === true || tableless;
+    }
+  }
+
+  /** AlterField against the field's previous definition: only what changes in the database is reported. */
+  private judgeAlterField(object: string, before: DjangoField, after: DjangoField, at: number, table: string): void {
+    const place = { object, table };
+    const typeBefore = columnKind(before);
+    const typeAfter = columnKind(after);
+    if (typeBefore !== typeAfter) {
+      const sqlBefore = sqlType(before);
+      const sqlAfter = sqlType(after);
+      if (sqlBefore && sqlAfter) {
+        const change = describeTypeChange(sqlBefore, sqlAfter);
+        this.emit.operation(
+          rules.columnTypeChange,
+          at,
+          `Alters the field ${object} ${change.text} (${before.text} → ${after.text}); ${change.effect} (AlterField)`,
+          { ...place, ...(change.verdict === "widens" ? { severity: "medium" as const } : {}) },
+        );
+      } else {
+        this.emit.operation(rules.columnTypeChange, at, `Alters the field ${object} from ${before.text} to ${after.text}, which changes its column type (AlterField)`, place);
+      }
+    }
+    if (before.kwargs.get("db_column") !== after.kwargs.get("db_column")) {
+      this.emit.operation(rules.rename, at, `Alters the field ${object} to use the column ${after.kwargs.get("db_column") ?? "named after the field"} (AlterField db_column)`, place);
+    }
+    if (before.kwargs.get("null") === "True" && after.kwargs.get("null") !== "True" && after.className !== "ManyToManyField") {
+      this.emit.operation(rules.notNull, at, `Makes the field ${object} NOT NULL (AlterField null=True → null=False), scanning the whole table`, place);
+    }
+    if (this.emit.dialect === "postgresql" && after.className !== "ManyToManyField") {
+      for (const key of ["unique", "db_index"]) {
+        if (before.kwargs.get(key) !== "True" && after.kwargs.get(key) === "True" && !(key === "db_index" && isForeignKey(before))) {
+          this.emit.operation(rules.blockingIndex, at, `Alters the field ${object} to ${key}=True, building an index while writes are blocked (AlterField)`, place);
+        }
+      }
+    }
+  }
+
+  /** A field declaration: its class and keyword arguments. */
+  private field(node: SyntaxNode): DjangoField {
+    const className = (this.calleeName(node) ?? this.source(node)).replace(/^.*\./, "");
+    const kwargs = new Map<string, string>();
+    if (node.name === "CallExpression") {
+      const args = this.args(node);
+      for (const [key, value] of args.keywords) kwargs.set(key, this.source(value).replace(/\s+/g, "").replace(/"/g, "'"));
+      // ForeignKey's first positional argument is `to`.
+      const first = args.positional[0];
+      if (first && !kwargs.has("to")) kwargs.set("to", this.source(first).replace(/\s+/g, "").replace(/"/g, "'"));
+    }
+    return { className, kwargs, text: this.describe(node).replace(/^models\./, "") };
+  }
+
+  /** A literal dict's entries: key → value source. */
+  private dict(node: SyntaxNode | undefined): Map<string, string> {
+    const entries = new Map<string, string>();
+    if (!node || node.name !== "DictionaryExpression") return entries;
+    const items = children(node).filter((c) => !isPunctuation(c));
+    for (let i = 0; i + 1 < items.length; i += 2) {
+      const key = this.literal(items[i]);
+      if (key !== undefined) entries.set(key, this.source(items[i + 1]!).trim());
+    }
+    return entries;
   }
 
   /** Lines of `.delete()` / `.update()` calls inside a top-level function. */
@@ -493,4 +684,80 @@ export function formatFieldsReplaced(text: string): string {
     at = close + 1;
   }
   return out + text.slice(at);
+}
+
+/** Django operations that read or change the model state kept in the schema model. */
+const DJANGO_STATE_OPERATIONS = new Set([
+  "CreateModel",
+  "DeleteModel",
+  "RenameModel",
+  "AlterModelOptions",
+  "AlterModelTable",
+  "AddField",
+  "RemoveField",
+  "RenameField",
+  "AlterField",
+  "AddIndex",
+  "RemoveIndex",
+  "AddConstraint",
+  "RemoveConstraint",
+  "AlterUniqueTogether",
+  "AlterIndexTogether",
+  "RenameIndex",
+]);
+
+/** Alembic operations that change the schema, which the model does not follow yet. */
+const ALEMBIC_SCHEMA_OPERATIONS = new Set(["create_table", "drop_table", "rename_table", "add_column", "drop_column", "alter_column", "create_index", "drop_index", "create_unique_constraint", "create_foreign_key", "drop_constraint", "create_primary_key"]);
+
+/** The arguments that decide a field's column type (others: null, blank, validators, related_name, on_delete, help_text … do not). */
+const TYPE_KWARGS = ["max_length", "max_digits", "decimal_places", "db_collation", "base_field", "size", "primary_key", "srid", "dim", "geography", "through", "db_table"];
+
+function isForeignKey(field: DjangoField): boolean {
+  return field.className === "ForeignKey" || field.className === "OneToOneField";
+}
+
+/** What a field stores, for comparing two definitions: its class (foreign keys alike) and the type arguments. */
+function columnKind(field: DjangoField): string {
+  const className = isForeignKey(field) ? "ForeignKey" : field.className;
+  const parts = TYPE_KWARGS.map((key) => `${key}=${field.kwargs.get(key) ?? ""}`);
+  // A foreign key's column takes the type of the key it points to.
+  if (isForeignKey(field) || field.className === "ManyToManyField") parts.push(`to=${(field.kwargs.get("to") ?? "").toLowerCase()}`);
+  return `${className}(${parts.join(",")})`;
+}
+
+const DEFAULT_LENGTHS: Record<string, number> = { EmailField: 254, SlugField: 50, URLField: 200 };
+const SQL_TYPES: Record<string, string> = {
+  TextField: "text",
+  IntegerField: "integer",
+  PositiveIntegerField: "integer",
+  BigIntegerField: "bigint",
+  PositiveBigIntegerField: "bigint",
+  SmallIntegerField: "smallint",
+  PositiveSmallIntegerField: "smallint",
+  BooleanField: "boolean",
+  NullBooleanField: "boolean",
+  FloatField: "float8",
+  DateField: "date",
+  DateTimeField: "timestamp with time zone",
+  UUIDField: "uuid",
+  JSONField: "jsonb",
+};
+
+/** The column type a field gets on PostgreSQL, where the model knows it; undefined otherwise. */
+function sqlType(field: DjangoField): string | undefined {
+  const length = field.kwargs.get("max_length") ?? (DEFAULT_LENGTHS[field.className] !== undefined ? String(DEFAULT_LENGTHS[field.className]) : undefined);
+  if (field.className === "CharField" || field.className in DEFAULT_LENGTHS) return length !== undefined && /^\d+$/.test(length) ? `varchar(${length})` : undefined;
+  if (field.className === "DecimalField") {
+    const p = field.kwargs.get("max_digits");
+    const s = field.kwargs.get("decimal_places");
+    return p && s && /^\d+$/.test(p) && /^\d+$/.test(s) ? `numeric(${p},${s})` : undefined;
+  }
+  return SQL_TYPES[field.className];
+}
+
+/** A field's column: `db_column`, or its name (`_id` added for foreign keys). */
+function columnName(name: string, field: DjangoField): string {
+  const column = field.kwargs.get("db_column");
+  if (column !== undefined) return column.replace(/^'|'$/g, "");
+  return isForeignKey(field) ? `${name}_id` : name;
 }

@@ -1,6 +1,7 @@
 import nodeSqlParser from "node-sql-parser";
 import type { SqlDialect } from "../types.js";
 import type { Run, Spot } from "./run.js";
+import { compareTypes } from "./schema.js";
 import type { RuleMeta } from "../../model/rule.js";
 import { findAckMarkers, type SqlSource } from "./source.js";
 import { splitByHand, type ByteRange } from "./split.js";
@@ -302,7 +303,10 @@ function readAst(run: Run, spot: Spot, ast: Ast, cascade: boolean): void {
     case "create":
       if (keyword === "table") {
         const ifNotExists = (ast as { if_not_exists?: unknown }).if_not_exists;
-        for (const name of tables(ast.table)) if (!ifNotExists) run.created.add(unqualified(name));
+        for (const name of tables(ast.table)) {
+          if (!ifNotExists) run.created.add(unqualified(name));
+          else run.guardedCreate(name);
+        }
       }
       return;
     case "rename":
@@ -340,11 +344,11 @@ function readAlter(run: Run, spot: Spot, table: string, expr: AlterExpr, cascade
     report(resource === "index" ? rules.dropIndex : rules.dropConstraint, `Drops ${expr.keyword ?? resource} ${name} on ${table}`.replace("  ", " "), table);
   } else if (action === "modify" || (action === "alter" && expr.definition)) {
     const column = `${table}.${columnName(expr.column)}`;
-    report(rules.columnTypeChange, `Redefines column ${column} as ${type}`, column);
+    if (!sameType(run, table, columnName(expr.column), type, expr, report, column)) report(rules.columnTypeChange, `Redefines column ${column} as ${type}${typeBefore(run, table, columnName(expr.column))}`, column);
   } else if (action === "change") {
     const from = `${table}.${columnName(expr.old_column)}`;
     const to = columnName(expr.column);
-    report(rules.columnTypeChange, `Redefines column ${from} as ${to} ${type}`, from);
+    if (!sameType(run, table, columnName(expr.old_column), type, expr, report, from)) report(rules.columnTypeChange, `Redefines column ${from} as ${to} ${type}${typeBefore(run, table, columnName(expr.old_column))}`, from);
     if (to !== columnName(expr.old_column)) report(rules.rename, `Renames column ${from} to ${to}`, from);
   } else if (action === "rename") {
     if (resource === "column") {
@@ -354,4 +358,26 @@ function readAlter(run: Run, spot: Spot, table: string, expr: AlterExpr, cascade
       report(rules.rename, `Renames table ${table} to ${tableName(expr.table)}`, table);
     }
   }
+}
+
+/**
+ * MODIFY / CHANGE restate a column's whole definition. Where the schema model knows the column's type
+ * and it stays the same, no type changes: only the NOT NULL it may add is reported. Returns whether
+ * that settled it.
+ */
+function sameType(run: Run, table: string, column: string, type: string, expr: AlterExpr, report: (rule: RuleMeta, message: string, object: string) => void, object: string): boolean {
+  const model = run.context.schema;
+  if (!model?.trusted || run.created.has(unqualified(table))) return false;
+  const before = model.column(table, column);
+  if (!before || before.type === "" || type === "?" || compareTypes(before.type, type) !== "same") return false;
+  const notNull = (expr as { nullable?: { type?: string } }).nullable?.type === "not null";
+  if (notNull && before.nullable) report(rules.notNull, `Makes ${object} NOT NULL (its type, ${before.type}, stays), checking every row`, object);
+  return true;
+}
+
+/** `, from varchar(20)`: the type before, where the model knows it. */
+function typeBefore(run: Run, table: string, column: string): string {
+  const model = run.context.schema;
+  const before = model?.trusted ? model.column(table, column) : undefined;
+  return before && before.type !== "" ? ` (it was ${before.type})` : "";
 }

@@ -5,6 +5,7 @@ import type * as Dialects from "./dialects.js";
 import { analyzePostgres } from "./postgres.js";
 import type { ColumnDefinition } from "./rebuild.js";
 import { Run } from "./run.js";
+import type { SchemaModel } from "./schema.js";
 import { SqlSource } from "./source.js";
 import * as rules from "../../../rules/sql/index.js";
 
@@ -29,6 +30,12 @@ export interface SqlContext {
    * from a schema model of the base history: a table rebuild is then judged column by column.
    */
   tableDefinitions?: ReadonlyMap<string, ColumnDefinition[]>;
+  /**
+   * The schema model of the migrations at base, as it stands just before this text (see schema.ts): IF NOT
+   * EXISTS of a table it knows is absent creates a new one, a type change says from what, an UPDATE of a
+   * column it knows held data is reported. Read only here; the migration analyzer updates it.
+   */
+  schema?: SchemaModel;
   /**
    * How the migration tool runs this text: `wrapped` in one transaction (goose, dbmate, sqlx, Rails, Django,
    * Alembic, Knex by default), `none` statement by statement (their no-transaction markers). Unknown when

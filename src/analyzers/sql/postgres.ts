@@ -32,6 +32,7 @@ import type { RuleMeta } from "../../model/rule.js";
 import { type Run, type Spot } from "./run.js";
 import { findAckMarkers, SqlSource, type AckMarker } from "./source.js";
 import { splitByHand, splitWithScanner, type ByteRange } from "./split.js";
+import { describeTypeChange } from "./schema.js";
 import { normaliseStatement } from "./statement.js";
 import { harmlessNote, harmlessReading, readTokens, tokenize, unqualified, whereText } from "./tokens.js";
 import * as rules from "../../../rules/sql/index.js";
@@ -413,10 +414,15 @@ class StatementReader {
         return this.createIndex(body);
       case "CreateStmt":
         if (!body.if_not_exists) this.created(body.relation as RangeVar);
+        else if (body.relation) this.run.guardedCreate(rangeVarName(body.relation as RangeVar));
         return;
-      case "CreateTableAsStmt":
-        if (!body.if_not_exists && body.objtype !== "OBJECT_MATVIEW") this.created((body.into as { rel?: RangeVar }).rel);
+      case "CreateTableAsStmt": {
+        const into = (body.into as { rel?: RangeVar }).rel;
+        if (body.objtype === "OBJECT_MATVIEW") return;
+        if (!body.if_not_exists) this.created(into);
+        else if (into) this.run.guardedCreate(rangeVarName(into));
         return;
+      }
       case "CreatePolicyStmt":
       case "AlterPolicyStmt":
         return this.policy(kind === "CreatePolicyStmt", body);
@@ -753,7 +759,18 @@ class StatementReader {
         const def = (cmd.def as { ColumnDef?: ColumnDef } | undefined)?.ColumnDef;
         const type = typeText(def?.typeName);
         const using = def?.raw_default ? " with a USING conversion" : "";
-        this.report(rules.columnTypeChange, `Changes the type of ${column} to ${type}${using}, rewriting the table`, column, { table });
+        const model = this.run.context.schema;
+        const before = model?.trusted && !isNew ? model.column(table, cmd.name ?? "") : undefined;
+        if (before && before.type !== "") {
+          // The model knows the type it had: say what changes, and a change that keeps every value is no data loss.
+          const change = describeTypeChange(before.type, type);
+          if (change.verdict === "same" && !using) return;
+          const severity = change.verdict === "widens" && !using ? { severity: "medium" as const } : {};
+          this.report(rules.columnTypeChange, `Changes the type of ${column} ${change.text}${using}, rewriting the table; ${change.effect}`, column, { table, ...severity });
+          return;
+        }
+        const unknown = model && !isNew ? `; its type before is not known (${model.why() ?? "no migration at base defines the column"})` : "";
+        this.report(rules.columnTypeChange, `Changes the type of ${column} to ${type}${using}, rewriting the table${unknown}`, column, { table });
         return;
       }
       case "AT_SetNotNull":

@@ -4,6 +4,7 @@ import type { SqlContext } from "./index.js";
 import { editDistance } from "../../util/edit-distance.js";
 import { report } from "../report.js";
 import { Rebuilds } from "./rebuild.js";
+import { unqualified } from "./tokens.js";
 
 /** Where a statement sits, and what applies to every finding in it. */
 export interface Spot {
@@ -47,6 +48,11 @@ export class Run {
 
   /** Whether the statement being read runs inside a transaction block; undefined when the tool's mode is unknown. */
   inTransaction: boolean | undefined;
+  /**
+   * Tables created with IF NOT EXISTS that the schema model could not place (lower-cased, unqualified →
+   * why): they are judged as possibly existing, and findings on them say why.
+   */
+  readonly uncertain = new Map<string, string>();
   /** Enum values added (ALTER TYPE … ADD VALUE) in the current transaction: using one before COMMIT fails. */
   readonly newEnumValues: { type: string; value: string }[] = [];
 
@@ -77,7 +83,20 @@ export class Run {
     this.rebuilds.judge(this.findings);
   }
 
+  /**
+   * `CREATE TABLE IF NOT EXISTS name`: a new table when the schema model knows it did not exist, so what
+   * follows on it loses nothing; otherwise it may exist, as before, and the model's reason is kept.
+   */
+  guardedCreate(name: string): void {
+    const verdict = this.context.schema?.absent(name);
+    if (verdict === true) this.created.add(unqualified(name));
+    else if (typeof verdict === "string") this.uncertain.set(unqualified(name), verdict);
+  }
+
   report(spot: Spot, rule: RuleMeta, message: string, options: ReportOptions = {}): Finding | null {
+    const on = options.table ?? options.object;
+    const doubt = rule.existingOnly && on !== undefined && !this.created.has(unqualified(on)) ? this.uncertain.get(unqualified(on)) : undefined;
+    if (doubt !== undefined) message += `; CREATE TABLE IF NOT EXISTS earlier cannot tell whether it is new, because ${doubt}`;
     const ack = spot.ack ?? this.fileAck;
     const statement = spot.statement ? this.statementOf(spot.statement) : "";
     const result = report(

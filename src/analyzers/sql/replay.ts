@@ -1,0 +1,440 @@
+/**
+ * Replaying SQL text into the schema model (schema.ts): a keyword reading of the statements that
+ * create, change and drop tables, columns, indexes, triggers, roles and grants, the same for every
+ * dialect. What it cannot follow (code run now, a table it never saw created) is a gap in the model.
+ */
+import type { SqlDialect } from "../types.js";
+import { normaliseType, type ColumnState, type SchemaModel } from "./schema.js";
+import { SqlSource } from "./source.js";
+import { splitByHand } from "./split.js";
+import { qualifiedName, tokenize, unqualified, type Token } from "./tokens.js";
+
+const DDL_IN_CODE = /\b(create|alter|drop|rename)\s+table\b|\bexecute\b|\bexec\b|\bsp_executesql\b/i;
+const TYPE_ENDS = new Set([
+  "NOT",
+  "NULL",
+  "DEFAULT",
+  "PRIMARY",
+  "UNIQUE",
+  "CHECK",
+  "REFERENCES",
+  "CONSTRAINT",
+  "COLLATE",
+  "GENERATED",
+  "AUTOINCREMENT",
+  "AUTO_INCREMENT",
+  "COMMENT",
+  "AS",
+  "IDENTITY",
+  "ON",
+  "CHARACTER",
+  "CHARSET",
+  "FIRST",
+  "AFTER",
+  "USING",
+]);
+const CONSTRAINT_HEADS = new Set(["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "KEY", "INDEX", "EXCLUDE", "FULLTEXT", "SPATIAL", "PERIOD"]);
+/** Statements that change no table, index, trigger, role or grant (for this model). */
+const HARMLESS_HEADS = new Set([
+  "INSERT",
+  "UPDATE",
+  "DELETE",
+  "SELECT",
+  "WITH",
+  "SET",
+  "BEGIN",
+  "COMMIT",
+  "END",
+  "START",
+  "ROLLBACK",
+  "SAVEPOINT",
+  "RELEASE",
+  "COMMENT",
+  "PRAGMA",
+  "USE",
+  "ANALYZE",
+  "VACUUM",
+  "REINDEX",
+  "CLUSTER",
+  "LOCK",
+  "REFRESH",
+  "NOTIFY",
+  "TRUNCATE",
+  "COPY",
+  "SHOW",
+  "EXPLAIN",
+  "GO",
+  "DECLARE",
+  "PRINT",
+  "REPLACE",
+  "MERGE",
+  "UPSERT",
+  "VALUES",
+]);
+
+/** Replays one piece of SQL (the forward part of a migration) into the model. `where` names it for gaps. */
+export function replaySql(model: SchemaModel, text: string, dialect: SqlDialect, where: string): void {
+  const mysql = dialect === "mysql" || dialect === "mariadb" || dialect === "sqlite" || dialect === "bigquery";
+  const source = new SqlSource(text);
+  const ranges = splitByHand(source, { mysql, brackets: dialect === "sqlserver", batches: dialect === "sqlserver", delimiterCommand: mysql });
+  for (const range of ranges) {
+    const statement = source.slice(range.start, range.end);
+    if (statement.trim() === "") continue;
+    const tokens = tokenize(statement, 20_000);
+    if (tokens.length === 0) continue;
+    try {
+      replayStatement(model, tokens, statement, where);
+    } catch (error) {
+      model.gap(`${where}: a statement could not be followed (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
+}
+
+function replayStatement(model: SchemaModel, t: Token[], text: string, where: string): void {
+  const head = t[0]!.value;
+  const word = (i: number) => (t[i]?.kind === "word" ? t[i]!.value : "");
+  if (HARMLESS_HEADS.has(head)) return;
+  switch (head) {
+    case "CREATE":
+      return replayCreate(model, t, text, where);
+    case "DROP":
+      return replayDrop(model, t);
+    case "ALTER":
+      if (word(1) === "TABLE") return replayAlterTable(model, t, where);
+      if (word(1) === "ROLE" || word(1) === "USER" || word(1) === "INDEX" || word(1) === "SEQUENCE" || word(1) === "TYPE" || word(1) === "VIEW") return;
+      return;
+    case "RENAME":
+      if (word(1) === "TABLE") {
+        let at = 2;
+        for (;;) {
+          const from = qualifiedName(t, at);
+          const to = from && word(from.next) === "TO" ? qualifiedName(t, from.next + 1) : undefined;
+          if (!from || !to) return;
+          model.renameTable(from.name, to.name);
+          if (t[to.next]?.value !== ",") return;
+          at = to.next + 1;
+        }
+      }
+      return;
+    case "GRANT":
+    case "REVOKE": {
+      const on = t.findIndex((x) => x.value === "ON" && x.kind === "word");
+      const toAt = t.findIndex((x) => (x.value === "TO" || x.value === "FROM") && x.kind === "word");
+      if (on < 0 || toAt < 0) return;
+      const key = `${t.slice(1, on).map((x) => x.value).join(" ")} on ${t.slice(on + 1, toAt).map((x) => x.name.toLowerCase()).join(" ")} to ${t.slice(toAt + 1).map((x) => x.name.toLowerCase()).join(" ")}`;
+      if (head === "GRANT") model.grants.add(key);
+      else model.grants.delete(key);
+      return;
+    }
+    case "DO":
+    case "EXEC":
+    case "EXECUTE":
+    case "CALL":
+      // Code run now: only a body that names no table DDL and builds no SQL leaves the tables as they were.
+      if (head === "DO" && !DDL_IN_CODE.test(t.filter((x) => x.kind === "string").map((x) => x.name).join(" "))) return;
+      model.gap(`${where}: ${head} runs code the model cannot follow`);
+      return;
+    default:
+      return;
+  }
+}
+
+function replayCreate(model: SchemaModel, t: Token[], text: string, where: string): void {
+  let at = 1;
+  if (t[at]?.value === "OR" && t[at + 1]?.value === "REPLACE") at += 2;
+  let temporary = false;
+  while (["GLOBAL", "LOCAL", "TEMP", "TEMPORARY", "UNLOGGED", "VIRTUAL", "EXTERNAL", "TRANSIENT"].includes(t[at]?.value ?? "")) {
+    if (t[at]!.value === "TEMP" || t[at]!.value === "TEMPORARY") temporary = true;
+    at++;
+  }
+  const kind = t[at]?.value;
+  if (kind === "TABLE") {
+    if (temporary) return;
+    at++;
+    const guarded = t[at]?.value === "IF" && t[at + 1]?.value === "NOT" && t[at + 2]?.value === "EXISTS";
+    if (guarded) at += 3;
+    const name = qualifiedName(t, at);
+    if (!name) return;
+    const columns = t[name.next]?.value === "(" ? columnList(t, name.next + 1) : null;
+    model.createTable(name.name, columns, guarded);
+    return;
+  }
+  if (kind === "UNIQUE" || kind === "INDEX" || kind === "CLUSTERED" || kind === "NONCLUSTERED" || kind === "FULLTEXT" || kind === "SPATIAL") {
+    const onAt = t.findIndex((x, i) => i > at && x.value === "ON" && x.kind === "word");
+    if (onAt < 0) return;
+    let nameAt = onAt - 1;
+    const index = t[nameAt] && t[nameAt]!.kind !== "punct" && !["INDEX", "CONCURRENTLY", "EXISTS"].includes(t[nameAt]!.value) ? t[nameAt]!.name : undefined;
+    let tableAt = onAt + 1;
+    if (t[tableAt]?.value === "ONLY") tableAt++;
+    const table = qualifiedName(t, tableAt);
+    if (!table) return;
+    while (nameAt > 0 && t[nameAt - 1]?.value === ".") nameAt -= 2;
+    if (!model.table(table.name) && isLocal(table.name)) model.gap(`${where}: indexes ${table.name}, which no migration before it creates`);
+    if (index !== undefined) model.indexes.set(index.toLowerCase(), unqualified(table.name));
+    return;
+  }
+  if (kind === "SCHEMA" || kind === "DATABASE") {
+    at++;
+    if (t[at]?.value === "IF") at += 3;
+    const name = t[at];
+    if (name && name.kind !== "punct") model.schemas.add(name.name.toLowerCase());
+    return;
+  }
+  if (kind === "TRIGGER" || (kind === "CONSTRAINT" && t[at + 1]?.value === "TRIGGER")) {
+    const name = qualifiedName(t, kind === "TRIGGER" ? at + 1 : at + 2);
+    const onAt = t.findIndex((x) => x.value === "ON" && x.kind === "word");
+    const table = onAt >= 0 ? qualifiedName(t, onAt + 1) : undefined;
+    if (name && table) model.triggers.add(`${unqualified(table.name)}.${unqualified(name.name)}`);
+    return;
+  }
+  if (kind === "ROLE" || kind === "USER") {
+    const name = t[at + 1];
+    if (name && name.kind !== "punct") model.roles.add(name.name.toLowerCase());
+    return;
+  }
+  if (kind === "PROCEDURE" || kind === "FUNCTION") return;
+  void text;
+}
+
+function replayDrop(model: SchemaModel, t: Token[]): void {
+  const kind = t[1]?.value;
+  let at = 2;
+  if (kind === "INDEX" && t[at]?.value === "CONCURRENTLY") at++;
+  if (t[at]?.value === "IF" && t[at + 1]?.value === "EXISTS") at += 2;
+  const names: string[] = [];
+  for (;;) {
+    const name = qualifiedName(t, at);
+    if (!name) break;
+    names.push(name.name);
+    at = name.next;
+    if (t[at]?.value !== ",") break;
+    at++;
+  }
+  switch (kind) {
+    case "TABLE":
+      for (const name of names) model.dropTable(name);
+      return;
+    case "INDEX":
+      for (const name of names) model.indexes.delete(unqualified(name));
+      return;
+    case "TRIGGER": {
+      const onAt = t.findIndex((x) => x.value === "ON" && x.kind === "word");
+      const table = onAt >= 0 ? qualifiedName(t, onAt + 1) : undefined;
+      for (const name of names) {
+        if (table) model.triggers.delete(`${unqualified(table.name)}.${unqualified(name)}`);
+        else for (const trigger of model.triggers) if (trigger.endsWith(`.${unqualified(name)}`)) model.triggers.delete(trigger);
+      }
+      return;
+    }
+    case "ROLE":
+    case "USER":
+      for (const name of names) model.roles.delete(name.toLowerCase());
+      return;
+    case "SCHEMA":
+      for (const name of names) model.schemas.delete(name.toLowerCase());
+      return;
+    default:
+      return;
+  }
+}
+
+function replayAlterTable(model: SchemaModel, t: Token[], where: string): void {
+  let at = 2;
+  if (t[at]?.value === "IF" && t[at + 1]?.value === "EXISTS") at += 2;
+  if (t[at]?.value === "ONLY") at++;
+  const name = qualifiedName(t, at);
+  if (!name) return;
+  const table = name.name;
+  if (!model.table(table)) {
+    if (isLocal(table)) model.gap(`${where}: alters ${table}, which no migration before it creates`);
+    return;
+  }
+  for (const action of splitTop(t, name.next, t.length)) replayAlterAction(model, table, action);
+}
+
+function replayAlterAction(model: SchemaModel, table: string, a: Token[]): void {
+  const v = (i: number) => a[i]?.value ?? "";
+  let at = 1;
+  switch (v(0)) {
+    case "ADD": {
+      if (v(at) === "COLUMN") at++;
+      if (CONSTRAINT_HEADS.has(v(at)) && a[at]?.kind === "word") return;
+      if (v(at) === "IF" && v(at + 1) === "NOT" && v(at + 2) === "EXISTS") at += 3;
+      if (v(at) === "(") {
+        for (const column of columnList(a, at + 1) ?? []) model.addColumn(table, column);
+        return;
+      }
+      const column = columnDefinition(a.slice(at));
+      if (column && !model.column(table, column.name)) model.addColumn(table, column);
+      return;
+    }
+    case "DROP": {
+      if (v(at) === "COLUMN") at++;
+      else if (a[at]?.kind === "word" && (CONSTRAINT_HEADS.has(v(at)) || v(at) === "DEFAULT")) return;
+      if (v(at) === "IF" && v(at + 1) === "EXISTS") at += 2;
+      const column = a[at];
+      if (column && column.kind !== "punct") model.dropColumn(table, column.name);
+      return;
+    }
+    case "ALTER": {
+      if (v(at) === "COLUMN") at++;
+      const column = a[at];
+      if (!column || column.kind === "punct") return;
+      at++;
+      if (v(at) === "TYPE" || (v(at) === "SET" && v(at + 1) === "DATA" && v(at + 2) === "TYPE")) {
+        const from = v(at) === "TYPE" ? at + 1 : at + 3;
+        model.alterColumn(table, column.name, { type: typeText(a.slice(from, typeEnd(a, from))) });
+      } else if (v(at) === "SET" && v(at + 1) === "NOT" && v(at + 2) === "NULL") {
+        model.alterColumn(table, column.name, { nullable: false });
+      } else if (v(at) === "DROP" && v(at + 1) === "NOT" && v(at + 2) === "NULL") {
+        model.alterColumn(table, column.name, { nullable: true });
+      } else if (v(at) === "SET" && v(at + 1) === "DEFAULT") {
+        model.alterColumn(table, column.name, { default: tokensText(a.slice(at + 2)) });
+      } else if (v(at) === "DROP" && v(at + 1) === "DEFAULT") {
+        model.alterColumn(table, column.name, { default: null });
+      }
+      return;
+    }
+    case "MODIFY": {
+      if (v(at) === "COLUMN") at++;
+      const column = columnDefinition(a.slice(at));
+      if (column) model.addColumn(table, column);
+      return;
+    }
+    case "CHANGE": {
+      if (v(at) === "COLUMN") at++;
+      const old = a[at];
+      const column = columnDefinition(a.slice(at + 1));
+      if (!old || !column) return;
+      model.dropColumn(table, old.name);
+      model.addColumn(table, column);
+      return;
+    }
+    case "RENAME": {
+      if (v(at) === "TO" || v(at) === "AS") {
+        const to = qualifiedName(a, at + 1);
+        if (to) model.renameTable(table, to.name);
+        return;
+      }
+      if (v(at) === "COLUMN") at++;
+      else if (a[at]?.kind === "word" && (v(at) === "CONSTRAINT" || v(at) === "INDEX" || v(at) === "KEY")) return;
+      const from = a[at];
+      const to = v(at + 1) === "TO" ? a[at + 2] : undefined;
+      if (from && to) model.renameColumn(table, from.name, to.name);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** `(col type …, CONSTRAINT …)` of CREATE TABLE from `at` (just after the parenthesis). */
+function columnList(t: Token[], at: number): ColumnState[] | null {
+  let depth = 0;
+  let end = at;
+  for (; end < t.length; end++) {
+    if (t[end]!.value === "(") depth++;
+    else if (t[end]!.value === ")") {
+      if (depth === 0) break;
+      depth--;
+    }
+  }
+  if (end >= t.length) return null;
+  const columns: ColumnState[] = [];
+  const primary: string[] = [];
+  for (const item of splitTop(t, at, end)) {
+    const first = item[0];
+    if (!first) continue;
+    if (first.kind === "word" && first.value === "LIKE") return null;
+    if (first.kind === "word" && CONSTRAINT_HEADS.has(first.value)) {
+      const p = item.findIndex((x) => x.value === "PRIMARY");
+      if (p >= 0 && item[p + 1]?.value === "KEY" && item[p + 2]?.value === "(") {
+        for (let i = p + 3; i < item.length && item[i]!.value !== ")"; i++) if (item[i]!.kind !== "punct") primary.push(item[i]!.name.toLowerCase());
+      }
+      continue;
+    }
+    const column = columnDefinition(item);
+    if (column) columns.push({ ...column, origin: "base" });
+  }
+  for (const column of columns) if (primary.includes(column.name.toLowerCase())) column.nullable = false;
+  return columns;
+}
+
+/** `name type [NOT NULL] [DEFAULT x] …` */
+function columnDefinition(item: Token[]): Omit<ColumnState, "origin"> | null {
+  const first = item[0];
+  if (!first || first.kind === "punct" || first.kind === "string") return null;
+  const end = typeEnd(item, 1);
+  const column: Omit<ColumnState, "origin"> = { name: first.name, type: typeText(item.slice(1, end)), nullable: true };
+  for (let i = end; i < item.length; i++) {
+    const x = item[i]!;
+    if (x.kind !== "word") continue;
+    if (x.value === "NOT" && item[i + 1]?.value === "NULL") column.nullable = false;
+    else if (x.value === "PRIMARY" && item[i + 1]?.value === "KEY") column.nullable = false;
+    else if (x.value === "DEFAULT") {
+      let j = i + 1;
+      let depth = 0;
+      for (; j < item.length; j++) {
+        const y = item[j]!;
+        if (y.value === "(") depth++;
+        else if (y.value === ")") depth--;
+        else if (depth === 0 && y.kind === "word" && (TYPE_ENDS.has(y.value) || y.value === "REFERENCES") && j > i + 1) break;
+      }
+      column.default = tokensText(item.slice(i + 1, j));
+    }
+  }
+  return column;
+}
+
+function typeEnd(t: Token[], from: number): number {
+  let end = from;
+  let depth = 0;
+  while (end < t.length) {
+    const x = t[end]!;
+    if (x.value === "(") depth++;
+    else if (x.value === ")") depth--;
+    else if (depth === 0 && x.kind === "word" && TYPE_ENDS.has(x.value)) break;
+    end++;
+  }
+  return end;
+}
+
+export function typeText(tokens: Token[]): string {
+  return normaliseType(tokensText(tokens));
+}
+
+function tokensText(tokens: Token[]): string {
+  let out = "";
+  let previous: Token | undefined;
+  for (const x of tokens) {
+    const text = x.kind === "string" ? `'${x.name}'` : x.kind === "quoted" ? x.name : x.kind === "word" ? x.name : x.value;
+    const tight = x.kind === "punct" ? x.value !== "-" : previous?.kind === "punct" && previous.value !== ",";
+    out += out === "" || tight ? text : ` ${text}`;
+    previous = x;
+  }
+  return out.trim();
+}
+
+/** Top-level comma-separated items of `t[from, to)`. */
+function splitTop(t: Token[], from: number, to: number): Token[][] {
+  const items: Token[][] = [];
+  let current: Token[] = [];
+  let depth = 0;
+  for (let i = from; i < to; i++) {
+    const x = t[i]!;
+    if (x.value === "(") depth++;
+    else if (x.value === ")") depth--;
+    if (depth === 0 && x.value === "," && x.kind === "punct") {
+      items.push(current);
+      current = [];
+    } else current.push(x);
+  }
+  if (current.length > 0) items.push(current);
+  return items;
+}
+
+/** A table the migrations of this history should have created: not in a system or extension schema. */
+function isLocal(name: string): boolean {
+  const parts = name.toLowerCase().split(".");
+  return parts.length === 1 || parts[parts.length - 2] === "public" || parts[parts.length - 2] === "dbo";
+}
