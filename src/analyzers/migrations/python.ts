@@ -215,7 +215,7 @@ class PythonReader {
         return false;
       case "AlterField": {
         const object = `${str("model_name", 0)}.${str("name", 1)}`;
-        const unknown = this.emit.model ? `; its previous definition is not known (${this.emit.model.why("all") ?? "no migration at base defines it"})` : "";
+        const unknown = this.emit.model && this.emit.model.files > 0 ? `; its previous definition is not known (${this.emit.model.why("all") ?? "no migration at base defines it"})` : "";
         this.emit.operation(rules.columnTypeChange, at, `Alters the field ${object}; its column type may change (AlterField)${unknown}`, { ...place, object, ...modelTable("model_name", 0) });
         return false;
       }

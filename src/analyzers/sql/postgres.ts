@@ -769,7 +769,7 @@ class StatementReader {
           this.report(rules.columnTypeChange, `Changes the type of ${column} ${change.text}${using}, rewriting the table; ${change.effect}`, column, { table, ...severity });
           return;
         }
-        const unknown = model && !isNew ? `; its type before is not known (${model.why() ?? "no migration at base defines the column"})` : "";
+        const unknown = model && model.files > 0 && !isNew ? `; its type before is not known (${model.why() ?? "no migration at base defines the column"})` : "";
         this.report(rules.columnTypeChange, `Changes the type of ${column} to ${type}${using}, rewriting the table${unknown}`, column, { table });
         return;
       }
