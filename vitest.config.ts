@@ -3,11 +3,13 @@ import { availableParallelism } from "node:os";
 import picomatch from "picomatch";
 import { defineConfig } from "vitest/config";
 
-// Files that run the engine, rules, policy and reports in-process (no module mocks, no HTTP
-// interception, no servers, no environment changes) share one module graph per worker: importing
-// the parsers and the engine again for each of them cost more than running their tests. Every
-// other file (the App, the CLI, end-to-end, security, module mocks) gets a module graph of its own.
-const sharesModules = picomatch("test/{analyzers,rules,policy,report,source,engine}/**/*.test.ts");
+// Files that run changegate in the test process (the engine, rules, policy, reports, and the App
+// against the nock-backed fake GitHub) share one module graph per worker: importing the parsers,
+// the engine and Probot again for each file cost more CPU than many files' tests. They keep no
+// state between files (each App test builds its own Probot and fake, nock is reset per test).
+// Files that start servers or child processes over real loopback sockets (end-to-end, CLI, demo,
+// scripts), and module mocks, get a fresh worker each: nock's disabled net connect must not reach them.
+const sharesModules = picomatch(["test/{analyzers,rules,policy,report,source,engine}/**/*.test.ts", "test/security/**/*.test.ts", "test/app/*.test.ts", "test/github/*.test.ts"]);
 const mocksModules = picomatch("test/analyzers/migrations/embedded-sql.test.ts");
 const testFiles = readdirSync("test", { recursive: true, encoding: "utf8" })
   .map((path) => `test/${path.replaceAll("\\", "/")}`)

@@ -133,10 +133,6 @@ const SCENARIOS = {
 } satisfies Record<string, Scenario>;
 
 let h: Harness | undefined;
-afterEach(() => {
-  nock.cleanAll();
-  h = undefined;
-});
 
 /** The App's own newest run on `sha`, if any. */
 function verdict(sha: string) {
@@ -165,6 +161,11 @@ export type MatrixEvent = keyof typeof SCENARIOS;
 export function faultMatrix(event: MatrixEvent): void {
   const scenario: Scenario = SCENARIOS[event];
   describe(`fault matrix: ${event}`, async () => {
+    // Registered per matrix, not at import: files that share this module each need the hook.
+    afterEach(() => {
+      nock.cleanAll();
+      h = undefined;
+    });
     const baseline = await clean(scenario);
 
     it("reaches GitHub and has a verdict without faults", () => {
