@@ -417,7 +417,11 @@ async function resolveAtOnce(git: Git, dir: string, names: readonly string[]): P
   if (names.some((name) => name.startsWith("-") || name.includes("\0") || name === "")) return null;
   try {
     const out = await git(dir, ["rev-parse", "--show-toplevel", "--end-of-options", ...names.map((name) => `${name}^{commit}`)]);
-    const lines = out.toString("utf8").split("\n").filter((line) => line !== "");
+    // Some git versions (2.39, for one) echo `--end-of-options` itself, after the top of the tree.
+    const lines = out
+      .toString("utf8")
+      .split("\n")
+      .filter((line, index) => line !== "" && !(index === 1 && line === "--end-of-options"));
     if (lines.length !== names.length + 1 || !lines.slice(1).every((sha) => /^[0-9a-f]{40,64}$/.test(sha))) return null;
     return { root: lines[0]!, shas: lines.slice(1) };
   } catch {

@@ -59,6 +59,12 @@ describe("GitSource reads through one git cat-file --batch process", () => {
     expect(large!.reads).toBeLessThanOrEqual(300 + 300 + 2);
   });
 
+  it("resolves the tree and both revisions in one process, then only the merge-base, whatever git echoes", async () => {
+    const source = await open(history(1));
+    // rev-parse (the top and both commits), merge-base: the step-by-step fallback is for errors only.
+    expect(source.stats.processes).toBe(2);
+  });
+
   it("answers many reads in flight at once, each with its own file", async () => {
     const source = await open(history(120));
     const paths = Array.from({ length: 120 }, (_, i) => `db/migrations/${String(120 + i).padStart(5, "0")}_head.sql`);
