@@ -399,4 +399,10 @@ export const REVIEWED_REGEXES: Record<string, readonly string[]> = {
     "/^refs\\/(heads|remotes)\\//",
     "/not a valid object name|does not exist|bad file|exists on disk, but not in/i",
   ],
+  // Applied to globs (the built-in layouts), single classes and one unnested group: linear.
+  "src/util/literal-globs.ts": [
+    "/[\\\\()!+@|]/",
+    "/\\[[^\\]]*\\]|[*?]/",
+    "/\\{[^}]*\\}/g",
+  ],
 };

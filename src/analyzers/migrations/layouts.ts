@@ -1,4 +1,5 @@
 import picomatch from "picomatch";
+import { literalGuardedMatcher } from "../../util/literal-globs.js";
 
 /** How a claimed file is read. */
 export type Reader = "sql" | "ruby" | "python" | "javascript" | "liquibase" | "go" | "declarative";
@@ -70,9 +71,10 @@ export interface Layouts {
 export function createLayouts(extraSqlGlobs: readonly string[] = []): Layouts {
   // Extensions and folder names are matched case-insensitively: `000002_x.up.SQL` is a migration too.
   const options = { dot: true, nocase: true };
-  const never = picomatch([...NEVER], options);
+  // The built-in globs run on every changed path: their literal parts rule out most paths first.
+  const never = literalGuardedMatcher(NEVER, options);
   const builtIn = (Object.entries(BUILT_IN_GLOBS) as [Reader, readonly string[]][]).map(
-    ([reader, globs]) => [reader, picomatch([...globs], options)] as const,
+    ([reader, globs]) => [reader, literalGuardedMatcher(globs, options)] as const,
   );
   const extra = extraSqlGlobs.length > 0 ? picomatch([...extraSqlGlobs], options) : () => false;
   // Asked several times per path in a scan (claims, preparation, ordering, analysis): match once.
