@@ -6,7 +6,7 @@ import { createTerraformAnalyzer } from "./analyzers/terraform/index.js";
 import type { AnalysisContext, Analyzer, AuthorKind, ExtraInput, FileChange, FileText, PathOptions, Scope, ScopeQuery, SqlDialect } from "./analyzers/types.js";
 import { compareFindings, type Finding, type Side } from "./model/finding.js";
 import { finding } from "./model/rule.js";
-import { DEFAULT_POLICY_PATH, validatePolicyText } from "./policy/load.js";
+import { DEFAULT_POLICY_PATH } from "./policy/read.js";
 import { SourceError, type ChangedFile, type Source } from "./source/source.js";
 
 export { DEFAULT_POLICY_PATH };
@@ -73,7 +73,10 @@ export function createAnalyzers(options: AnalysisOptions): Analyzer[] {
     createGateAnalyzer({
       policyPath: options.policyPath ?? DEFAULT_POLICY_PATH,
       // The proposed policy is always validated, so its errors show on the pull request that makes them.
-      validatePolicy: options.validatePolicy ?? validatePolicyText,
+      // The validator (YAML and the schema) loads only for a change that holds a policy file.
+      ...(options.validatePolicy
+        ? { validatePolicy: options.validatePolicy }
+        : { loadValidatePolicy: () => import("./policy/load.js").then((module) => module.validatePolicyText) }),
     }),
   ];
 }

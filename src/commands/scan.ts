@@ -4,7 +4,10 @@ import { analyzeChangeSet, DEFAULT_POLICY_PATH, type AnalysisResult } from "../a
 import { TERRAFORM_PLAN_INPUT } from "../analyzers/terraform/index.js";
 import type { AuthorKind, ExtraInput } from "../analyzers/types.js";
 import { atLeast, type Finding, type Severity } from "../model/finding.js";
-import { analysisOptionsFromPolicy, decide, formatPolicyError, loadPolicy, validatePolicyText, type LoadedPolicy } from "../policy/index.js";
+// Not policy/index.js: the policy parser and schema load only when the base has a policy file.
+import { decide } from "../policy/decide.js";
+import { analysisOptionsFromPolicy } from "../policy/options.js";
+import { formatPolicyError, loadPolicy, type LoadedPolicy } from "../policy/read.js";
 import type { PullRequestFacts } from "../policy/types.js";
 import { lineKey, type PolicyOrigin, type ReportInput } from "../report/input.js";
 import { renderJsonReport } from "../report/json.js";
@@ -110,7 +113,6 @@ async function reportOn(source: GitSource, args: ScanArgs, io: CommandIo, plans:
     ...(loaded.source !== "invalid" ? analysisOptionsFromPolicy(loaded.policy) : {}),
     authorKind,
     policyPath: DEFAULT_POLICY_PATH,
-    validatePolicy: validatePolicyText,
     inputs: plans,
     // One git process answers every read in order: keep it busy rather than waiting on each answer.
     concurrency: SCAN_READS_IN_FLIGHT,

@@ -9,7 +9,7 @@ import type { AuthorKind } from "../analyzers/types.js";
 import type { Finding } from "../model/finding.js";
 import { agentLoginSet } from "../policy/agents.js";
 import { decide, requiredLookups, type FactsWithoutLookups, type RequiredLookups } from "../policy/decide.js";
-import { DEFAULT_POLICY_PATH, type LoadedPolicy } from "../policy/load.js";
+import { DEFAULT_POLICY_PATH, type LoadedPolicy } from "../policy/read.js";
 import { committerLogins, pullAuthorKind, reviewEvents, type Account, type CommitRecord, type ReviewRecord } from "../policy/pull-facts.js";
 import type { Policy } from "../policy/schema.js";
 import type { Decision, Dismissal, Lookup, Permission, PullRequestFacts, SignOffEvent } from "../policy/types.js";

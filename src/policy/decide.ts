@@ -9,7 +9,7 @@ import { agentLoginSet } from "./agents.js";
 import { findingsDigest } from "./digest.js";
 import { effectiveRules } from "./floor.js";
 import { globMatcher } from "./globs.js";
-import { formatPolicyError, type LoadedPolicy } from "./load.js";
+import { formatPolicyError, type LoadedPolicy } from "./read.js";
 import { ruleIdMatcher } from "./rule-ids.js";
 import type { Policy, PolicyRule } from "./schema.js";
 import type {

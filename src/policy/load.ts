@@ -9,51 +9,13 @@ import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, ty
 import type { z } from "zod";
 import { globProblem } from "./globs.js";
 import { ruleIdProblem } from "./rule-ids.js";
-import { DEFAULT_RULES, floorGaps } from "./floor.js";
+import { floorGaps } from "./floor.js";
+import { MAX_POLICY_ALIASES, MAX_POLICY_BYTES, MAX_POLICY_DEPTH, type ParseResult, type PolicyError } from "./read.js";
 import { policySchema, type Policy } from "./schema.js";
 import { editDistance } from "../util/edit-distance.js";
 
-export const DEFAULT_POLICY_PATH = ".github/changegate.yml";
-/** Larger policy files are refused: a policy is a page of YAML, not a data set. */
-export const MAX_POLICY_BYTES = 256 * 1024;
-/** Deeper nesting is refused (a real policy nests about 5 levels). */
-export const MAX_POLICY_DEPTH = 24;
-/** More alias expansions than this are refused (alias bombs). */
-export const MAX_POLICY_ALIASES = 50;
-
-export interface PolicyError {
-  message: string;
-  /** 1-based. */
-  line: number;
-  /** 1-based. */
-  column: number;
-  /** Where in the policy: `rules[0].when.severity`. */
-  path?: string;
-}
-
-export type LoadedPolicy =
-  | { source: "file" | "default"; path: string; policy: Policy }
-  | { source: "invalid"; path: string; errors: PolicyError[] };
-
-/** `warnings` never make a policy invalid: they say what a valid policy leaves ungated. */
-export type ParseResult = { ok: true; policy: Policy; warnings: PolicyError[] } | { ok: false; errors: PolicyError[] };
-
-/** The built-in rules (the floor): see floor.ts. */
-export { DEFAULT_RULES };
-
-/** The policy in force when the base revision has no policy file. */
-export const DEFAULT_POLICY: Policy = deepFreeze({
-  version: 1,
-  mode: "enforce",
-  paths: { sql: [], terraform: [], terraform_plans: [], kubernetes: [], exclude: [] },
-  sql: { dialect: "postgresql" },
-  terraform: { require_plan: false },
-  agents: { logins: [], extra_approvals: 0 },
-  signoff: { invalidate: "on_relevant_change", min_permission: "write" },
-  defaults: true,
-  rules: [],
-  ignore: [],
-});
+export { DEFAULT_POLICY, DEFAULT_POLICY_PATH, DEFAULT_RULES, formatPolicyError, loadPolicy, MAX_POLICY_ALIASES, MAX_POLICY_BYTES, MAX_POLICY_DEPTH } from "./read.js";
+export type { LoadedPolicy, ParseResult, PolicyError } from "./read.js";
 
 /**
  * Parses and validates policy text. Never throws: every problem — YAML syntax, unknown keys,
@@ -127,43 +89,6 @@ export function validatePolicyText(text: string): { message: string; line: numbe
   const result = parsePolicy(text);
   if (!result.ok) return result.errors.map(({ message, line, column }) => ({ message, line, column }));
   return result.warnings.map(({ message, line, column }) => ({ message, line, column, warning: true }));
-}
-
-/**
- * Loads the policy through `read`, which MUST read from the base revision (never the PR head).
- * `null` from the reader means no file: the built-in default policy. A reader that throws is not
- * caught: the caller cannot know the policy and must fail closed.
- */
-export async function loadPolicy(
-  read: (path: string) => Promise<Uint8Array | string | null>,
-  path: string = DEFAULT_POLICY_PATH,
-): Promise<LoadedPolicy> {
-  const raw = await read(path);
-  if (raw === null) return { source: "default", path, policy: DEFAULT_POLICY };
-  let text: string;
-  if (typeof raw === "string") {
-    text = raw;
-  } else {
-    if (raw.byteLength > MAX_POLICY_BYTES) {
-      return {
-        source: "invalid",
-        path,
-        errors: [{ message: `the policy file is ${Math.ceil(raw.byteLength / 1024)} KiB, over the ${MAX_POLICY_BYTES / 1024} KiB limit`, line: 1, column: 1 }],
-      };
-    }
-    try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(raw);
-    } catch {
-      return { source: "invalid", path, errors: [{ message: "the policy file is not UTF-8 text", line: 1, column: 1 }] };
-    }
-  }
-  const result = parsePolicy(text);
-  return result.ok ? { source: "file", path, policy: result.policy } : { source: "invalid", path, errors: result.errors };
-}
-
-/** `file:line:column: message`, the format every tool prints policy errors in. */
-export function formatPolicyError(file: string, error: PolicyError): string {
-  return `${file}:${error.line}:${error.column}: ${error.message}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -455,12 +380,4 @@ function dedupe(errors: PolicyError[]): PolicyError[] {
       return true;
     })
     .sort((a, b) => a.line - b.line || a.column - b.column);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object") {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
 }

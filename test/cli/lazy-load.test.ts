@@ -52,7 +52,7 @@ afterAll(() => {
 });
 
 /** Runs the CLI; returns its exit code and the packages of the modules it loaded. */
-function modulesOf(args: string[], cwd = ROOT): { code: number | null; stdout: string; stderr: string; packages: Set<string> } {
+function modulesOf(args: string[], cwd = ROOT): { code: number | null; stdout: string; stderr: string; packages: Set<string>; bundled: Set<string> } {
   const out = join(dir, `modules-${Math.random().toString(36).slice(2)}.txt`);
   writeFileSync(out, "");
   const run = spawnSync(process.execPath, ["--import", register, BIN, ...args], {
@@ -61,11 +61,16 @@ function modulesOf(args: string[], cwd = ROOT): { code: number | null; stdout: s
     env: { ...process.env, CHANGEGATE_MODULES_OUT: out, NO_COLOR: "1" },
   });
   const packages = new Set<string>();
+  // Packages bundled into dist/cli (zod, yaml, picomatch): esbuild marks each module it copies in.
+  const bundled = new Set<string>();
   for (const line of readFileSync(out, "utf8").split("\n")) {
     const match = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(line);
     if (match) packages.add(match[1]!);
+    if (line.startsWith("file://") && line.includes("/dist/cli/")) {
+      for (const copied of readFileSync(new URL(line), "utf8").matchAll(/^\/\/ node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)) bundled.add(copied[1]!);
+    }
   }
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr, packages };
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr, packages, bundled };
 }
 
 function loadedParsers(packages: Set<string>): string[] {
@@ -119,6 +124,22 @@ describe("what the CLI loads", () => {
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout).findings.map((f: { rule: string }) => f.rule)).toContain("sql/drop-table");
     expect(loadedParsers(run.packages)).toEqual(["libpg-query"]);
+  });
+
+  it("a scan whose base has no policy file never loads the policy schema (zod); one with a policy file does", () => {
+    const without = scan(change({ "prisma/migrations/20260101000000_drop/migration.sql": "DROP TABLE users;\n" }));
+    expect(without.code).toBe(1);
+    expect([...without.bundled]).not.toContain("zod");
+
+    const r = new TestRepo();
+    repos.push(r);
+    r.commit({ ".github/changegate.yml": "version: 1\n" });
+    r.git("checkout", "--quiet", "-b", "feature");
+    r.commit({ "prisma/migrations/20260101000000_drop/migration.sql": "DROP TABLE users;\n" });
+    const withPolicy = scan(r);
+    expect(withPolicy.code).toBe(1);
+    expect(JSON.parse(withPolicy.stdout).policy.source).toBe("file");
+    expect([...withPolicy.bundled]).toContain("zod");
   });
 
   it("a TypeScript migration loads the TypeScript compiler; a MySQL one node-sql-parser (the hook sees them)", () => {

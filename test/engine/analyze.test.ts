@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { analyzeChangeSet, createAnalyzers } from "../../src/analyze.js";
+import { createGateAnalyzer } from "../../src/analyzers/gate/index.js";
 import type { Analyzer, FileChange } from "../../src/analyzers/types.js";
 import type { Finding } from "../../src/model/finding.js";
 import { finding } from "../../src/model/rule.js";
@@ -104,6 +105,31 @@ describe("analyzeChangeSet on input it cannot read", () => {
       ["gate/config-change", 1, "This pull request adds the changegate policy; it is still judged by the base branch's policy."],
       ["gate/config-change", 2, "The proposed policy is invalid: mode must be enforce or report-only"],
     ]);
+  });
+});
+
+describe("the gate analyzer's policy validator, loaded on demand", () => {
+  const change = { path: ".github/changegate.yml", status: "added" as const, base: null, head: { path: ".github/changegate.yml", text: "version: 1\nmode: yolo\n" } };
+
+  it("loads the validator in prepare() only when the change holds a policy file", async () => {
+    let loads = 0;
+    const gate = createGateAnalyzer({
+      policyPath: ".github/changegate.yml",
+      loadValidatePolicy: async () => {
+        loads++;
+        return () => [{ message: "mode must be enforce or report-only", line: 2, column: 7 }];
+      },
+    });
+    await gate.prepare!([{ path: ".github/workflows/ci.yml", status: "modified" }]);
+    expect(loads).toBe(0);
+    await gate.prepare!([{ path: ".github/changegate.yml", status: "added" }]);
+    expect(loads).toBe(1);
+    expect(gate.analyze(change, { authorKind: "human" }).map((f) => f.message)).toContain("The proposed policy is invalid: mode must be enforce or report-only");
+  });
+
+  it("fails closed on a policy file when the validator was never loaded", () => {
+    const gate = createGateAnalyzer({ policyPath: ".github/changegate.yml", loadValidatePolicy: async () => () => [] });
+    expect(() => gate.analyze(change, { authorKind: "human" })).toThrow(/not loaded/);
   });
 });
 

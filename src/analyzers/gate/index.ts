@@ -17,6 +17,11 @@ export interface GateAnalyzerOptions {
   policyPath: string;
   /** Validates the proposed policy file so its errors can be annotated on the pull request. */
   validatePolicy?: (text: string) => PolicyProblem[];
+  /**
+   * Loads `validatePolicy` instead (the policy parser is large): prepare() awaits it when the
+   * change holds a policy file. Without it loaded, a policy file fails closed, never unvalidated.
+   */
+  loadValidatePolicy?: () => Promise<(text: string) => PolicyProblem[]>;
 }
 
 /** Files that decide who reviews and what runs with the repository's credentials. */
@@ -38,6 +43,7 @@ const GATE_FILES = picomatch(
 /** `gate/*` findings: changes to the gate itself. */
 export function createGateAnalyzer(options: GateAnalyzerOptions): Analyzer {
   const isPolicy = (path: string) => path === options.policyPath;
+  let validatePolicy = options.validatePolicy;
   return {
     id: "gate",
     unparsedRule: configChange,
@@ -45,6 +51,10 @@ export function createGateAnalyzer(options: GateAnalyzerOptions): Analyzer {
     honoursExcludes: false,
     claims: (path) => isPolicy(path) || GATE_FILES(path),
     needsContent: (change) => isPolicy(change.path) && change.status !== "deleted",
+    async prepare(claimed) {
+      if (validatePolicy || !options.loadValidatePolicy) return;
+      if (claimed === undefined || claimed.some((file) => file.status !== "deleted" && (isPolicy(file.path) || (file.previousPath !== undefined && isPolicy(file.previousPath))))) validatePolicy = await options.loadValidatePolicy();
+    },
     analyze(change: FileChange, context: AnalysisContext): Finding[] {
       const removed = change.status === "deleted";
       const at = removed
@@ -57,8 +67,9 @@ export function createGateAnalyzer(options: GateAnalyzerOptions): Analyzer {
             object: change.path,
           }),
         ];
-        if (!removed && change.head && options.validatePolicy) {
-          for (const problem of options.validatePolicy(change.head.text)) {
+        if (!removed && change.head && (validatePolicy || options.loadValidatePolicy)) {
+          if (!validatePolicy) throw new Error("the policy validator is not loaded (prepare() the analyzer first)");
+          for (const problem of validatePolicy(change.head.text)) {
             findings.push(
               finding(
                 configChange,
