@@ -130,6 +130,8 @@ describe("what the CLI loads", () => {
     const without = scan(change({ "prisma/migrations/20260101000000_drop/migration.sql": "DROP TABLE users;\n" }));
     expect(without.code).toBe(1);
     expect([...without.bundled]).not.toContain("zod");
+    // Nor the YAML parser: no policy, no manifest, no YAML changelog.
+    expect([...without.bundled]).not.toContain("yaml");
 
     const r = new TestRepo();
     repos.push(r);
@@ -140,6 +142,12 @@ describe("what the CLI loads", () => {
     expect(withPolicy.code).toBe(1);
     expect(JSON.parse(withPolicy.stdout).policy.source).toBe("file");
     expect([...withPolicy.bundled]).toContain("zod");
+  });
+
+  it("a manifest change loads the YAML parser (the hook sees bundled packages)", () => {
+    const run = scan(change({ "k8s/ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: app\n" }));
+    expect(run.code).toBe(0);
+    expect([...run.bundled]).toContain("yaml");
   });
 
   it("a TypeScript migration loads the TypeScript compiler; a MySQL one node-sql-parser (the hook sees them)", () => {

@@ -10,18 +10,10 @@
 import { normaliseDir } from "../../analyze.js";
 import { isObject, isPlainObject, parseManifestText, type Json, type JsonObject, type ParsedFile } from "./load.js";
 import { isClusterScoped, list, makeObject, map, scalar, type K8sObject } from "./objects.js";
+import { dirOf, isKustomizationFile, KUSTOMIZATION_NAMES } from "./paths.js";
 
-export const KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"] as const;
-
-export function isKustomizationFile(path: string): boolean {
-  const base = path.slice(path.lastIndexOf("/") + 1);
-  return (KUSTOMIZATION_NAMES as readonly string[]).includes(base);
-}
-
-export function dirOf(path: string): string {
-  const slash = path.lastIndexOf("/");
-  return slash < 0 ? "" : path.slice(0, slash);
-}
+// In paths.ts, which the analyzer's path claims load without the manifest reader.
+export { dirOf, isKustomizationFile, KUSTOMIZATION_NAMES } from "./paths.js";
 
 export function joinPath(dir: string, entry: string): string | null {
   return normaliseDir(dir === "" ? entry : `${dir}/${entry}`);

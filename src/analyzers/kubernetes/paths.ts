@@ -1,6 +1,17 @@
 /** Which files the Kubernetes analyzer reads, and which directories it must see whole. */
 import picomatch from "picomatch";
-import { dirOf, isKustomizationFile } from "./kustomize.js";
+
+export const KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"] as const;
+
+export function isKustomizationFile(path: string): boolean {
+  const base = path.slice(path.lastIndexOf("/") + 1);
+  return (KUSTOMIZATION_NAMES as readonly string[]).includes(base);
+}
+
+export function dirOf(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash < 0 ? "" : path.slice(0, slash);
+}
 
 /** Conventional manifest roots (top-level directories). */
 export const MANIFEST_ROOTS = ["k8s", "deploy", "manifests", "kustomize", "clusters", "apps"] as const;

@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { analyzeChangeSet } from "../../../src/analyze.js";
-import { analyzeManifests } from "../../../src/analyzers/kubernetes/index.js";
+import { analyzeManifests } from "../../../src/analyzers/kubernetes/manifests.js";
 import { parseManifestText } from "../../../src/analyzers/kubernetes/load.js";
 import type { FileChange } from "../../../src/analyzers/types.js";
 import { MemorySource } from "../../../src/source/memory.js";
