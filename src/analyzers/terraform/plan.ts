@@ -100,12 +100,22 @@ function analyzePlanJson(path: string, text: string, start: number): Finding[] {
   }
   if (small("complete") === false) findings.push(fail(planIncomplete, path, "The plan is not complete (complete: false): some changes are deferred to a later plan"));
 
-  let lineCursor = { offset: 0, line: 1 };
+  // Lines of offsets asked in increasing order: each newline is found once, by indexOf (a plan
+  // printed on one line is searched to its end once, not once per element).
+  let cursor = 0;
+  let line = 1;
+  let next = text.indexOf("\n");
   const lineOf = (offset: number) => {
-    if (offset < lineCursor.offset) lineCursor = { offset: 0, line: 1 };
-    let line = lineCursor.line;
-    for (let i = lineCursor.offset; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
-    lineCursor = { offset, line };
+    if (offset < cursor) {
+      cursor = 0;
+      line = 1;
+      next = text.indexOf("\n");
+    }
+    while (next !== -1 && next < offset) {
+      line++;
+      next = text.indexOf("\n", next + 1);
+    }
+    cursor = offset;
     return line;
   };
 

@@ -102,6 +102,18 @@ describe("plan limits", () => {
     const deep = `{"format_version":"1.2","resource_changes":[{"change":{"actions":["update"],"before":${"[".repeat(100_000)}${"]".repeat(100_000)}}}]}`;
     expect(analyzePlan("deep.json", new TextEncoder().encode(deep)).map((f) => f.rule)).toEqual(["tf/unparsed"]);
   });
+  it("gives each change the line it starts on, printed on many lines or on one", () => {
+    const change = (address: string, actions: string[]) => ({ address, type: "aws_db_instance", change: { actions, before: { deletion_protection: true }, after: null } });
+    const plan = { format_version: "1.2", resource_changes: [change("aws_db_instance.a", ["delete"]), change("aws_db_instance.b", ["no-op"]), change("aws_db_instance.c", ["delete"])] };
+    const pretty = JSON.stringify(plan, null, 2);
+    const starts = ["aws_db_instance.a", "aws_db_instance.c"].map((address) => {
+      const at = pretty.indexOf(`"address": "${address}"`);
+      return pretty.slice(0, pretty.lastIndexOf("{", at)).split("\n").length;
+    });
+    const lines = (text: string) => analyzePlan("plan.json", new TextEncoder().encode(text)).filter((f) => f.rule === "tf/destroy").map((f) => f.line);
+    expect(lines(pretty)).toEqual(starts);
+    expect(lines(JSON.stringify(plan))).toEqual([1, 1]);
+  });
   it("refuses text that is not UTF-8", () => {
     expect(analyzePlan("p.json", new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])).map((f) => f.message)).toEqual([expect.stringMatching(/not UTF-8/)]);
   });
