@@ -92,14 +92,17 @@ const ON_PROTECTS = new Set([
 const ON_DESTROYS = new Set(["force_destroy", "force_delete", "skip_final_snapshot", "skip_final_backup", "delete_contents_on_destroy"]);
 /** Attributes whose removal loses the last copy. */
 const REMOVAL_LOSES = new Set(["final_snapshot_identifier", "final_snapshot_name"]);
+/** The attribute names protectionLowered reads (the last part of a path). */
+const JUDGED = new Set([...ON_PROTECTS, ...ON_DESTROYS, ...REMOVAL_LOSES, "enabled", "recovery_window_in_days", "deletion_policy"]);
 
 /**
  * Protection lowered between two bodies of the same block (a resource, a module call's
  * arguments, or a plan's before/after objects).
  */
 export function protectionLowered(type: string | undefined, before: Record<string, unknown>, after: Record<string, unknown>, opts: { plan?: boolean } = {}): Lowering[] {
-  const was = flatten(before);
-  const now = flatten(after);
+  // Only the attributes judged below: a plan's objects list every attribute of every resource.
+  const was = flatten(before, "", new Map(), 0, JUDGED);
+  const now = flatten(after, "", new Map(), 0, JUDGED);
   const found: Lowering[] = [];
   const defaultProtected = type !== undefined && PROTECTED_BY_DEFAULT.has(type);
   for (const [path, value] of was) {
@@ -138,17 +141,26 @@ function show(value: unknown): string {
   return JSON.stringify(value) ?? "null";
 }
 
-/** `{a: [{b: 1}]}` → `a.b = 1`: nested blocks come as one-element arrays; longer lists keep their index. */
-export function flatten(body: Record<string, unknown>, prefix = "", out = new Map<string, unknown>(), depth = 0): Map<string, unknown> {
+/**
+ * `{a: [{b: 1}]}` → `a.b = 1`: nested blocks come as one-element arrays; longer lists keep their
+ * index. With `only`, just the paths whose last part (after the last dot) it holds.
+ */
+export function flatten(
+  body: Record<string, unknown>,
+  prefix = "",
+  out = new Map<string, unknown>(),
+  depth = 0,
+  only?: ReadonlySet<string>,
+): Map<string, unknown> {
   if (depth > 64) return out;
   for (const [key, value] of Object.entries(body)) {
     const path = prefix ? `${prefix}.${key}` : key;
     if (Array.isArray(value) && value.length > 0 && value.every(isObject)) {
-      if (value.length === 1) flatten(value[0] as Record<string, unknown>, path, out, depth + 1);
-      else value.forEach((v, i) => flatten(v as Record<string, unknown>, `${path}.${i}`, out, depth + 1));
+      if (value.length === 1) flatten(value[0] as Record<string, unknown>, path, out, depth + 1, only);
+      else value.forEach((v, i) => flatten(v as Record<string, unknown>, `${path}.${i}`, out, depth + 1, only));
     } else if (isObject(value) && key !== "tags" && key !== "labels") {
-      flatten(value, path, out, depth + 1);
-    } else {
+      flatten(value, path, out, depth + 1, only);
+    } else if (!only || only.has(key.slice(key.lastIndexOf(".") + 1))) {
       out.set(path, value);
     }
   }
