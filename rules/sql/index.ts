@@ -37,4 +37,5 @@ export { transactionConflict } from "./transaction-conflict.js";
 export { truncate } from "./truncate.js";
 export { unparsed } from "./unparsed.js";
 export { updateAllRows } from "./update-all-rows.js";
+export { updateRows } from "./update-rows.js";
 export { validatingConstraint } from "./validating-constraint.js";

@@ -62,6 +62,7 @@ const PINNED_IDS = [
   "sql/truncate",
   "sql/unparsed",
   "sql/update-all-rows",
+  "sql/update-rows",
   "sql/validating-constraint",
   "tf/backend-change",
   "tf/count-shrink",

@@ -724,10 +724,37 @@ class StatementReader {
         const clause = whereText(this.owner.source.slice(this.start, this.end)) ?? "(a WHERE clause)";
         this.report(rules.deleteRows, `Deletes the rows of ${name} WHERE ${clause}`, name, { table: name });
       }
+      if (!isDelete && runsNow) this.overwrites(name, body, where);
       return;
     }
     if (isDelete) this.report(rules.deleteAllRows, `Deletes every row of ${name} (${why})`, name, { table: name });
     else this.report(rules.updateAllRows, `Updates every row of ${name} (${why})`, name, { table: name });
+  }
+
+  /**
+   * A bounded UPDATE of columns the schema model knows held data at base: the values it replaces are
+   * lost, unless the new value is computed from the old one, only rows without a value (`col IS NULL`)
+   * are written, or an earlier statement of the text copied the column.
+   */
+  private overwrites(table: string, body: Record<string, unknown>, where: Node): void {
+    const model = this.run.context.schema;
+    const targets = ((body.targetList as Node[] | undefined) ?? []).map((t) => (t as { ResTarget?: { name?: string; val?: Node } }).ResTarget).filter((t) => t?.name !== undefined);
+    // A column read into another one is kept: a later UPDATE of it loses nothing.
+    for (const target of targets) for (const column of columnRefs(target!.val)) if (column !== target!.name!.toLowerCase()) this.run.copied.add(`${unqualified(table)}.${column}`);
+    if (!model || this.isNew(table)) return;
+    const lost = targets
+      .map((t) => t!.name!)
+      .filter((column) => {
+        const state = model.column(table, column);
+        if (state?.origin !== "base") return false;
+        const key = column.toLowerCase();
+        const target = targets.find((t) => t!.name!.toLowerCase() === key)!;
+        return !columnRefs(target.val).includes(key) && !onlyNull(where, key) && !this.run.copied.has(`${unqualified(table)}.${key}`);
+      });
+    if (lost.length === 0) return;
+    const clause = whereText(this.owner.source.slice(this.start, this.end)) ?? "(a WHERE clause)";
+    const columns = lost.map((c) => `${table}.${c}`).join(", ");
+    this.report(rules.updateRows, `Overwrites ${columns} in the rows of ${table} WHERE ${clause}; the values before are not kept`, table, { table });
   }
 
   private alterTable(body: Record<string, unknown>): void {
@@ -1434,4 +1461,25 @@ function volatileCall(expr: Node): string | undefined {
     if (name && (VOLATILE.has(name) || !NOT_VOLATILE.has(name))) found = name;
   });
   return found;
+}
+
+/** The column names (lower-cased, last part) an expression reads. */
+function columnRefs(node: unknown, depth = 0): string[] {
+  if (node === null || typeof node !== "object" || depth > 64) return [];
+  if (Array.isArray(node)) return node.flatMap((n) => columnRefs(n, depth + 1));
+  const record = node as Record<string, unknown>;
+  const ref = record.ColumnRef as { fields?: Node[] } | undefined;
+  if (ref) {
+    const last = ref.fields?.[ref.fields.length - 1] as { String?: { sval?: string } } | undefined;
+    return last?.String?.sval !== undefined ? [last.String.sval.toLowerCase()] : [];
+  }
+  return Object.values(record).flatMap((v) => columnRefs(v, depth + 1));
+}
+
+/** Whether a WHERE clause only matches rows where `column` IS NULL (alone or as one of ANDed conditions). */
+function onlyNull(where: Node, column: string): boolean {
+  const test = (where as { NullTest?: { arg?: Node; nulltesttype?: string } }).NullTest;
+  if (test) return test.nulltesttype === "IS_NULL" && columnRefs(test.arg).length === 1 && columnRefs(test.arg)[0] === column;
+  const bool = (where as { BoolExpr?: { boolop?: string; args?: Node[] } }).BoolExpr;
+  return bool?.boolop === "AND_EXPR" && (bool.args ?? []).some((arg) => onlyNull(arg, column));
 }

@@ -53,6 +53,8 @@ export class Run {
    * why): they are judged as possibly existing, and findings on them say why.
    */
   readonly uncertain = new Map<string, string>();
+  /** Columns (`table.column`, lower-cased) an earlier statement read into another column: their values are kept. */
+  readonly copied = new Set<string>();
   /** Enum values added (ALTER TYPE … ADD VALUE) in the current transaction: using one before COMMIT fails. */
   readonly newEnumValues: { type: string; value: string }[] = [];
 

@@ -312,3 +312,33 @@ describe("MySQL CHANGE and MODIFY judged against the column at base", () => {
     expect(at(await scan(base, head))).toEqual(["sql/not-null:1:medium"]);
   });
 });
+
+describe("sql/update-rows where the model knows the column held data", () => {
+  const base = {
+    "db/migrations/000001_accounts.up.sql": "CREATE TABLE accounts (\n  id bigserial PRIMARY KEY,\n  status text NOT NULL DEFAULT 'active',\n  region text\n);\n",
+  };
+
+  it("reports an UPDATE of a column that existed at base", async () => {
+    const head = { ...base, "db/migrations/000002_suspend.up.sql": "UPDATE accounts SET status = 'suspended' WHERE region = 'eu-west-3';\n" };
+    expect(at(await scan(base, head))).toEqual(["sql/update-rows:1:medium"]);
+  });
+
+  it("not one of a column added by an earlier migration of the same change", async () => {
+    const head = {
+      ...base,
+      "db/migrations/000002_tier.up.sql": "ALTER TABLE accounts ADD COLUMN tier text;\n",
+      "db/migrations/000003_backfill_tier.up.sql": "UPDATE accounts SET tier = 'standard' WHERE region IS NOT NULL;\n",
+    };
+    expect(at(await scan(base, head))).toEqual([]);
+  });
+
+  it("and one in a Django RunSQL on the table of a model that existed at base", async () => {
+    const initial = djangoMigration(`        migrations.CreateModel(name="Shelf", fields=[("id", models.BigAutoField(primary_key=True)), ("label", models.CharField(max_length=40))]),`);
+    const django = { "library/migrations/0001_initial.py": initial };
+    const head = {
+      ...django,
+      "library/migrations/0002_relabel.py": djangoMigration(`        migrations.RunSQL("UPDATE library_shelf SET label = 'archive' WHERE id < 100", migrations.RunSQL.noop),`),
+    };
+    expect(at(await scan(django, head))).toEqual(["sql/update-rows:11:medium"]);
+  });
+});
