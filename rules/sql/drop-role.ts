@@ -5,6 +5,8 @@ export const dropRole: RuleMeta = {
   title: "Role dropped or privilege revoked",
   severity: "high",
   category: "security",
+  // A REVOKE on a table created earlier in the same change takes away nothing that existed.
+  existingOnly: true,
   why:
     "Dropping a role or revoking privileges cuts off whatever service logs in with that role or relies on " +
     "those grants, often with no error until it next runs a query. It also changes who may do what, which " +

@@ -178,6 +178,8 @@ export const REVIEWED_REGEXES: Record<string, readonly string[]> = {
     "/^'(?:[^']|'')*'$/",
     "/^'(?:[^']|'')*'$/",
     "/\\b(drop|truncate|delete|alter|update|grant|revoke)\\b/gi",
+    "/[\\s'\"]/",
+    "/\\w/",
     "/^(pg_read_all_data|pg_write_all_data|pg_read_server_files|pg_write_server_files|pg_execute_server_program|pg_signal_backend|pg_checkpoint|pg_create_subscription|postgres|rds_superuser|rds_replication|azure_pg_admin|cloudsqlsuperuser|supabase_admin|service_role)$/i",
   ],
   "src/analyzers/sql/rebuild.ts": [

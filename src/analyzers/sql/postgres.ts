@@ -1035,7 +1035,11 @@ class StatementReader {
         this.report(rules.privilegeGrant, `Grants ${privileges} on ${target} to ${to}${suffix}`, object);
       }
     } else {
-      this.report(rules.dropRole, `Revokes ${privileges} on ${target} from ${to}${suffix}`, object);
+      // A table created earlier in the same change has only the privileges this change gave it: revoking
+      // them (the usual REVOKE ALL … FROM anon right after CREATE TABLE) takes nothing away.
+      const tables = (stmt.objects ?? []).map(objectName);
+      const onNew = stmt.objtype === "OBJECT_TABLE" && stmt.targtype === "ACL_TARGET_OBJECT" && tables.length > 0 && tables.every((t) => this.isNew(t));
+      this.report(rules.dropRole, `Revokes ${privileges} on ${target} from ${to}${suffix}`, object, onNew ? { table: tables[0]! } : {});
     }
   }
 
@@ -1187,7 +1191,7 @@ class StatementReader {
   /** EXECUTE of a string built at run time: opaque, and louder when the string names a destructive command. */
   private dynamic(expression: string, prefix: string, label: string, line: number): void {
     const spot: Spot = { ...this.spot, line, endLine: line + (expression.match(/\n/g)?.length ?? 0), prefix: this.spot.prefix + prefix };
-    const keywords = [...new Set([...expression.matchAll(DESTRUCTIVE)].map((m) => m[0].toUpperCase()))];
+    const keywords = destructiveKeywords(expression);
     const shown = summary(expression);
     if (keywords.length > 0) {
       // DROP, TRUNCATE and DELETE in the string lose data: raised so the reviewer cannot miss them.
@@ -1267,6 +1271,32 @@ export function dynamicTemplate(expression: string): string | undefined {
 }
 
 const DESTRUCTIVE = /\b(drop|truncate|delete|alter|update|grant|revoke)\b/gi;
+/** Words before DELETE or UPDATE that make it an event or a referential action, not a command: `ON DELETE RESTRICT`, `AFTER INSERT OR UPDATE`. */
+const EVENT_WORDS = new Set(["ON", "OR", "BEFORE", "AFTER", "OF"]);
+
+/**
+ * The destructive commands a dynamic SQL string names, upper-cased, each once. DELETE and UPDATE
+ * after ON, OR, BEFORE, AFTER or OF are a foreign key's referential action or a trigger's event
+ * (`REFERENCES t ON DELETE RESTRICT`, `AFTER INSERT OR UPDATE OR DELETE`): they delete nothing.
+ */
+export function destructiveKeywords(expression: string): string[] {
+  const found = new Set<string>();
+  for (const m of expression.matchAll(DESTRUCTIVE)) {
+    const word = m[0].toUpperCase();
+    if ((word === "DELETE" || word === "UPDATE") && EVENT_WORDS.has(wordBefore(expression, m.index))) continue;
+    found.add(word);
+  }
+  return [...found];
+}
+
+/** The word that ends before `index`, skipping spaces and quotes, upper-cased ("" when none). */
+function wordBefore(text: string, index: number): string {
+  let end = index;
+  while (end > 0 && /[\s'"]/.test(text[end - 1]!)) end--;
+  let start = end;
+  while (start > 0 && /\w/.test(text[start - 1]!)) start--;
+  return text.slice(start, end).toUpperCase();
+}
 
 /**
  * Statement kinds reviewed and judged unable, on their own, to lose data, break running clients, block
