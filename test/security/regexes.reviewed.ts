@@ -221,9 +221,8 @@ export const REVIEWED_REGEXES: Record<string, readonly string[]> = {
     "/^delimiter[ \\t]+(\\S+)$/i",
   ],
   "src/analyzers/sql/tokens.ts": [
-    "/\\s/",
     "/^\\$[A-Za-z_]*\\$/",
-    "/[\\p{L}\\p{N}_]/u",
+    "/\\s/",
     "/[\\p{L}\\p{N}_$]/u",
     "/^where\\b/i",
     "/[\\w$]/",

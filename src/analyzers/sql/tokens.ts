@@ -29,7 +29,7 @@ export function tokenize(text: string, limit = 10_000): Token[] {
   const n = text.length;
   while (i < n && tokens.length < limit) {
     const c = text[i]!;
-    if (/\s/.test(c)) {
+    if (isSpace(c)) {
       i++;
     } else if ((c === "-" && text[i + 1] === "-") || c === "#") {
       const nl = text.indexOf("\n", i);
@@ -59,9 +59,9 @@ export function tokenize(text: string, limit = 10_000): Token[] {
       } else {
         i++;
       }
-    } else if (/[\p{L}\p{N}_]/u.test(c)) {
+    } else if (c !== "$" && isWordChar(c)) {
       let j = i + 1;
-      while (j < n && /[\p{L}\p{N}_$]/u.test(text[j]!)) j++;
+      while (j < n && isWordChar(text[j]!)) j++;
       const word = text.slice(i, j);
       tokens.push({ value: word.toUpperCase(), name: word, kind: "word" });
       i = j;
@@ -71,6 +71,20 @@ export function tokenize(text: string, limit = 10_000): Token[] {
     }
   }
   return tokens;
+}
+
+/** `/\s/`, answered without the expression for ASCII (every character of most migrations). */
+export function isSpace(c: string): boolean {
+  const code = c.charCodeAt(0);
+  if (code < 128) return code === 32 || (code >= 9 && code <= 13);
+  return /\s/.test(c);
+}
+
+/** `/[\p{L}\p{N}_$]/u`, answered without the expression for ASCII. */
+export function isWordChar(c: string): boolean {
+  const code = c.charCodeAt(0);
+  if (code < 128) return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 36;
+  return /[\p{L}\p{N}_$]/u.test(c);
 }
 
 /** Reads a possibly qualified name (`a.b.c`) at `at`; returns it and the index after it. */
