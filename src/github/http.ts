@@ -44,27 +44,41 @@ export function guardRequests(octokit: Octokit, policy: RequestPolicy = DEFAULT_
     const method = String(options.method ?? "GET").toUpperCase();
     const idempotent = method === "GET" || method === "HEAD";
     const route = `${method} ${String(options.url)}`;
+    // The clock starts when the request goes to the transport, not while Probot's throttling
+    // holds it in its queue (writes go one a second per installation): a busy installation's
+    // queued write is not a GitHub that does not answer. Hooks inside this one (throttling,
+    // retries) receive the same options object whatever is passed on, so the transport is
+    // replaced on it.
+    const requestOptions = (options.request ??= {}) as { fetch?: typeof fetch };
+    const transport = requestOptions.fetch;
     for (let attempt = 0; ; attempt++) {
-      const controller = new AbortController();
       let timedOut = false;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      // The race ends the wait even where a transport ignores the abort signal.
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          timedOut = true;
-          controller.abort();
-          reject(new RequestTimeoutError(route, policy.timeoutMs));
-        }, policy.timeoutMs);
-      });
+      const timedFetch: typeof fetch = (input, init) => {
+        const controller = new AbortController();
+        const upstream = init?.signal;
+        if (upstream) {
+          if (upstream.aborted) controller.abort(upstream.reason);
+          else upstream.addEventListener("abort", () => controller.abort(upstream.reason), { once: true });
+        }
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        // The race ends the wait even where a transport ignores the abort signal.
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            timedOut = true;
+            controller.abort();
+            reject(new RequestTimeoutError(route, policy.timeoutMs));
+          }, policy.timeoutMs);
+        });
+        return Promise.race([(transport ?? globalThis.fetch)(input, { ...init, signal: controller.signal }), timeout]).finally(() => clearTimeout(timer));
+      };
       try {
-        return await Promise.race([request({ ...options, request: { ...(options.request ?? {}), signal: controller.signal } }), timeout]);
+        requestOptions.fetch = timedFetch;
+        return await request(options);
       } catch (error) {
         const failure = timedOut ? new RequestTimeoutError(route, policy.timeoutMs) : error;
         const wait = idempotent && attempt < policy.retries ? retryDelay(error, timedOut, attempt, policy) : undefined;
         if (wait === undefined) throw failure;
         await sleep(wait);
-      } finally {
-        clearTimeout(timer);
       }
     }
   });
