@@ -9,15 +9,23 @@
 //
 // `npm run demo -- --cli` runs the CLI instead: `changegate scan` on the same change.
 // `npm run demo -- --keep` keeps the git repository afterwards (with --cli too), to look around.
+// `npm run demo -- --record FILE` writes the held check run as the local GitHub recorded it (JSON),
+// which scripts/check-run-picture.mjs draws as the README's picture of a blocked pull request.
 // Needs Node, git and `npm ci` (which builds dist/ and installs tsx for the local GitHub).
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
 const keep = args.includes("--keep");
+const recordAt = args.indexOf("--record");
+const record = recordAt >= 0 ? args[recordAt + 1] : undefined;
+if (recordAt >= 0 && !record) {
+  console.error("demo: --record needs a file name");
+  process.exit(2);
+}
 
 if (!existsSync(join(root, "dist", "src", "server", "main.js"))) {
   console.error("demo: dist/ is missing. Run `npm ci` (or `npm run build`) first.");
@@ -68,6 +76,7 @@ try {
   await deliver("pull_request", github.pullRequestEvent("opened", sample.pull.number), "The pull request is opened");
   show(runOf(), sample.pull, github);
   const held = runOf()?.conclusion;
+  if (record) writeFileSync(record, `${JSON.stringify(recorded(runOf(), sample, github), null, 2)}\n`);
 
   const committer = github.review(sample.pull.number, ENGINEER, "APPROVED");
   await deliver("pull_request_review", github.reviewEvent("submitted", committer), `@${ENGINEER} approves (they started the agent and pushed its commits)`);
@@ -124,6 +133,24 @@ function show(run, pull, github) {
   console.log(`${bold("Labels")}: ${pull.labels.map((l) => cyan(l)).join(", ") || "none"}`);
   const requests = github.reviewRequests.filter((r) => r.pull === pull.number);
   console.log(`${bold("Review requested from")}: ${requests.flatMap((r) => [...r.reviewers.map((u) => `@${u}`), ...r.teamReviewers.map((t) => `team ${github.owner}/${t}`)]).join(", ") || "nobody"}`);
+}
+
+/** What a reviewer sees of the held pull request, as the local GitHub recorded it. */
+function recorded(run, sample, github) {
+  return {
+    repository: `${github.owner}/${github.repoName}`,
+    pull: { number: sample.pull.number, title: sample.pull.title, author: sample.pull.author, labels: [...sample.pull.labels] },
+    check_run: {
+      name: run.name,
+      head_sha: run.headSha,
+      status: run.status,
+      conclusion: run.conclusion,
+      output: { title: run.output.title, summary: run.output.summary },
+      annotations: run.annotations.map((a) => ({ path: a.path, start_line: a.start_line, end_line: a.end_line, annotation_level: a.annotation_level, title: a.title ?? null, message: a.message })),
+      actions: run.actions,
+    },
+    review_requests: github.reviewRequests.filter((r) => r.pull === sample.pull.number),
+  };
 }
 
 function showVerdict(run) {

@@ -3,7 +3,8 @@
  * green, and both demos say how to keep the repository they build (`--keep`), which they then do.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -27,8 +28,17 @@ function kept(out: string, pattern: RegExp): string {
 
 describe("npm run demo", () => {
   it("the App demo ends green, gates the namespace deletion through the built-in floor, and mentions --keep", () => {
-    const { code, out } = demo();
+    const dir = mkdtempSync(join(tmpdir(), "changegate-demo-record-"));
+    const recorded = join(dir, "held.json");
+    const { code, out } = demo("--record", recorded);
     expect(code, out).toBe(0);
+    // The README's picture is drawn from this record: it must be what the demo shows today.
+    const shas = (text: string) => text.replace(/\b[0-9a-f]{7,40}\b/g, "<sha>");
+    try {
+      expect(shas(readFileSync(recorded, "utf8")), "docs/blocked-pull-request.json is stale: run `npm run picture`").toBe(shas(readFileSync(join(ROOT, "docs", "blocked-pull-request.json"), "utf8")));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     expect(out).toContain("The gate is green");
     expect(out).toMatch(/failure +deploy\/namespaces\.yaml:6 +k8s\/delete-namespace \(critical\)/);
     expect(out).toContain("npm run demo -- --keep");
