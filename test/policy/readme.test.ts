@@ -47,3 +47,22 @@ describe("README configuration section", () => {
     }
   });
 });
+
+describe("README rule list and picture", () => {
+  it("links every listed rule to its entry in docs/rules.md", async () => {
+    const { ALL_RULES } = await import("../../rules/index.js");
+    const docs = readFileSync(new URL("../../docs/rules.md", import.meta.url), "utf8");
+    const section = README.slice(README.indexOf("<!-- rules:start -->"), README.indexOf("<!-- rules:end -->"));
+    const links = [...section.matchAll(/\[`([^`]+)`\]\(docs\/rules\.md#([^)]+)\)/g)].map((m) => ({ id: m[1]!, anchor: m[2]! }));
+    expect(links.length).toBeGreaterThan(40);
+    const ids = new Set(ALL_RULES.map((r) => r.id));
+    for (const { id, anchor } of links) {
+      expect(ids.has(id), `${id} is not a rule`).toBe(true);
+      expect(docs).toContain(`<a id="${anchor}"></a>`);
+    }
+  });
+
+  it("shows the picture of a blocked pull request", () => {
+    expect(README).toContain("](docs/blocked-pull-request.svg)");
+  });
+});
