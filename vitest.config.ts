@@ -9,7 +9,7 @@ import { defineConfig } from "vitest/config";
 // state between files (each App test builds its own Probot and fake, nock is reset per test).
 // Files that start servers or child processes over real loopback sockets (end-to-end, CLI, demo,
 // scripts), and module mocks, get a fresh worker each: nock's disabled net connect must not reach them.
-const sharesModules = picomatch(["test/{analyzers,rules,policy,report,source,engine}/**/*.test.ts", "test/security/**/*.test.ts", "test/app/*.test.ts", "test/github/*.test.ts"]);
+const sharesModules = picomatch(["test/{analyzers,rules,policy,report,source,engine,util}/**/*.test.ts", "test/security/**/*.test.ts", "test/app/*.test.ts", "test/github/*.test.ts"]);
 const mocksModules = picomatch("test/analyzers/migrations/embedded-sql.test.ts");
 const testFiles = readdirSync("test", { recursive: true, encoding: "utf8" })
   .map((path) => `test/${path.replaceAll("\\", "/")}`)

@@ -1,4 +1,4 @@
-import picomatch from "picomatch";
+import { globMatcher, pathProblem } from "./util/glob.js";
 import { createGateAnalyzer, incompleteAnalysisFinding, type PolicyProblem } from "./analyzers/gate/index.js";
 import { createKubernetesAnalyzer } from "./analyzers/kubernetes/index.js";
 import { createMigrationAnalyzer } from "./analyzers/migrations/index.js";
@@ -99,7 +99,7 @@ export async function analyzeChangeSet(source: Source, options: AnalysisOptions 
   const context: AnalysisContext = { authorKind: options.authorKind ?? "human" };
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const concurrency = options.concurrency ?? 8;
-  const excluded = options.paths?.exclude?.length ? picomatch([...options.paths.exclude], { dot: true }) : () => false;
+  const excluded = globMatcher(options.paths?.exclude ?? [], { dot: true });
 
   const findings: Finding[] = [];
   const errors: AnalysisResult["errors"] = [];
@@ -112,6 +112,12 @@ export async function analyzeChangeSet(source: Source, options: AnalysisOptions 
   const work: { file: ChangedFile; claimedBy: Analyzer[] }[] = [];
   const assignments = new Map<Analyzer, Assignment>(analyzers.map((analyzer) => [analyzer, { analyzer, claimed: [], inputs: [] }]));
   for (const file of listing.files) {
+    // A name no file system checks out cannot be matched against globs in bounded time: a person reads it.
+    const tooLong = pathProblem(file.path) ?? (file.previousPath === undefined ? null : pathProblem(file.previousPath));
+    if (tooLong) {
+      findings.push(incompleteAnalysisFinding(file.path, `${file.path.length > 120 ? `${file.path.slice(0, 120)}…` : file.path} was not analysed: ${tooLong}.`));
+      continue;
+    }
     const isExcluded = excluded(file.path) || (file.previousPath !== undefined && excluded(file.previousPath));
     const claimedBy = analyzers.filter(
       (analyzer) =>

@@ -1,5 +1,6 @@
 /** Path and branch globs: anchored picomatch globs over repository-relative paths (dotfiles included). */
 import picomatch from "picomatch";
+import { globComplexityProblem, globMatcher as boundedGlobMatcher } from "../util/glob.js";
 
 const OPTIONS = { dot: true, strictBrackets: true } as const;
 
@@ -16,11 +17,10 @@ export function globProblem(glob: string, what: "path" | "branch" = "path"): str
     return `invalid glob "${glob}": ${(error as Error).message}`;
   }
   if (source === "$^") return `the glob "${glob}" can never match (check its ranges)`;
-  return null;
+  return globComplexityProblem(glob);
 }
 
 /** One matcher for a list of globs; an empty list matches nothing. */
 export function globMatcher(globs: readonly string[]): (value: string) => boolean {
-  if (globs.length === 0) return () => false;
-  return picomatch([...globs], OPTIONS);
+  return boundedGlobMatcher(globs, { dot: true });
 }

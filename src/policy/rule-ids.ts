@@ -5,6 +5,7 @@
  * close matches, so a misspelt id never silently matches nothing.
  */
 import picomatch from "picomatch";
+import { globComplexityProblem, globMatcher } from "../util/glob.js";
 import { ALL_RULES, closeRuleIds, findRule } from "../../rules/index.js";
 
 /** The DESIGN §2 minimum catalogue. */
@@ -53,6 +54,8 @@ export function ruleIdProblem(pattern: string): string | null {
     const close = [...new Set([...closeRuleIds(pattern), ...closeCatalogueIds(pattern)])].slice(0, 5);
     return `unknown finding id "${pattern}"${close.length > 0 ? `; did you mean ${close.join(", ")}?` : ""}`;
   }
+  const complexity = globComplexityProblem(pattern);
+  if (complexity) return `invalid finding id glob: ${complexity}`;
   let matcher: (id: string) => boolean;
   try {
     matcher = picomatch(pattern, { strictBrackets: true });
@@ -70,7 +73,7 @@ export function ruleIdProblem(pattern: string): string | null {
 export function ruleIdMatcher(patterns: readonly string[]): (id: string) => boolean {
   const exact = new Set(patterns.filter((p) => !isIdGlob(p)).map(canonicalRuleId));
   const globs = patterns.filter(isIdGlob);
-  const glob = globs.length > 0 ? picomatch(globs) : () => false;
+  const glob = globMatcher(globs);
   return (id) => exact.has(canonicalRuleId(id)) || glob(id);
 }
 

@@ -1,11 +1,11 @@
-import picomatch from "picomatch";
+import { globMatcher } from "./glob.js";
 
 /**
- * A picomatch matcher for a list of globs that first checks, with plain substring tests, the
+ * A matcher for a list of globs that first checks, with plain substring tests, the
  * literal parts each glob requires of a path (`**\/db/migrate/**\/*.rb` needs "db", "migrate" and
  * ".rb"; `*.{yml,yaml}` needs ".yml" or ".yaml"), and compiles and runs a glob's regular
- * expression only where they are all there. picomatch's expressions for `**` cost microseconds a
- * path; the literals rule out most paths for a fraction of that. The result is the same as
+ * matcher (glob.ts, bounded whatever the path) only where they are all there. The literals rule
+ * out most paths for a fraction of a match's cost. The result is the same as
  * `picomatch(globs, options)`: a literal is a necessary condition, never a sufficient one, and a
  * glob whose literals cannot be read safely has none.
  */
@@ -14,13 +14,12 @@ export function literalGuardedMatcher(globs: readonly string[], options: { dot?:
   const guarded = globs.map((glob) => {
     const { anywhere, ending } = requiredLiterals(glob);
     const fold = (anyOf: string[]) => (nocase ? anyOf.map((literal) => literal.toLowerCase()) : anyOf);
-    // What picomatch's own matcher decides for these options (`input === glob` or its expression),
-    // without the result object it builds for every path.
-    let expression: RegExp | undefined;
+    // Matched in bounded time (glob.ts): the literals are in the path, so the path may be hostile.
+    let matcher: ((path: string) => boolean) | undefined;
     return {
       ending: ending && fold(ending),
       anywhere: anywhere.map(fold),
-      matches: (path: string) => path === glob || (expression ??= picomatch.makeRe(glob, options)).test(path),
+      matches: (path: string) => path === glob || (matcher ??= globMatcher([glob], options))(path),
     };
   });
   return (path) => {

@@ -406,4 +406,8 @@ export const REVIEWED_REGEXES: Record<string, readonly string[]> = {
     "/\\[[^\\]]*\\]|[*?]/",
     "/\\{[^}]*\\}/g",
   ],
+  "src/util/glob.ts": [
+    "/[@*+?!]\\(/",
+    "/\\[[^\\]]*\\]/g",
+  ],
 };

@@ -1,4 +1,4 @@
-import picomatch from "picomatch";
+import { globMatcher } from "../../util/glob.js";
 import { configChange, incompleteAnalysis } from "../../../rules/gate/index.js";
 import type { Finding } from "../../model/finding.js";
 import { finding } from "../../model/rule.js";
@@ -25,7 +25,7 @@ export interface GateAnalyzerOptions {
 }
 
 /** Files that decide who reviews and what runs with the repository's credentials. */
-const GATE_FILES = picomatch(
+const GATE_FILES = globMatcher(
   [
     "CODEOWNERS",
     ".github/CODEOWNERS",

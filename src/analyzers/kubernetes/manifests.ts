@@ -4,7 +4,7 @@
  * moved between files is no change and a rename is a deletion plus a creation. Pure: the engine
  * reads the scopes it declares; nothing here runs kustomize, helm or anything from the change.
  */
-import picomatch from "picomatch";
+import { globComplexityProblem, globMatcher } from "../../util/glob.js";
 import { cascadeDelete, deleteWorkload, unparsed } from "../../../rules/k8s/index.js";
 import type { Finding, Severity } from "../../model/finding.js";
 import { finding, type RuleMeta } from "../../model/rule.js";
@@ -318,6 +318,8 @@ function applicationSets(side: Side, set: SideSet): { object: K8sObject; pattern
       .filter((d) => d.exclude !== true)
       .map((d) => (scalar(d.path) ?? "").replaceAll(TEMPLATE_PLACEHOLDER, "*"))
       .filter(Boolean)
-      .map((glob) => picomatch(glob, { dot: true })),
+      // The pattern comes from the pull request: one that cannot be matched in bounded time is
+      // taken to match every directory, so a removed chart it might generate is still reported.
+      .map((glob) => (globComplexityProblem(glob) ? () => true : globMatcher([glob], { dot: true }))),
   }));
 }

@@ -1,5 +1,6 @@
 /** Which files the Kubernetes analyzer reads, and which directories it must see whole. */
 import picomatch from "picomatch";
+import { globMatcher } from "../../util/glob.js";
 
 export const KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"] as const;
 
@@ -50,7 +51,7 @@ export interface ManifestPaths {
 }
 
 export function manifestPaths(extraGlobs: readonly string[]): ManifestPaths {
-  const extra = extraGlobs.length > 0 ? picomatch([...extraGlobs], { dot: true }) : () => false;
+  const extra = globMatcher(extraGlobs, { dot: true });
   const extraBases = extraGlobs.map((glob) => picomatch.scan(glob).base.replace(/\/$/, ""));
   const inRoot = (path: string) => (MANIFEST_ROOTS as readonly string[]).includes(path.split("/")[0]!) && path.includes("/");
   return {

@@ -1,4 +1,4 @@
-import picomatch from "picomatch";
+import { globMatcher } from "../../util/glob.js";
 import { literalGuardedMatcher } from "../../util/literal-globs.js";
 
 /** How a claimed file is read. */
@@ -45,7 +45,7 @@ export const BUILT_IN_GLOBS: Readonly<Record<Reader, readonly string[]>> = {
  * after the migrations ran; they do not run against a database, so their statements are not
  * changes. Declaration files and tests next to migrations are not migrations either.
  */
-const NEVER = ["**/node_modules/**", "**/migrations/migration_lock.toml", "**/db/structure.sql", "**/db/*_structure.sql", "**/db/schema.sql", "**/*.d.ts", "**/*.{test,spec}.*"];
+export const NEVER = ["**/node_modules/**", "**/migrations/migration_lock.toml", "**/db/structure.sql", "**/db/*_structure.sql", "**/db/schema.sql", "**/*.d.ts", "**/*.{test,spec}.*"];
 
 const EXTENSION_READER: Record<string, Reader> = {
   rb: "ruby",
@@ -76,7 +76,7 @@ export function createLayouts(extraSqlGlobs: readonly string[] = []): Layouts {
   const builtIn = (Object.entries(BUILT_IN_GLOBS) as [Reader, readonly string[]][]).map(
     ([reader, globs]) => [reader, literalGuardedMatcher(globs, options)] as const,
   );
-  const extra = extraSqlGlobs.length > 0 ? picomatch([...extraSqlGlobs], options) : () => false;
+  const extra = globMatcher(extraSqlGlobs, options);
   // Asked several times per path in a scan (claims, preparation, ordering, analysis): match once.
   const known = new Map<string, Reader | null>();
   return {

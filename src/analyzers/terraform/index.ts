@@ -5,7 +5,7 @@
  * (diff.ts). Plans come as extra inputs (`scan --terraform-plan`, a CI artifact) or as files
  * committed under `paths.terraform_plans` (plan.ts). Pure: it never runs terraform.
  */
-import picomatch from "picomatch";
+import { globMatcher } from "../../util/glob.js";
 import { planIncomplete, unparsed } from "../../../rules/tf/index.js";
 import type { Finding } from "../../model/finding.js";
 import { finding } from "../../model/rule.js";
@@ -35,8 +35,8 @@ export function isTerraformConfig(path: string): boolean {
 const NOT_CONFIG = /\.(md|markdown|txt|rst|adoc|ya?ml|sh|bash|ps1|py|rb|go|js|ts|png|jpe?g|gif|svg|pdf|lock|tfstate|backup|zip|gz|tgz)$|(^|\/)(LICENSE|NOTICE|CODEOWNERS|Makefile|\.gitignore)$/i;
 
 export function createTerraformAnalyzer(options: TerraformAnalyzerOptions = {}): Analyzer {
-  const extra = options.paths?.length ? picomatch([...options.paths], { dot: true }) : () => false;
-  const isPlan = options.planPaths?.length ? picomatch([...options.planPaths], { dot: true }) : () => false;
+  const extra = globMatcher(options.paths ?? [], { dot: true });
+  const isPlan = globMatcher(options.planPaths ?? [], { dot: true });
   const isConfig = (path: string) => !isPlan(path) && (isTerraformConfig(path) || (extra(path) && !NOT_CONFIG.test(path) && !/\.json$/.test(path)) || (extra(path) && /\.(tf|tofu)\.json$/.test(path)));
 
   const analyzeAll = (input: ChangeSetInput): Finding[] => {
