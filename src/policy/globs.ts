@@ -22,5 +22,5 @@ export function globProblem(glob: string, what: "path" | "branch" = "path"): str
 
 /** One matcher for a list of globs; an empty list matches nothing. */
 export function globMatcher(globs: readonly string[]): (value: string) => boolean {
-  return boundedGlobMatcher(globs, { dot: true });
+  return boundedGlobMatcher(globs, OPTIONS);
 }

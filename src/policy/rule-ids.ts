@@ -73,7 +73,7 @@ export function ruleIdProblem(pattern: string): string | null {
 export function ruleIdMatcher(patterns: readonly string[]): (id: string) => boolean {
   const exact = new Set(patterns.filter((p) => !isIdGlob(p)).map(canonicalRuleId));
   const globs = patterns.filter(isIdGlob);
-  const glob = globMatcher(globs);
+  const glob = globMatcher(globs, { strictBrackets: true });
   return (id) => exact.has(canonicalRuleId(id)) || glob(id);
 }
 

@@ -32,6 +32,8 @@ export interface GlobOptions {
   dot?: boolean;
   /** Case-insensitive matching (picomatch's `nocase`). */
   nocase?: boolean;
+  /** An unbalanced bracket is an error rather than a literal (picomatch's `strictBrackets`). */
+  strictBrackets?: boolean;
 }
 
 /** Why a glob cannot be matched in bounded time, or null. */
@@ -82,7 +84,9 @@ function compileOne(glob: string, options: GlobOptions): (path: string) => boole
   }
   const alternatives = expandSlashBraces(glob)!.map((alternative) => compileSegments(splitSegments(alternative), options));
   return (path) => {
-    const segments = path.split("/");
+    // As picomatch does, a path may end with one "/" (a directory). Git stores no "." or ".."
+    // segment, so picomatch's uneven treatment of "./" prefixes is not reproduced.
+    const segments = (path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path).split("/");
     return alternatives.some((match) => match(segments));
   };
 }
@@ -91,7 +95,7 @@ type SegmentTest = "**" | ((segment: string) => boolean);
 
 function compileSegments(globSegments: readonly string[], options: GlobOptions): (path: readonly string[]) => boolean {
   const dot = options.dot === true;
-  const segmentOptions = { dot, nocase: options.nocase === true, strictBrackets: true };
+  const segmentOptions = { dot, nocase: options.nocase === true, strictBrackets: options.strictBrackets === true };
   const tests: SegmentTest[] = globSegments.map((segment) => (segment === "**" ? "**" : segment === "" ? (s: string) => s === "" : picomatch(segment, segmentOptions)));
   return (path) => {
     // reachable[j]: the glob segments seen so far can consume exactly the first j path segments.
@@ -100,12 +104,14 @@ function compileSegments(globSegments: readonly string[], options: GlobOptions):
     for (const test of tests) {
       const next = new Uint8Array(path.length + 1);
       if (test === "**") {
-        // Zero or more whole segments; without `dot`, not a segment that starts with ".".
+        // Zero or more whole segments.
         for (let j = 0; j <= path.length; j++) {
           if (!reachable[j]) continue;
           next[j] = 1;
           for (let k = j; k < path.length && !next[k + 1]; k++) {
-            if (!dot && path[k]!.startsWith(".")) break;
+            const segment = path[k]!;
+            // Never "." or ".."; without `dot`, no name that starts with "." either.
+            if (segment === "." || segment === ".." || (!dot && segment.startsWith("."))) break;
             next[k + 1] = 1;
           }
         }

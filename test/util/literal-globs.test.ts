@@ -13,8 +13,6 @@ const GLOBS = [
   "db/schema.sql",
   "{src/migration,db}/**/*.sql",
   "**/x.{,js}",
-  "@(a|b)/c.sql",
-  "!(a)/*.sql",
   "a\\*b/*.sql",
   "[[]x]/*.sql",
   "**/*.up.sql",
@@ -69,8 +67,9 @@ describe("literalGuardedMatcher", () => {
     }
   });
 
+  // Git stores no "." or ".." path segment (its fsck refuses them), so none is generated.
   it("decides as picomatch does on generated paths", () => {
-    const part = fc.constantFrom("db", "DB", "migrate", "migrations", "x", "V1__a", "a_up", "node_modules", "versions", "İ", ".", "src", "migration");
+    const part = fc.constantFrom("db", "DB", "migrate", "migrations", "x", "V1__a", "a_up", "node_modules", "versions", "İ", ".x", "src", "migration");
     const ext = fc.constantFrom("", ".sql", ".SQL", ".rb", ".up.sql", ".py", ".ts", ".d.ts", ".test.js", ".yaml", ".toml", "/");
     const path = fc.tuple(fc.array(part, { minLength: 1, maxLength: 5 }), ext).map(([parts, end]) => parts.join("/") + end);
     const options = { dot: true, nocase: true };
