@@ -20,6 +20,7 @@ import { readFileSync } from "node:fs";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import { CONTENT_CONCURRENCY } from "../src/github/gate.js";
+import { MemoryBlobCache } from "../src/github/blob-cache.js";
 import { createApp } from "../src/index.js";
 import { FakeGitHub, type FakeFile } from "../test/fakes/github.js";
 
@@ -39,6 +40,8 @@ const { privateKey } = generateKeyPairSync("rsa", {
 interface Case {
   migrations: number;
   others: number;
+  /** Migrations already at base in the same directory: the history the schema model replays. */
+  history?: number;
 }
 
 interface Figures {
@@ -56,9 +59,12 @@ interface Figures {
   trips: number;
   elapsed: number;
   unexpected: string[];
+  history: number;
+  blobReads: number;
+  treeReads: number;
 }
 
-async function measure(probot: Probot, c: Case, delivery: string): Promise<Figures> {
+async function measure(probot: Probot, c: Case, delivery: string, action: "opened" | "synchronize" = "opened"): Promise<Figures> {
   const migrations = Array.from({ length: c.migrations }, (_, i) => `db/migrate/2024${String(i).padStart(6, "0")}0000_cleanup_${i}.sql`);
   const others = Array.from({ length: c.others }, (_, i) => `src/module-${i}.ts`);
   const files: FakeFile[] = [...migrations.map((path) => ({ path, status: "added" as const })), ...others.map((path) => ({ path, status: "modified" as const }))];
@@ -67,6 +73,11 @@ async function measure(probot: Probot, c: Case, delivery: string): Promise<Figur
     headContents[path] = Array.from({ length: 12 }, (_, t) => `DROP TABLE legacy_${m}_${t};`).join("\n") + "\n";
   });
   for (const path of others) headContents[path] = "export {};\n";
+  const historyFiles: Record<string, string> = {};
+  for (let i = 0; i < (c.history ?? 0); i++) {
+    historyFiles[`db/migrate/2023${String(i).padStart(6, "0")}0000_step_${i}.sql`] = `CREATE TABLE legacy_${i % Math.max(1, c.migrations)}_${Math.floor(i / Math.max(1, c.migrations)) % 12} (id bigint PRIMARY KEY, note text);\n`;
+  }
+  Object.assign(headContents, historyFiles);
   const github = new FakeGitHub({
     owner: "Codertocat",
     repo: "Hello-World",
@@ -74,7 +85,7 @@ async function measure(probot: Probot, c: Case, delivery: string): Promise<Figur
     pull: { number: 2, head: HEAD, base: BASE, baseRef: "master", author: AGENT },
     mergeBase: MERGE_BASE,
     files,
-    contents: { [HEAD]: headContents, [MERGE_BASE]: Object.fromEntries(others.map((p) => [p, "export {};\n"])) },
+    contents: { [HEAD]: headContents, [MERGE_BASE]: { ...Object.fromEntries(others.map((p) => [p, "export {};\n"])), ...historyFiles } },
     commits: [{ sha: HEAD, author: AGENT, committer: { login: "web-flow" } }],
     reviews: [{ user: "alice", state: "APPROVED", commit_id: HEAD, submitted_at: "2024-01-02T00:00:00Z" }],
     permissions: { alice: "write" },
@@ -83,7 +94,7 @@ async function measure(probot: Probot, c: Case, delivery: string): Promise<Figur
     delayMs: DELAY_MS,
   }).install();
 
-  const payload = JSON.parse(readFileSync(new URL("../fixtures/payloads/pull_request.opened.json", import.meta.url), "utf8")) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const payload = JSON.parse(readFileSync(new URL(`../fixtures/payloads/pull_request.${action}.json`, import.meta.url), "utf8")) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   payload.pull_request.user = { ...payload.pull_request.user, ...AGENT };
   payload.pull_request.changed_files = files.length;
 
@@ -116,6 +127,9 @@ async function measure(probot: Probot, c: Case, delivery: string): Promise<Figur
     trips: github.sequentialRoundTrips(toCompletion),
     elapsed,
     unexpected: [...github.unexpected],
+    history: c.history ?? 0,
+    blobReads: github.blobReads.length,
+    treeReads: all.filter((r) => r.path.includes("/git/trees/") && r.query.recursive !== undefined).length,
   };
   if (process.env.BENCH_TRACE) for (const r of [...all].sort((a, b) => a.start - b.start)) console.log(r.start - all[0]!.start, r.end - all[0]!.start, r.method, decodeURIComponent(r.path));
   nock.cleanAll();
@@ -131,12 +145,16 @@ async function main(): Promise<void> {
     log: silent as never,
     Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } })),
   });
-  await probot.load(createApp({ appId: APP_ID }));
+  // The server's process-wide cache of decoded blobs (main.ts; on Redis with REDIS_URL).
+  await probot.load(createApp({ appId: APP_ID, blobCache: new MemoryBlobCache() }));
 
   const cold = await measure(probot, { migrations: 5, others: 15 }, "bench-warm-up");
   const target = await measure(probot, { migrations: 5, others: 15 }, "bench-5");
   const twenty = await measure(probot, { migrations: 20, others: 0 }, "bench-20");
   const many = await measure(probot, { migrations: 300, others: 0 }, "bench-300");
+  // One migration added to a history of 800: the schema model reads the history, first cold, then on the next push from the cache.
+  const historyCold = await measure(probot, { migrations: 1, others: 0, history: 800 }, "bench-history-800");
+  const historyWarm = await measure(probot, { migrations: 1, others: 0, history: 800 }, "bench-history-800-push", "synchronize");
 
   const rows: [string, string | number][] = [
     ["changed files / migrations", `${target.files} / ${target.migrations}`],
@@ -159,6 +177,14 @@ async function main(): Promise<void> {
     console.log(`  ${String(f.migrations).padEnd(12)}${String(f.trips).padEnd(14)}${String(f.requests).padEnd(10)}${String(f.unclaimedReads).padEnd(17)}${f.elapsed} ms`);
   }
   console.log(`  growth: about 5 + ⌈migrations / ${CONTENT_CONCURRENCY}⌉ − 1 sequential round trips; every other stage is one round trip whatever the size.`);
+  console.log(`\n  one migration added to a history of ${historyCold.history} (the schema model reads the history: recursive trees, then blobs by SHA, ${CONTENT_CONCURRENCY} in flight):`);
+  console.log(`  ${"delivery".padEnd(36)}${"requests".padEnd(10)}${"round trips".padEnd(14)}${"trees".padEnd(7)}${"blobs".padEnd(7)}${"contents".padEnd(10)}wall time`);
+  for (const [name, f] of [
+    ["opened (cold blob cache)", historyCold],
+    ["synchronize (blobs from the cache)", historyWarm],
+  ] as const) {
+    console.log(`  ${name.padEnd(36)}${String(f.requests).padEnd(10)}${String(f.trips).padEnd(14)}${String(f.treeReads).padEnd(7)}${String(f.blobReads).padEnd(7)}${String(f.contentReads).padEnd(10)}${f.elapsed} ms`);
+  }
 
   const failures: string[] = [];
   for (const f of [target, twenty, many]) {
@@ -167,6 +193,9 @@ async function main(): Promise<void> {
     if (f.unexpected.length > 0) failures.push(`unexpected requests: ${f.unexpected.join(", ")}`);
   }
   if (target.trips > 5) failures.push(`too many sequential round trips: ${target.trips} > 5`);
+  if (historyCold.contentReads > historyCold.migrations + 2) failures.push(`the history was read through the contents API: ${historyCold.contentReads} content requests`);
+  if (historyCold.blobReads > historyCold.history) failures.push(`a blob was read twice: ${historyCold.blobReads} blob requests for ${historyCold.history} migrations`);
+  if (historyWarm.blobReads > 0) failures.push(`the cache did not answer: ${historyWarm.blobReads} blob requests on the second delivery`);
   const bound = 5 + 2 * (Math.ceil(many.migrations / CONTENT_CONCURRENCY) - 1);
   if (many.trips > bound) failures.push(`round trips grow faster than the reads: ${many.trips} > ${bound} for ${many.migrations} migrations`);
   if (failures.length > 0) {

@@ -136,6 +136,21 @@ export async function analyzeChangeSet(source: Source, options: AnalysisOptions 
     else findings.push(incompleteAnalysisFinding(input.path, `No analyzer reads ${input.kind} input, so ${input.path} was not analysed.`));
   }
 
+  // A source that lists directories by request (the GitHub trees API) starts listing the directories
+  // the claimed files already name while the files are read, so the scopes cost no round trip of their own.
+  if (source.warm) {
+    const dirs = new Set<string>();
+    for (const { analyzer, claimed } of assignments.values()) {
+      if (!analyzer.scopes || claimed.length === 0) continue;
+      try {
+        for (const scope of analyzer.scopes({ claimed: claimed.map((index) => work[index]!.file), texts: [] })) dirs.add(scope.dir);
+      } catch {
+        // Asked again, with the same failure reported, once the files are read.
+      }
+    }
+    if (dirs.size > 0) source.warm([...dirs]);
+  }
+
   // Only analyzers with work prepare (load parsers); one that cannot prepare fails closed on its files.
   // Preparing runs while the files are read: loading a parser never delays the first request.
   const active = [...assignments.values()].filter((a) => a.claimed.length > 0 || a.inputs.length > 0);

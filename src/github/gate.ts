@@ -11,6 +11,7 @@
  *      happens at the write, so an older evaluation never overwrites a newer one)
  *   5. the run completed (must succeed); then labels and review requests (best effort)
  */
+import type { BlobCache } from "./blob-cache.js";
 import { analyzeChangeSet, type AnalysisResult } from "../analyze.js";
 import { evaluate, evaluateFailure, lookupsFor, POLICY_PATH, type AnalysisSummary, type Earlier, type GateFacts, type PolicyFact, type PullSnapshot, type Trigger } from "../gate/evaluate.js";
 import { keepLive, otherPullNumbers, rememberedOthers } from "../gate/others.js";
@@ -63,6 +64,8 @@ export interface GateDeps {
   onUnwritten?: (retry: () => Promise<unknown>) => void;
   /** `false` in Action mode: the Sign off button would reach github-actions, not the gate. */
   signoffButton?: boolean;
+  /** Decoded blobs by SHA, shared across evaluations (see blob-cache.ts). */
+  blobCache?: BlobCache;
 }
 
 /** The parts of a pull request the gate reads (`pulls.get`). */
@@ -186,7 +189,7 @@ async function evaluateHead(deps: GateDeps, repo: RepoRef, pr: PullRequestData, 
       },
     );
     const [policy, reviews, commits] = await Promise.all([policyP, reviewsP, commitsP]);
-    const analysisP = usable(policy) ? analyse(octokit, repo, pr, pull, policy, commits, await mergeBaseP, listingP) : Promise.resolve(undefined);
+    const analysisP = usable(policy) ? analyse(octokit, repo, pr, pull, policy, commits, await mergeBaseP, listingP, deps.blobCache) : Promise.resolve(undefined);
     const earlierP = mapBounded(earlierCommits(head, reviews, commits, trigger), CONTENT_CONCURRENCY, (sha) =>
       findRuns(octokit, repo, sha, deps.appId).catch((error: unknown) => {
         log.warn({ event: "recall-failed", ...where, sha, error: messageOf(error) }, "changegate could not read an earlier run");
@@ -250,8 +253,17 @@ async function analyse(
   commits: readonly CommitRecord[],
   mergeBase: string,
   listingP: ReturnType<typeof listPullFiles>,
+  blobCache: BlobCache | undefined,
 ): Promise<AnalysisSummary> {
-  const source = new GitHubSource(octokit, { ...repo, pullNumber: pr.number, base: mergeBase, head: pull.headSha, listing: listingP, maxInFlight: CONTENT_CONCURRENCY });
+  const source = new GitHubSource(octokit, {
+    ...repo,
+    pullNumber: pr.number,
+    base: mergeBase,
+    head: pull.headSha,
+    listing: listingP,
+    maxInFlight: CONTENT_CONCURRENCY,
+    ...(blobCache ? { blobCache } : {}),
+  });
   // The CI's plan for this head, when the policy names its artifact; one that cannot be read fails closed.
   const artifactName = policy.policy.terraform.plan_artifact;
   let planError: string | undefined;

@@ -2,6 +2,7 @@
  * Handlers decode; one pipeline decides. Each webhook becomes a pull-request locator and a
  * trigger for `runGate` (or a merge group for `runMergeGroup`); nothing here judges anything.
  */
+import type { BlobCache } from "./blob-cache.js";
 import type { Context, Probot } from "probot";
 import { CHECK_NAME, RERUN_ACTION, SIGNOFF_ACTION } from "../report/check-run.js";
 import { decodeState } from "../gate/state.js";
@@ -29,6 +30,8 @@ export interface HandlerOptions {
   requests?: Partial<RequestPolicy>;
   /** `false` in Action mode, where a press of Sign off would go to github-actions, not to changegate. */
   signoffButton?: boolean;
+  /** Decoded blobs by SHA across deliveries (the server's, in memory or on Redis); by default each evaluation's own. */
+  blobCache?: BlobCache;
 }
 
 const DEFAULT_RETRY_DELAYS_MS = [30_000, 120_000, 600_000];
@@ -54,6 +57,7 @@ async function depsFor(context: AnyContext, options: HandlerOptions): Promise<Ga
     appId,
     ...(options.now ? { now: options.now } : {}),
     ...(options.lock ? { lock: options.lock } : {}),
+    ...(options.blobCache ? { blobCache: options.blobCache } : {}),
     ...(options.signoffButton === false ? { signoffButton: false } : {}),
     // Nothing could be written (GitHub down, the token refused): evaluate again later, so an old
     // verdict does not outlive the outage. Each retry that fails to write schedules the next.

@@ -2,11 +2,15 @@
  * The `Source` over the GitHub REST API: the pull request's files (paginated, GitHub's 3,000-file
  * cap reported as truncation), contents at the merge base and the head for the paths an analyzer
  * claims (raw media type, so files over 1 MB work too), and git trees for directory listings.
- * Every answer is memoised for the delivery; errors become `SourceError`s the engine turns into
- * `gate/incomplete-analysis` findings.
+ * Once a side's tree is listed (an analyzer's scope: a migration directory read whole), files are
+ * read as blobs by SHA through a cache (blob-cache.ts): a history of 800 migrations costs one tree
+ * request per side and, on a cold cache, one blob request per file, 10 in flight; a warm cache
+ * none. Every answer is memoised for the delivery; errors become `SourceError`s the engine turns
+ * into `gate/incomplete-analysis` findings.
  */
 import type { Side } from "../model/finding.js";
 import { SourceError, type ChangedFile, type ChangeListing, type ChangeStatus, type Source } from "../source/source.js";
+import { blobSha, MemoryBlobCache, type BlobCache } from "./blob-cache.js";
 import { messageOf, statusOf, type Octokit, type RepoRef } from "./octokit.js";
 
 /** GitHub lists at most this many files of a pull request. */
@@ -58,6 +62,8 @@ export interface GitHubSourceOptions extends RepoRef {
    * engine can ask for every file at once and the analysis never delays the next request.
    */
   maxInFlight?: number;
+  /** Decoded blobs by SHA, shared across deliveries (the process's, or Redis); by default this source's own. */
+  blobCache?: BlobCache;
 }
 
 /** The pull request's changed files, paginated; GitHub's 3,000-file cap is reported as truncation. */
@@ -93,7 +99,13 @@ export class GitHubSource implements Source {
   readonly head: string;
   private listing?: Promise<ChangeListing>;
   private readonly reads = new Map<string, Promise<Uint8Array | null>>();
-  private readonly trees = new Map<string, Promise<string[]>>();
+  /** Per commit: every blob's path → its SHA. */
+  private readonly trees = new Map<string, Promise<Map<string, string>>>();
+  /** The trees that have arrived. */
+  private readonly listed = new Map<string, Map<string, string>>();
+  private readonly blobs: BlobCache;
+  /** What the reads cost: content requests, blob requests, blobs the cache answered. */
+  readonly stats = { contents: 0, blobs: 0, cached: 0 };
   private readonly queue: (() => void)[] = [];
   private inFlight = 0;
 
@@ -103,6 +115,7 @@ export class GitHubSource implements Source {
   ) {
     this.base = options.base;
     this.head = options.head;
+    this.blobs = options.blobCache ?? new MemoryBlobCache();
   }
 
   changedFiles(): Promise<ChangeListing> {
@@ -114,10 +127,42 @@ export class GitHubSource implements Source {
     const key = `${side}\0${path}`;
     let hit = this.reads.get(key);
     if (!hit) {
-      hit = this.bounded(() => this.fetch(side === "base" ? this.base : this.head, path));
+      hit = this.readFile(side === "base" ? this.base : this.head, path);
       this.reads.set(key, hit);
     }
     return hit;
+  }
+
+  /** By blob SHA where the side's tree is listed (through the cache), else through the contents API. */
+  private async readFile(ref: string, path: string): Promise<Uint8Array | null> {
+    // Only a tree already listed: waiting for one would put a round trip before the read.
+    const sha = this.listed.get(ref)?.get(path);
+    if (!sha) return this.bounded(() => this.fetch(ref, path));
+    const repo = `${this.options.owner}/${this.options.repo}`;
+    const cached = await this.blobs.get(repo, sha).catch(() => undefined);
+    if (cached) {
+      this.stats.cached++;
+      return cached;
+    }
+    const bytes = await this.bounded(() => this.fetchBlob(sha, path, ref));
+    await this.blobs.set(repo, sha, bytes).catch(() => undefined);
+    return bytes;
+  }
+
+  private async fetchBlob(sha: string, path: string, ref: string): Promise<Uint8Array> {
+    const { owner, repo } = this.options;
+    this.stats.blobs++;
+    let bytes: Uint8Array;
+    try {
+      const { data } = await this.octokit.rest.git.getBlob({ owner, repo, file_sha: sha });
+      bytes = data.encoding === "base64" ? new Uint8Array(Buffer.from(data.content, "base64")) : new TextEncoder().encode(data.content);
+    } catch (error) {
+      const status = statusOf(error);
+      throw new SourceError(`GitHub answered ${status ?? "with an error"} reading ${path} (blob ${sha.slice(0, 12)}) at ${ref.slice(0, 12)}: ${messageOf(error)}`, path, retryable(error));
+    }
+    // The tree named this blob: anything else is not the file.
+    if (blobSha(bytes) !== sha) throw new SourceError(`GitHub returned other content than blob ${sha.slice(0, 12)} for ${path}`, path, true);
+    return bytes;
   }
 
   private async bounded<T>(task: () => Promise<T>): Promise<T> {
@@ -139,6 +184,7 @@ export class GitHubSource implements Source {
   private async fetch(ref: string, path: string): Promise<Uint8Array> {
     const { owner, repo } = this.options;
     let bytes: Uint8Array | null;
+    this.stats.contents++;
     try {
       bytes = await readContent(this.octokit, { owner, repo }, ref, path);
     } catch (error) {
@@ -150,23 +196,40 @@ export class GitHubSource implements Source {
     return bytes;
   }
 
-  list(side: Side, dir: string): Promise<string[]> {
-    const sha = side === "base" ? this.base : this.head;
-    let tree = this.trees.get(sha);
-    if (!tree) {
-      tree = this.fetchTree(sha);
-      this.trees.set(sha, tree);
-    }
-    const prefix = dir === "" || dir.endsWith("/") ? dir : `${dir}/`;
-    return tree.then((paths) => paths.filter((p) => p.startsWith(prefix)));
+  /** One recursive tree per side answers every listing: fetch both now. */
+  warm(dirs: readonly string[]): void {
+    if (dirs.length === 0) return;
+    for (const sha of [this.base, this.head]) this.tree(sha).catch(() => undefined);
   }
 
-  private async fetchTree(sha: string): Promise<string[]> {
+  private tree(sha: string): Promise<Map<string, string>> {
+    let tree = this.trees.get(sha);
+    if (!tree) {
+      tree = this.fetchTree(sha).then((entries) => {
+        this.listed.set(sha, entries);
+        return entries;
+      });
+      this.trees.set(sha, tree);
+    }
+    return tree;
+  }
+
+  list(side: Side, dir: string): Promise<string[]> {
+    const sha = side === "base" ? this.base : this.head;
+    const tree = this.tree(sha);
+    const prefix = dir === "" || dir.endsWith("/") ? dir : `${dir}/`;
+    return tree.then((entries) => [...entries.keys()].filter((p) => p.startsWith(prefix)).sort());
+  }
+
+  private async fetchTree(sha: string): Promise<Map<string, string>> {
     const { owner, repo } = this.options;
     try {
       const { data } = await this.octokit.rest.git.getTree({ owner, repo, tree_sha: sha, recursive: "1" });
       if (data.truncated) throw new SourceError(`The git tree at ${sha.slice(0, 12)} is too large for GitHub to list in full`, undefined, false);
-      return data.tree.filter((e) => e.type === "blob" && typeof e.path === "string").map((e) => e.path as string).sort();
+      const entries = new Map<string, string>();
+      // A blob without a SHA (never from GitHub) is still listed; it is read through the contents API.
+      for (const e of data.tree) if (e.type === "blob" && typeof e.path === "string") entries.set(e.path, typeof e.sha === "string" && /^[0-9a-f]{40}$/.test(e.sha) ? e.sha : "");
+      return entries;
     } catch (error) {
       if (error instanceof SourceError) throw error;
       throw new SourceError(`Could not list the tree at ${sha.slice(0, 12)}: ${messageOf(error)}`, undefined, retryable(error));

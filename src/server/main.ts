@@ -20,6 +20,7 @@ import { loadEnv, readConfig, type ServerConfig } from "./env.js";
 import { failClosedGuard } from "./guard.js";
 import { createRequestHandler, type HandlerState } from "./http.js";
 import { RedisCoordination } from "./redis.js";
+import { MemoryBlobCache, RedisBlobCache, type BlobCache } from "../github/blob-cache.js";
 import { throttlePerInstallation } from "./throttle.js";
 import { Tracker } from "./tracker.js";
 
@@ -55,6 +56,8 @@ export async function startServer(envIn: Record<string, string | undefined> = pr
   const state: HandlerState = { ready: false, draining: false };
   const tracker = new Tracker();
   let coordination: Coordination;
+  // Migration histories are read as blobs by SHA: once per process in memory, once per deployment on Redis.
+  let blobCache: BlobCache = new MemoryBlobCache();
   if (config.redisUrl) {
     const redis = new RedisCoordination(config.redisUrl, {
       log,
@@ -62,6 +65,7 @@ export async function startServer(envIn: Record<string, string | undefined> = pr
     });
     await redis.connect();
     coordination = redis;
+    blobCache = new RedisBlobCache(redis.client, blobCache, { log });
   } else {
     coordination = new MemoryCoordination();
   }
@@ -76,7 +80,7 @@ export async function startServer(envIn: Record<string, string | undefined> = pr
     ...(config.redisUrl ? { redisConfig: config.redisUrl } : {}),
     Octokit: ProbotOctokit.plugin(failClosedGuard as never).defaults(throttlePerInstallation as never),
   });
-  await probot.load(createApp({ lock: coordination.lock }));
+  await probot.load(createApp({ lock: coordination.lock, blobCache }));
 
   const http = createServer(
     createRequestHandler({

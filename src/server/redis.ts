@@ -49,6 +49,11 @@ export class RedisCoordination implements Coordination {
     this.lock = { run: (key, task) => this.withLock(key, task) };
   }
 
+  /** The connection, for the blob cache (src/github/blob-cache.ts) to share. */
+  get client(): Redis {
+    return this.redis;
+  }
+
   /** Resolves once connected (or rejects after the connect timeout). */
   async connect(): Promise<void> {
     if (this.redis.status === "ready") return;

@@ -29,6 +29,8 @@ export interface Source {
   read(side: Side, path: string): Promise<Uint8Array | null>;
   /** Every file path below `dir` (recursive) at one side; `""` lists the whole tree. */
   list(side: Side, dir: string): Promise<string[]>;
+  /** A hint that `list` will be asked for these directories at both sides: start now if listing costs a request. */
+  warm?(dirs: readonly string[]): void;
   /** Releases what the source holds open (the git reader process). Reads after it may fail. */
   close?(): Promise<void>;
 }

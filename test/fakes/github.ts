@@ -7,6 +7,7 @@
  */
 import nock from "nock";
 import type { ApiRequest } from "../support/openapi.js";
+import { blobSha } from "../../src/github/blob-cache.js";
 
 export const API = "https://api.github.com";
 
@@ -122,6 +123,8 @@ export class FakeGitHub {
   readonly unexpected: string[] = [];
   readonly checkRuns: FakeCheckRun[] = [];
   readonly labelWrites: { method: string; labels: unknown }[] = [];
+  /** Blob SHAs read through the git blobs API. */
+  readonly blobReads: string[] = [];
   readonly reviewRequests: unknown[] = [];
   private nextRunId = 9000;
 
@@ -359,9 +362,20 @@ export class FakeGitHub {
       const paths = Object.keys(s.contents[ref] ?? {});
       const tree =
         r.query.recursive !== undefined
-          ? paths.map((path) => ({ path, type: "blob", mode: "100644", sha: "0".repeat(40) }))
+          ? paths.map((path) => ({ path, type: "blob", mode: "100644", sha: blobSha(new TextEncoder().encode(s.contents[ref]![path]!)) }))
           : [...new Set(paths.map((path) => path.split("/")[0]!))].map((name) => ({ path: name, type: paths.includes(name) ? "blob" : "tree", mode: "100644", sha: "0".repeat(40) }));
       return [200, { sha: "0".repeat(40), url: "", tree, truncated: false }];
+    }
+    if (r.method === "GET" && (m = /^\/git\/blobs\/([0-9a-f]{40})$/.exec(rest))) {
+      const sha = m[1]!;
+      this.blobReads.push(sha);
+      for (const files of Object.values(s.contents)) {
+        for (const text of Object.values(files)) {
+          const bytes = new TextEncoder().encode(text);
+          if (blobSha(bytes) === sha) return [200, { sha, node_id: "", size: bytes.byteLength, url: "", content: Buffer.from(bytes).toString("base64"), encoding: "base64" }];
+        }
+      }
+      return [404, { message: "Not Found" }];
     }
     if (r.method === "GET" && (m = /^\/commits\/([0-9a-f]+)\/pulls$/.exec(rest))) {
       if (!s.associated) return [200, [pullJson(s, s.pull)]];

@@ -324,6 +324,9 @@ export const REVIEWED_REGEXES: Record<string, readonly string[]> = {
   "src/github/plan-artifact.ts": [
     "/^\\/+/",
   ],
+  "src/github/source.ts": [
+    "/^[0-9a-f]{40}$/",
+  ],
   "src/model/rule.ts": [
     "/^\\.?\\//",
   ],
