@@ -1,9 +1,11 @@
 /**
  * The Terraform / OpenTofu analyzer. Statically, the unit of work is a module directory: every
- * `.tf`, `.tofu` and `.tf.json` file of each directory the change touches is read at base and
+ * `.tf`, `.tofu`, `.tf.json` and `.tofu.json` file of each directory the change touches is read at base and
  * head (a non-recursive scope), its blocks keyed by address and the two sets compared
  * (diff.ts). Plans come as extra inputs (`scan --terraform-plan`, a CI artifact) or as files
  * committed under `paths.terraform_plans` (plan.ts). Pure: it never runs terraform.
+ * A directory with .tofu files is compared twice, as Terraform reads it (no .tofu files) and as
+ * OpenTofu does (a.tofu instead of a.tf), and the findings of both are reported.
  */
 import { globMatcher } from "../../util/glob.js";
 import { planIncomplete, unparsed } from "../../../rules/tf/index.js";
@@ -137,9 +139,42 @@ function compareDirectories(changes: readonly FileChange[], unchanged: readonly 
     };
     const base = side(entry.base, entry.changedBase, "base");
     const head = side(entry.head, entry.changedHead, "head");
-    findings.push(...compareModule(dir, base, head));
+    if (!base.files.some(isTofuFile) && !head.files.some(isTofuFile)) {
+      findings.push(...compareModule(dir, base, head));
+      continue;
+    }
+    // Terraform ignores .tofu files; OpenTofu reads a .tofu file instead of the .tf file of the same
+    // name. Which tool applies the module is not in the repository, so it is judged as both read it.
+    const seen = new Set<string>();
+    for (const reading of [terraformReading, openTofuReading]) {
+      for (const found of compareModule(dir, reading(base), reading(head))) {
+        const key = `${found.rule} ${found.file}:${found.line} ${found.object ?? ""} ${found.message}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        findings.push(found);
+      }
+    }
   }
   return findings;
+}
+
+function isTofuFile(path: string): boolean {
+  return /\.tofu(\.json)?$/.test(path);
+}
+
+/** The module as Terraform reads it: no .tofu files. */
+function terraformReading(side: ModuleSide): ModuleSide {
+  return only(side, (path) => !isTofuFile(path));
+}
+
+/** The module as OpenTofu reads it: a.tofu replaces a.tf, a.tofu.json replaces a.tf.json. */
+function openTofuReading(side: ModuleSide): ModuleSide {
+  const files = new Set(side.files);
+  return only(side, (path) => !(/\.tf(\.json)?$/.test(path) && files.has(path.replace(/\.tf(\.json)?$/, ".tofu$1"))));
+}
+
+function only(side: ModuleSide, keep: (path: string) => boolean): ModuleSide {
+  return { blocks: side.blocks.filter((block) => keep(block.file)), files: side.files.filter(keep), unparsed: new Set([...side.unparsed].filter(keep)) };
 }
 
 function dirname(path: string): string {

@@ -18,7 +18,11 @@ async function commit(name: string) {
   return findings.filter((f) => f.rule.startsWith("tf/"));
 }
 
-describe.skipIf(!CORPUS)("real destructive commits (terraform-commits/)", () => {
+// Whole real modules through HashiCorp's parser compiled to JavaScript: seconds each when the
+// machine is quiet, over the default 30 s when a 2-core machine runs the suite and more.
+const REAL_MODULES = { timeout: 120_000 };
+
+describe.skipIf(!CORPUS)("real destructive commits (terraform-commits/)", REAL_MODULES, () => {
   it("terraform-aws-eks 165d7c8c: deletion_protection removed from the EKS module call, HIGH", async () => {
     const found = await commit("terraform-aws-eks-165d7c8c-drop-deletion-protection");
     expect(found.map(brief)).toEqual(["tf/protection-removed high examples/eks-auto-mode/main.tf:38 module.eks"]);
@@ -89,7 +93,7 @@ describe.skipIf(!CORPUS)("corpus plans (terraform-plans/)", () => {
   });
 });
 
-describe.skipIf(!CORPUS)("parse rate over real modules (terraform-modules/ and terraform-commits/)", () => {
+describe.skipIf(!CORPUS)("parse rate over real modules (terraform-modules/ and terraform-commits/)", REAL_MODULES, () => {
   it("parses every file, or says why not", () => {
     const files: string[] = [];
     for (const root of ["terraform-modules", "terraform-commits"]) {
