@@ -544,6 +544,8 @@ class StatementReader {
       case "CreateFunctionStmt":
         this.run.routines.add((lastName(body.funcname as Node[]) ?? "").toLowerCase());
         return this.createFunction(body);
+      case "CreateTrigStmt":
+        return this.recreatedTrigger(body);
       default:
         // A kind neither judged above nor reviewed as harmless (a newer parser's statement): a person reads it.
         if (!(kind in HARMLESS_STATEMENTS)) this.report(rules.unparsed, `changegate has no reading of ${kind} statements, so a person must judge this one`, kind);
@@ -644,6 +646,26 @@ class StatementReader {
         return;
       default:
         return;
+    }
+  }
+
+  /**
+   * CREATE TRIGGER of a trigger this text dropped before it (the usual `DROP TRIGGER IF EXISTS t ON x;
+   * CREATE TRIGGER t …` of a migration that changes a trigger): the drop replaces the trigger rather
+   * than removing it, so its finding is lowered to low and says where it is recreated.
+   */
+  private recreatedTrigger(body: Record<string, unknown>): void {
+    const relation = body.relation as RangeVar | undefined;
+    if (!relation?.relname || typeof body.trigname !== "string") return;
+    const key = `${relation.relname}.${body.trigname}`.toLowerCase();
+    const line = this.spot.line;
+    for (const f of this.run.findings) {
+      if (f.rule !== rules.dropObject.id || f.rollback || f.line > line || f.object === undefined || !f.message.includes("Drops trigger ")) continue;
+      const dropped = f.object.toLowerCase().replaceAll('"', "");
+      if (dropped !== key && !dropped.endsWith(`.${key}`)) continue;
+      if (f.severity === "low") continue;
+      f.severity = "low";
+      f.message += `; recreated by CREATE TRIGGER at line ${line} of the same migration, so this replaces the trigger`;
     }
   }
 
@@ -1349,7 +1371,6 @@ export const HARMLESS_STATEMENTS: Readonly<Record<string, string>> = {
   CreateSubscriptionStmt: "creates a subscription",
   CreateTableSpaceStmt: "creates a tablespace (inside a transaction: sql/transaction-conflict)",
   CreateTransformStmt: "creates a transform",
-  CreateTrigStmt: "creates a trigger; its function is judged where it is created",
   CreateUserMappingStmt: "creates a user mapping",
   CreatedbStmt: "creates a database (inside a transaction: sql/transaction-conflict)",
   DeallocateStmt: "forgets a prepared statement",
