@@ -230,6 +230,17 @@ export class GitRepo {
     });
   }
 
+  /** A blob's bytes by its SHA, or undefined when the repository has no such blob. */
+  blob(sha: string): Buffer | undefined {
+    return this.once(`blob:${sha}`, () => {
+      try {
+        return execFileSync("git", ["cat-file", "blob", sha], { cwd: this.dir, maxBuffer: 256 * 1024 * 1024, stdio: ["ignore", "pipe", "ignore"] });
+      } catch {
+        return undefined;
+      }
+    });
+  }
+
   /** Every entry of the tree at commit `sha`, recursively (directories included). */
   treeOf(sha: string): { path: string; mode: string; type: "blob" | "tree"; sha: string; size?: number }[] {
     return this.once(`tree:${sha}`, () =>

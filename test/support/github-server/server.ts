@@ -917,6 +917,11 @@ export class GitHubServer {
       const legacy = role === "maintain" ? "write" : role === "triage" ? "read" : role;
       return ok({ permission: legacy, role_name: role, user: this.userJson(login) });
     }
+    if (get && (m = /^\/git\/blobs\/([0-9a-f]{40})$/.exec(rest))) {
+      const bytes = this.git.blob(m[1]!);
+      if (!bytes) return notFound();
+      return ok({ sha: m[1]!, node_id: "", size: bytes.length, url: `${this.apiUrl}${repoPath}/git/blobs/${m[1]!}`, content: bytes.toString("base64"), encoding: "base64" });
+    }
     if (get && (m = /^\/git\/trees\/([^/]+)$/.exec(rest))) {
       const sha = this.git.resolve(decodeURIComponent(m[1]!));
       if (!sha) return notFound();
