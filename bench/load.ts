@@ -26,12 +26,11 @@
  *
  *   npm run build && node --import tsx bench/load.ts [--installations N] [--concurrency N] [--pulls N]
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { GitHubServer } from "../test/support/github-server/server.js";
 import { AGENT, DBA, ENGINEER, sampleRepository } from "../test/support/github-server/scenario.js";
 import { ROOT, startApp, type AppProcess } from "../test/e2e/app-process.js";
+import { startRedisServer } from "../test/support/redis-server.js";
 
 const PULLS_DEFAULT = 100;
 const DELIVERIES_PER_PULL = 5;
@@ -68,28 +67,6 @@ interface Outcome {
   writes: number;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function startRedis(): Promise<{ child: ChildProcess; url: string }> {
-  const binary = spawnSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" }).stdout.trim();
-  if (!binary) throw new Error("redis-server is not installed (the two-process run needs it)");
-  const port = await freePort();
-  const child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on("data", (chunk: Buffer) => {
-      if (chunk.toString().includes("Ready to accept connections")) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`redis-server exited with ${code}`)));
-  });
-  return { child, url: `redis://127.0.0.1:${port}` };
-}
-
 /** Peak resident set size of a process, from /proc (Linux). */
 function peakMiB(pid: number | undefined): number {
   if (pid === undefined) return NaN;
@@ -108,7 +85,7 @@ function percentile(sorted: readonly number[], p: number): number {
 
 async function run(name: string, processes: number): Promise<Outcome> {
   const github = await GitHubServer.start({ delayMs: 0 });
-  const redis = processes > 1 ? await startRedis() : undefined;
+  const redis = processes > 1 ? await startRedisServer() : undefined;
   let apps: AppProcess[] = [];
   try {
     const sample = sampleRepository(github);

@@ -4,38 +4,17 @@
  * time, one check run per head SHA, ending in the right state. Losing Redis mid-evaluation never
  * turns the check green. Skips only when no redis-server binary can be found (.ci/run installs it).
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, REDIS_BINARY, startRedisServer } from "../support/redis-server.js";
 import { GitHubServer } from "../support/github-server/server.js";
 import { DBA, ENGINEER, sampleRepository, type Sample } from "../support/github-server/scenario.js";
 import { eventually, ROOT, startApp, type AppProcess } from "./app-process.js";
-
-const redisBinary = spawnSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" }).stdout.trim();
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 let redis: ChildProcess | undefined;
 let github: GitHubServer;
 let sample: Sample;
 let replicas: AppProcess[] = [];
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(redisBinary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on("data", (chunk: Buffer) => {
-      if (chunk.toString().includes("Ready to accept connections")) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`redis-server exited with ${code}`)));
-  });
-  return child;
-}
 
 /** Waits until neither replica has an evaluation in flight. */
 async function settled(): Promise<void> {
@@ -46,10 +25,10 @@ async function settled(): Promise<void> {
   }
 }
 
-describe.skipIf(!redisBinary)("two replicas on one Redis", () => {
+describe.skipIf(!REDIS_BINARY)("two replicas on one Redis", () => {
   beforeAll(async () => {
     const port = await freePort();
-    redis = await startRedis(port);
+    redis = (await startRedisServer(port)).child;
     github = await GitHubServer.start();
     sample = sampleRepository(github);
     const env = { REDIS_URL: `redis://127.0.0.1:${port}`, CHANGEGATE_LOCK_LEASE_MS: "3000" };
@@ -79,7 +58,7 @@ describe.skipIf(!redisBinary)("two replicas on one Redis", () => {
     expect(first.filter((d) => d.body.includes("duplicate"))).toHaveLength(2);
     await settled();
     expect(github.runsFor(sample.head)).toHaveLength(1);
-    expect(github.runsFor(sample.head)[0]!.conclusion).toBe("action_required");
+    expect(github.runsFor(sample.head)[0]!.conclusion, JSON.stringify(github.runsFor(sample.head)[0]!.output)).toBe("action_required");
 
     const committer = github.reviewEvent("submitted", github.review(sample.pull.number, ENGINEER, "APPROVED"));
     const dba = github.reviewEvent("submitted", github.review(sample.pull.number, DBA, "APPROVED"));

@@ -1,8 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
+import type { ChildProcess } from "node:child_process";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { blobSha, MemoryBlobCache, RedisBlobCache } from "../../src/github/blob-cache.js";
+import { REDIS_BINARY, startRedisServer } from "../support/redis-server.js";
 
 const REPO = "acme/shop";
 const text = (s: string) => new TextEncoder().encode(s);
@@ -33,29 +33,14 @@ describe("the blob cache in memory", () => {
   });
 });
 
-const redisBinary = spawnSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" }).stdout.trim();
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-describe.skipIf(!redisBinary)("the blob cache on Redis (a real redis-server on loopback)", () => {
+describe.skipIf(!REDIS_BINARY)("the blob cache on Redis (a real redis-server on loopback)", () => {
   let server: ChildProcess;
   let client: Redis;
 
   beforeAll(async () => {
-    const port = await freePort();
-    server = spawn(redisBinary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
-    await new Promise<void>((resolve, reject) => {
-      server.stdout!.on("data", (chunk: Buffer) => {
-        if (chunk.toString().includes("Ready to accept connections")) resolve();
-      });
-      server.once("exit", (code) => reject(new Error(`redis-server exited with ${code}`)));
-    });
+    const started = await startRedisServer();
+    server = started.child;
+    const port = started.port;
     client = new Redis(`redis://127.0.0.1:${port}`, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2_000 });
     await new Promise<void>((resolve) => client.once("ready", () => resolve()));
   });
