@@ -257,6 +257,9 @@ export const REVIEWED_REGEXES: Record<string, readonly string[]> = {
     "/\\.(md|markdown|txt|rst|adoc|ya?ml|sh|bash|ps1|py|rb|go|js|ts|png|jpe?g|gif|svg|pdf|lock|tfstate|backup|zip|gz|tgz)$|(^|\\/)(LICENSE|NOTICE|CODEOWNERS|Makefile|\\.gitignore)$/i",
     "/\\.json$/",
     "/\\.(tf|tofu)\\.json$/",
+    "/\\.tofu(\\.json)?$/",
+    "/\\.tf(\\.json)?$/",
+    "/\\.tf(\\.json)?$/",
   ],
   "src/analyzers/terraform/plan.ts": [
     "/^1(\\.\\d+)*$/",
