@@ -374,7 +374,16 @@ class StatementReader {
     }
   }
 
+  /** Created earlier in this change, so nothing in it can be lost. */
   private isNew(table: string): boolean {
+    return this.run.created.has(unqualified(table)) && !this.run.guarded(table);
+  }
+
+  /**
+   * Also true for a table the schema model takes as new under IF NOT EXISTS: fine for locks and
+   * indexes, not for losing rows (it may exist outside the migrations).
+   */
+  private isProbablyNew(table: string): boolean {
     return this.run.created.has(unqualified(table));
   }
 
@@ -617,7 +626,7 @@ class StatementReader {
     if (mode < SHARE_LOCK) return;
     for (const relation of (body.relations as Node[] | undefined) ?? []) {
       const name = objectName(relation);
-      if (this.isNew(name)) continue;
+      if (this.isProbablyNew(name)) continue;
       const blocks = mode === ACCESS_EXCLUSIVE_LOCK ? "every read and write" : "every write";
       this.report(rules.tableLock, `Locks ${name} in ${LOCK_MODES[mode] ?? `mode ${mode}`} mode, blocking ${blocks} until the transaction ends`, name);
     }
@@ -1022,7 +1031,7 @@ class StatementReader {
     const relation = body.relation as RangeVar | undefined;
     if (!relation || body.concurrent) return;
     const table = rangeVarName(relation);
-    if (this.isNew(table)) return;
+    if (this.isProbablyNew(table)) return;
     const index = body.idxname ? String(body.idxname) : "(unnamed)";
     this.report(rules.blockingIndex, `Creates ${body.unique ? "unique " : ""}index ${index} on ${table} without CONCURRENTLY, blocking writes while it builds`, table);
   }

@@ -30,6 +30,17 @@ export interface ReportOptions {
 const NONE_CREATED: ReadonlySet<string> = new Set<string>();
 
 /** The state of one `analyzeSqlText` call: its findings and what it learnt so far. */
+/**
+ * The tables of a created-in-this-change set that were created with IF NOT EXISTS (new by the
+ * schema model, not by proof), kept beside the set so that every file of the change sees them.
+ */
+const GUARDED = new WeakMap<ReadonlySet<string>, Set<string>>();
+function guardedIn(created: ReadonlySet<string>): Set<string> {
+  let guarded = GUARDED.get(created);
+  if (!guarded) GUARDED.set(created, (guarded = new Set()));
+  return guarded;
+}
+
 export class Run {
   readonly findings: Finding[] = [];
   readonly created: Set<string>;
@@ -91,14 +102,29 @@ export class Run {
    */
   guardedCreate(name: string): void {
     const verdict = this.context.schema?.absent(name);
-    if (verdict === true) this.created.add(unqualified(name));
-    else if (typeof verdict === "string") this.uncertain.set(unqualified(name), verdict);
+    if (verdict === true) {
+      this.created.add(unqualified(name));
+      guardedIn(this.created).add(unqualified(name));
+    } else if (typeof verdict === "string") this.uncertain.set(unqualified(name), verdict);
+  }
+
+  /** Whether the table counts as created only because the schema model took an IF NOT EXISTS as new. */
+  guarded(table: string): boolean {
+    return guardedIn(this.created).has(unqualified(table));
   }
 
   report(spot: Spot, rule: RuleMeta, message: string, options: ReportOptions = {}): Finding | null {
     const on = options.table ?? options.object;
     const doubt = rule.existingOnly && on !== undefined && !this.created.has(unqualified(on)) ? this.uncertain.get(unqualified(on)) : undefined;
     if (doubt !== undefined) message += `; CREATE TABLE IF NOT EXISTS earlier cannot tell whether it is new, because ${doubt}`;
+    // The history not creating a table does not prove production has none: a table made by hand or by
+    // another service survives IF NOT EXISTS with its rows. Losing data on it is still reported.
+    let created: ReadonlySet<string> = this.created;
+    const guarded = on !== undefined && rule.category === "data-loss" && guardedIn(this.created).has(unqualified(on));
+    if (guarded) {
+      created = new Set([...this.created].filter((table) => table !== unqualified(on)));
+      message += `; the table is created with IF NOT EXISTS in this change, and where it already exists outside the migrations its rows are lost`;
+    }
     const ack = spot.ack ?? this.fileAck;
     const statement = spot.statement ? this.statementOf(spot.statement) : "";
     const result = report(
@@ -109,7 +135,7 @@ export class Run {
         line: spot.line,
         endLine: spot.endLine,
         rollback: this.context.rollback === true,
-        created: this.created,
+        created,
         ...(ack !== undefined ? { acknowledged: ack } : {}),
       },
       spot.prefix + message,

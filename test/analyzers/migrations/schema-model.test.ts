@@ -40,9 +40,17 @@ const NOTES = [
 ].join("\n");
 
 describe("CREATE TABLE IF NOT EXISTS judged against the schema at base", () => {
-  it("is a new table when no migration at base creates it: its indexes do not block, dropping it loses nothing", async () => {
-    const head = { ...SUPABASE, "supabase/migrations/20240201080000_notes.sql": `${NOTES}drop table public.notes;\n` };
+  it("is a new table when no migration at base creates it: its indexes do not block", async () => {
+    const head = { ...SUPABASE, "supabase/migrations/20240201080000_notes.sql": NOTES };
     expect(at(await scan(SUPABASE, head))).toEqual([]);
+  });
+
+  it("still loses rows when dropped: a table made outside the migrations survives IF NOT EXISTS", async () => {
+    // The way an agent would hide a DROP: "create" the table first, so that it looks new.
+    const head = { ...SUPABASE, "supabase/migrations/20240201080000_notes.sql": `${NOTES}drop table public.notes;\n` };
+    const found = await scan(SUPABASE, head);
+    expect(at(found)).toEqual([`sql/drop-table:${NOTES.split("\n").length}:critical`]);
+    expect(found[0]!.message).toMatch(/created with IF NOT EXISTS in this change, and where it already exists outside the migrations its rows are lost/);
   });
 
   it("stays an existing table when the history at base creates it", async () => {
