@@ -13,7 +13,7 @@
  */
 import type { Finding } from "../../model/finding.js";
 import type { RuleMeta } from "../../model/rule.js";
-import { qualifiedName, tokenize, unqualified, type Token } from "./tokens.js";
+import { COLUMN_TYPE_ENDS, CONSTRAINT_HEADS, qualifiedName, splitTopLevel, tokenize, tokenText, unqualified, type Token } from "./tokens.js";
 import * as rules from "../../../rules/sql/index.js";
 
 /** A column as a CREATE TABLE declares it; `type` is normalised ("varchar(255)"), "" when none is given. */
@@ -52,27 +52,6 @@ const CREATE_HEAD = /^\s*create\s+(?:(?:global|local)\s+)?(?:temp\s+|temporary\s
 const INSERT_SELECT = /^\s*(?:insert|replace)\b[\s\S]*\bselect\b/i;
 const DROP_TABLE = /^\s*drop\s+table\b/i;
 const ALTER_RENAME = /^\s*(?:alter\s+table\b[\s\S]*\brename\s+to\b|rename\s+table\b)/i;
-const CONSTRAINT_HEADS = new Set(["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "KEY", "INDEX", "EXCLUDE", "FULLTEXT", "SPATIAL", "PERIOD"]);
-const TYPE_ENDS = new Set([
-  "NOT",
-  "NULL",
-  "DEFAULT",
-  "PRIMARY",
-  "UNIQUE",
-  "CHECK",
-  "REFERENCES",
-  "CONSTRAINT",
-  "COLLATE",
-  "GENERATED",
-  "AUTOINCREMENT",
-  "AUTO_INCREMENT",
-  "COMMENT",
-  "AS",
-  "IDENTITY",
-  "ON",
-  "CHARACTER",
-  "CHARSET",
-]);
 const AFTER_SOURCE = new Set(["WHERE", "GROUP", "HAVING", "LIMIT", "ORDER", "OFFSET", "FETCH", "QUALIFY"]);
 
 /** Collects the statements of one text and, once all are read, judges the rebuilds among them. */
@@ -296,7 +275,7 @@ function createShape(tokens: Token[]): Shape | null {
       const t = item[end]!;
       if (t.value === "(") depth++;
       else if (t.value === ")") depth--;
-      else if (depth === 0 && t.kind === "word" && TYPE_ENDS.has(t.value)) break;
+      else if (depth === 0 && t.kind === "word" && COLUMN_TYPE_ENDS.has(t.value)) break;
       end++;
     }
     columns.push({ name: first.name, type: typeText(item.slice(1, end)) });
@@ -347,7 +326,7 @@ function copyShape(tokens: Token[]): Shape | null {
   const joined = tail.length > 0 && !AFTER_SOURCE.has(tail[0]!.value);
   if (joined) return null;
   const filter = distinct ? "DISTINCT" : tail.length > 0 ? tail.map(tokenText).join(" ").slice(0, 200) : null;
-  const list = splitTop(tokens.slice(at, from));
+  const list = splitTopLevel(tokens.slice(at, from));
   const items: SelectItem[] = list.map((item) => {
     const text = item.map(tokenText).join(" ").replace(/ ?\. ?/g, ".").replace(/\( /g, "(").replace(/ \)/g, ")");
     if (item.length === 1 && item[0]!.value === "*") return { star: true, words: [], text };
@@ -377,25 +356,9 @@ function splitList(tokens: Token[], at: number, close: string): { lists: Token[]
     const v = tokens[i]!.value;
     if (v === "(") depth++;
     else if (v === ")" && depth > 0) depth--;
-    else if (v === close && depth === 0) return { lists: splitTop(tokens.slice(at, i)), next: i + 1 };
+    else if (v === close && depth === 0) return { lists: splitTopLevel(tokens.slice(at, i)), next: i + 1 };
   }
   return null;
-}
-
-function splitTop(tokens: Token[]): Token[][] {
-  const lists: Token[][] = [[]];
-  let depth = 0;
-  for (const t of tokens) {
-    if (t.value === "(") depth++;
-    else if (t.value === ")") depth--;
-    if (t.value === "," && depth === 0 && t.kind === "punct") lists.push([]);
-    else lists[lists.length - 1]!.push(t);
-  }
-  return lists.filter((l) => l.length > 0);
-}
-
-function tokenText(t: Token): string {
-  return t.kind === "string" ? `'${t.name}'` : t.kind === "quoted" ? t.name : t.kind === "word" ? t.name : t.value;
 }
 
 /** `VARCHAR ( 255 )` → `varchar(255)`; `INTEGER` and `int` stay different words (the author changed them). */

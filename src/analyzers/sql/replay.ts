@@ -7,33 +7,11 @@ import type { SqlDialect } from "../types.js";
 import { normaliseType, type ColumnState, type SchemaModel } from "./schema.js";
 import { SqlSource } from "./source.js";
 import { splitByHand } from "./split.js";
-import { qualifiedName, tokenize, unqualified, type Token } from "./tokens.js";
+import { COLUMN_TYPE_ENDS, CONSTRAINT_HEADS, qualifiedName, splitTopLevel, tokenize, tokenText, unqualified, type Token } from "./tokens.js";
 
 const DDL_IN_CODE = /\b(create|alter|drop|rename)\s+table\b|\bexecute\b|\bexec\b|\bsp_executesql\b/i;
-const TYPE_ENDS = new Set([
-  "NOT",
-  "NULL",
-  "DEFAULT",
-  "PRIMARY",
-  "UNIQUE",
-  "CHECK",
-  "REFERENCES",
-  "CONSTRAINT",
-  "COLLATE",
-  "GENERATED",
-  "AUTOINCREMENT",
-  "AUTO_INCREMENT",
-  "COMMENT",
-  "AS",
-  "IDENTITY",
-  "ON",
-  "CHARACTER",
-  "CHARSET",
-  "FIRST",
-  "AFTER",
-  "USING",
-]);
-const CONSTRAINT_HEADS = new Set(["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "KEY", "INDEX", "EXCLUDE", "FULLTEXT", "SPATIAL", "PERIOD"]);
+/** MySQL column positions and PostgreSQL `TYPE … USING` end a type too, in ALTER statements. */
+const TYPE_ENDS = new Set([...COLUMN_TYPE_ENDS, "FIRST", "AFTER", "USING"]);
 /** Statements that change no table, index, trigger, role or grant (for this model). */
 const HARMLESS_HEADS = new Set([
   "INSERT",
@@ -249,7 +227,7 @@ function replayAlterTable(model: SchemaModel, t: Token[], where: string): void {
     if (isLocal(table)) model.gap(`${where}: alters ${table}, which no migration before it creates`);
     return;
   }
-  for (const action of splitTop(t, name.next, t.length)) replayAlterAction(model, table, action);
+  for (const action of splitTopLevel(t.slice(name.next))) replayAlterAction(model, table, action);
 }
 
 function replayAlterAction(model: SchemaModel, table: string, a: Token[]): void {
@@ -342,7 +320,7 @@ function columnList(t: Token[], at: number): ColumnState[] | null {
   if (end >= t.length) return null;
   const columns: ColumnState[] = [];
   const primary: string[] = [];
-  for (const item of splitTop(t, at, end)) {
+  for (const item of splitTopLevel(t.slice(at, end))) {
     const first = item[0];
     if (!first) continue;
     if (first.kind === "word" && first.value === "LIKE") return null;
@@ -407,30 +385,12 @@ function tokensText(tokens: Token[]): string {
   let out = "";
   let previous: Token | undefined;
   for (const x of tokens) {
-    const text = x.kind === "string" ? `'${x.name}'` : x.kind === "quoted" ? x.name : x.kind === "word" ? x.name : x.value;
+    const text = tokenText(x);
     const tight = x.kind === "punct" ? x.value !== "-" : previous?.kind === "punct" && previous.value !== ",";
     out += out === "" || tight ? text : ` ${text}`;
     previous = x;
   }
   return out.trim();
-}
-
-/** Top-level comma-separated items of `t[from, to)`. */
-function splitTop(t: Token[], from: number, to: number): Token[][] {
-  const items: Token[][] = [];
-  let current: Token[] = [];
-  let depth = 0;
-  for (let i = from; i < to; i++) {
-    const x = t[i]!;
-    if (x.value === "(") depth++;
-    else if (x.value === ")") depth--;
-    if (depth === 0 && x.value === "," && x.kind === "punct") {
-      items.push(current);
-      current = [];
-    } else current.push(x);
-  }
-  if (current.length > 0) items.push(current);
-  return items;
 }
 
 /** A table the migrations of this history should have created: not in a system or extension schema. */

@@ -346,6 +346,49 @@ function readAlterTable(tokens: Token[], hits: TokenHit[]): void {
 
 export { unqualified } from "../report.js";
 
+/** Words that open a table constraint in a column list rather than a column definition. */
+export const CONSTRAINT_HEADS: ReadonlySet<string> = new Set(["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "KEY", "INDEX", "EXCLUDE", "FULLTEXT", "SPATIAL", "PERIOD"]);
+
+/** Words that end a column's type in a column definition (`name varchar(20) NOT NULL …`). */
+export const COLUMN_TYPE_ENDS: ReadonlySet<string> = new Set([
+  "NOT",
+  "NULL",
+  "DEFAULT",
+  "PRIMARY",
+  "UNIQUE",
+  "CHECK",
+  "REFERENCES",
+  "CONSTRAINT",
+  "COLLATE",
+  "GENERATED",
+  "AUTOINCREMENT",
+  "AUTO_INCREMENT",
+  "COMMENT",
+  "AS",
+  "IDENTITY",
+  "ON",
+  "CHARACTER",
+  "CHARSET",
+]);
+
+/** The top-level comma-separated items of a token list (commas inside parentheses stay), empty ones left out. */
+export function splitTopLevel(tokens: readonly Token[]): Token[][] {
+  const lists: Token[][] = [[]];
+  let depth = 0;
+  for (const t of tokens) {
+    if (t.value === "(") depth++;
+    else if (t.value === ")") depth--;
+    if (t.value === "," && depth === 0 && t.kind === "punct") lists.push([]);
+    else lists[lists.length - 1]!.push(t);
+  }
+  return lists.filter((l) => l.length > 0);
+}
+
+/** A token as written: strings re-quoted, quoted identifiers and words by name, punctuation as is. */
+export function tokenText(t: Token): string {
+  return t.kind === "string" ? `'${t.name}'` : t.kind === "quoted" ? t.name : t.kind === "word" ? t.name : t.value;
+}
+
 /**
  * The text of a statement's top-level WHERE clause (not one inside parentheses), without RETURNING and
  * the final `;`, on one line and at most 200 characters; undefined when there is none.
