@@ -3,6 +3,7 @@
  * Go implementation compiled to JavaScript), lines from the scanner in scan.ts. JSON syntax
  * (`.tf.json`) is read with JSON.parse into the same shape.
  */
+import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { scanHcl, type ScannedBlock } from "./scan.js";
 
@@ -52,7 +53,53 @@ export function isJsonSyntax(path: string): boolean {
   return path.endsWith(".tf.json") || path.endsWith(".tofu.json");
 }
 
+/**
+ * Parses by path and content. The App evaluates a pull request again on every push, review and
+ * button press, and a module's files are mostly the same text each time; HashiCorp's parser,
+ * compiled to JavaScript, takes about 20 ms for 4 KB. Bounded by the text it holds. A cached parse is
+ * frozen, so no scan can change what another one reads.
+ */
+const CACHE_TEXT_BYTES = 16 * 1024 * 1024;
+const parsedByContent = new Map<string, { parsed: ParsedFile; bytes: number }>();
+let cachedBytes = 0;
+
 export function parseTerraformFile(path: string, text: string): ParsedFile {
+  const key = `${path}\0${createHash("sha256").update(text).digest("base64")}`;
+  const hit = parsedByContent.get(key);
+  if (hit) {
+    // Least recently used first: a hit moves to the end.
+    parsedByContent.delete(key);
+    parsedByContent.set(key, hit);
+    return hit.parsed;
+  }
+  const parsed = deepFreeze(parseUncached(path, text));
+  if (text.length <= CACHE_TEXT_BYTES / 4) {
+    parsedByContent.set(key, { parsed, bytes: text.length });
+    cachedBytes += text.length;
+    for (const [oldest, entry] of parsedByContent) {
+      if (cachedBytes <= CACHE_TEXT_BYTES) break;
+      parsedByContent.delete(oldest);
+      cachedBytes -= entry.bytes;
+    }
+  }
+  return parsed;
+}
+
+/** Freezes every object reachable from `value`, without recursion: parsed values can nest deeply. */
+function deepFreeze<T>(value: T): T {
+  const pending: unknown[] = [value];
+  const seen = new Set<object>();
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next !== "object" || next === null || seen.has(next)) continue;
+    seen.add(next);
+    Object.freeze(next);
+    for (const child of Object.values(next)) pending.push(child);
+  }
+  return value;
+}
+
+function parseUncached(path: string, text: string): ParsedFile {
   if (isJsonSyntax(path)) return parseJsonFile(path, text);
   const scanned = scanHcl(text);
   let root: unknown;
