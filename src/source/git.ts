@@ -129,7 +129,7 @@ export class GitSource implements Source {
       // Like a pull request into `base`: compare with the merge-base, so commits that landed on the
       // base branch after the head branched off do not show up as reverted by the head.
       const baseSha = quick?.shas[1] ?? (await resolveCommit(git, root, options.base));
-      const fork = await mergeBase(git, root, baseSha, headSha, headName, options.base);
+      const fork = quick?.mergeBase ?? (await mergeBase(git, root, baseSha, headSha, headName, options.base));
       base = { label: fork === baseSha ? options.base : `merge-base of ${headName} and ${options.base}`, sha: fork, branch: branchName(options.base) };
     } else {
       const branch = await defaultBranch(git, root);
@@ -412,18 +412,35 @@ function isRepositoryPath(path: string): boolean {
   return path !== "" && !path.startsWith("/") && !path.split("/").some((part) => part === "" || part === "." || part === "..");
 }
 
-/** `rev-parse --show-toplevel` and each name's commit in one process; null when any part fails. */
-async function resolveAtOnce(git: Git, dir: string, names: readonly string[]): Promise<{ root: string; shas: string[] } | null> {
+/**
+ * `rev-parse --show-toplevel` and each name's commit in one process; null when any part fails. With
+ * a head and a base, also their merge-base, from the symmetric difference `base...head` (which
+ * rev-parse prints as both commits and `^` each merge-base): a `git merge-base` process fewer.
+ * `mergeBase` is left out unless there is exactly one (none, or a criss-cross history, is
+ * `git merge-base`'s to answer, with its own message or choice).
+ */
+async function resolveAtOnce(git: Git, dir: string, names: readonly string[]): Promise<{ root: string; shas: string[]; mergeBase?: string } | null> {
   if (names.some((name) => name.startsWith("-") || name.includes("\0") || name === "")) return null;
+  const commits = names.map((name) => `${name}^{commit}`);
+  // A name that is itself a range would make the symmetric difference mean something else.
+  const symmetric = names.length === 2 && !names.some((name) => name.includes("..")) ? [`${commits[1]}...${commits[0]}`] : [];
   try {
-    const out = await git(dir, ["rev-parse", "--show-toplevel", "--end-of-options", ...names.map((name) => `${name}^{commit}`)]);
+    const out = await git(dir, ["rev-parse", "--show-toplevel", "--end-of-options", ...commits, ...symmetric]);
     // Some git versions (2.39, for one) echo `--end-of-options` itself, after the top of the tree.
     const lines = out
       .toString("utf8")
       .split("\n")
       .filter((line, index) => line !== "" && !(index === 1 && line === "--end-of-options"));
-    if (lines.length !== names.length + 1 || !lines.slice(1).every((sha) => /^[0-9a-f]{40,64}$/.test(sha))) return null;
-    return { root: lines[0]!, shas: lines.slice(1) };
+    const sha = /^[0-9a-f]{40,64}$/;
+    const shas = lines.slice(1, names.length + 1);
+    if (lines.length < names.length + 1 || !shas.every((line) => sha.test(line))) return null;
+    if (symmetric.length === 0) return lines.length === names.length + 1 ? { root: lines[0]!, shas } : null;
+    const difference = lines.slice(names.length + 1);
+    const ends = difference.filter((line) => !line.startsWith("^"));
+    const bases = difference.filter((line) => line.startsWith("^")).map((line) => line.slice(1));
+    // Both commits, then the merge-bases: anything else is not what was asked.
+    if (ends.length !== 2 || !shas.every((commit) => ends.includes(commit)) || !bases.every((base) => sha.test(base))) return null;
+    return { root: lines[0]!, shas, ...(bases.length === 1 ? { mergeBase: bases[0]! } : {}) };
   } catch {
     return null;
   }

@@ -59,10 +59,28 @@ describe("GitSource reads through one git cat-file --batch process", () => {
     expect(large!.reads).toBeLessThanOrEqual(300 + 300 + 2);
   });
 
-  it("resolves the tree and both revisions in one process, then only the merge-base, whatever git echoes", async () => {
+  it("resolves the tree, both revisions and their merge-base in one process, whatever git echoes", async () => {
     const source = await open(history(1));
-    // rev-parse (the top and both commits), merge-base: the step-by-step fallback is for errors only.
-    expect(source.stats.processes).toBe(2);
+    // rev-parse (the top, both commits and base...head): the step-by-step fallback is for errors only.
+    expect(source.stats.processes).toBe(1);
+  });
+
+  it("takes the merge-base as git merge-base does: the fork point, the commit itself, or no common history", async () => {
+    const r = repo();
+    r.commit({ "a.sql": "SELECT 1;\n" });
+    const fork = r.git("rev-parse", "HEAD").trim();
+    r.git("checkout", "--quiet", "-b", "feature");
+    r.commit({ "b.sql": "SELECT 2;\n" });
+    r.git("checkout", "--quiet", "main");
+    r.commit({ "c.sql": "SELECT 3;\n" });
+    const moved = await GitSource.open({ repo: r.dir, base: "main", head: "feature" });
+    expect(moved.base).toBe(fork);
+    expect(moved.baseRevision.label).toBe("merge-base of feature and main");
+    const same = await GitSource.open({ repo: r.dir, base: "feature", head: "feature" });
+    expect(same.base).toBe(same.head);
+    r.git("checkout", "--quiet", "--orphan", "lone");
+    r.commit({ "d.sql": "SELECT 4;\n" });
+    await expect(GitSource.open({ repo: r.dir, base: "main", head: "lone" })).rejects.toThrow(/no common ancestor/);
   });
 
   it("answers many reads in flight at once, each with its own file", async () => {
