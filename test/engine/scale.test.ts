@@ -19,8 +19,13 @@ afterAll(() => {
 
 const migration = (i: number) => `prisma/migrations/${String(20200101000000 + i)}_step_${i}/migration.sql`;
 
+/** A statement each added migration runs on a table of the history: DROP TABLE, or a type change (judged against the model). */
+type Step = (table: string) => string;
+const dropTable: Step = (table) => `DROP TABLE ${table};\n`;
+const narrowName: Step = (table) => `ALTER TABLE ${table} ALTER COLUMN name TYPE varchar(20);\n`;
+
 /** A repository whose `main` holds `history` migrations and whose `feature` adds `added` more. */
-function history(historyCount: number, added: number): string {
+function history(historyCount: number, added: number, step: Step = dropTable): string {
   const dir = mkdtempSync(join(tmpdir(), "changegate-scale-"));
   dirs.push(dir);
   execFileSync("git", ["init", "--quiet", "-b", "main"], { cwd: dir });
@@ -35,7 +40,7 @@ function history(historyCount: number, added: number): string {
   for (let i = 0; i < historyCount; i++) base.set(migration(i), `CREATE TABLE t${i} (id bigint PRIMARY KEY, name text);\n`);
   commit("main", "history", null, base);
   const head = new Map<string, string>();
-  for (let i = historyCount; i < historyCount + added; i++) head.set(migration(i), `DROP TABLE t${i - historyCount};\n`);
+  for (let i = historyCount; i < historyCount + added; i++) head.set(migration(i), step(`t${i - historyCount}`));
   commit("feature", "change", "refs/heads/main", head);
   execFileSync("git", ["fast-import", "--quiet"], { cwd: dir, input: chunks.join("") });
   return dir;
@@ -53,21 +58,32 @@ async function scan(dir: string) {
 
 describe("a scan on a long history", () => {
   it("reads one migration added to 5,000 as it reads one added to 5: the same git processes, each blob once", async () => {
-    const long = await scan(history(4999, 1));
-    const short = await scan(history(5, 1));
+    const long = await scan(history(4999, 1, narrowName));
+    const short = await scan(history(5, 1, narrowName));
     for (const [{ result, stats }, historyCount] of [
       [long, 4999],
       [short, 5],
     ] as const) {
       expect(result.files.map((f) => f.status)).toEqual(["added"]);
-      // The history is the schema model's input: the dropped table exists at base.
-      expect(result.findings.map((f) => f.rule)).toEqual(["sql/drop-table"]);
+      // The history is the schema model's input: it knows the type the column had.
+      expect(result.findings.map((f) => `${f.rule}: ${f.message}`)).toEqual([
+        "sql/column-type-change: Changes the type of t0.name from text to varchar(20), rewriting the table; it narrows the column: values that do not fit are rejected or cut",
+      ]);
       expect(result.contextFiles).toBe(historyCount);
       // The added file at head, the policy file at base and each migration of the history once, through one reader.
       expect(stats.batch.requests).toBeLessThanOrEqual(historyCount + 2);
       expect(stats.batch.processes).toBe(1);
     }
     expect(long.stats.processes).toBe(short.stats.processes);
+  }, 120_000);
+
+  it("reads none of a 5,000-migration history when no judgement of the change asks the schema model anything", async () => {
+    const { result, stats } = await scan(history(4999, 1));
+    // A DROP TABLE is reported whatever the history says: the history is not needed, so not read.
+    expect(result.findings.map((f) => f.rule)).toEqual(["sql/drop-table"]);
+    expect(result.contextFiles).toBe(0);
+    // The added file at head and the policy file at base.
+    expect(stats.batch.requests).toBeLessThanOrEqual(2);
   }, 120_000);
 
   it("reads 5,000 migrations added at once with one reader, each file once, and judges every one", async () => {

@@ -40,6 +40,8 @@ export interface EmbeddedSqlOptions extends Placement {
 export interface SchemaUse {
   model: SchemaModel;
   replay: boolean;
+  /** Runs the change's own replay of a text into the model; a model built on first read holds it until then. */
+  defer?: (replay: () => void) => void;
 }
 
 /**
@@ -153,7 +155,12 @@ export class Emitter {
       ...(this.schema && !rollback ? { schema: this.schema.model } : {}),
     });
     // What this text does is part of the state the statements after it are judged against.
-    if (this.schema && !rollback) replaySql(this.schema.model, text, this.dialect, `${this.file}:${startLine}`);
+    if (this.schema && !rollback) {
+      const { model, defer } = this.schema;
+      const replay = () => replaySql(model, text, this.dialect, `${this.file}:${startLine}`);
+      if (defer) defer(replay);
+      else replay();
+    }
     for (const f of found) {
       // The SQL analyzer lowers rollback code itself; this holds the line even if it did not.
       const adjusted: Finding = rollback ? { ...f, severity: "low", rollback: true } : { ...f };

@@ -1,21 +1,26 @@
 import type { Finding } from "../../model/finding.js";
 import { finding } from "../../model/rule.js";
 import type { ChangedFile } from "../../source/source.js";
-import type { AnalysisContext, Analyzer, FileChange, SqlDialect } from "../types.js";
-import type { SchemaModel } from "../sql/schema.js";
+import type { AnalysisContext, Analyzer, FileChange, ScopeQuery, SqlDialect } from "../types.js";
+import { SchemaModel } from "../sql/schema.js";
 import type { Emitter, SchemaUse } from "./emit.js";
 import { readGoMigration } from "./go.js";
 import { createLayouts, isDeclarativeMigration, isMeantToBeEdited, isSqlcQueryFile, type Layouts, type Reader } from "./layouts.js";
 import { migrationOrder, migrationRoot } from "./order.js";
-import { buildModels, modelScopes } from "./replay.js";
+import { buildModels, LazyModel, modelScopes } from "./replay.js";
 import { liquibaseChangesets, readSqlMigration } from "./sql-files.js";
 import * as rules from "../../../rules/sql/index.js";
+
+/** Added migrations up to this many characters are judged once more to learn whether they need their history (see `probe`). */
+const PROBE_CHARS = 256 * 1024;
 
 export interface MigrationAnalyzerOptions {
   /** The policy's `paths.sql` globs, added to the frameworks' layouts. */
   paths?: readonly string[];
   /** The policy's `sql.dialect`, for files whose path does not name one. */
   dialect?: SqlDialect;
+  /** Read a directory's history only when a judgement reads its model (default true; false reads it always, for comparison). */
+  probe?: boolean;
 }
 
 /** The migration analyzer: knows the frameworks' layouts and hands the SQL they run to the SQL analyzer. */
@@ -24,6 +29,8 @@ export function createMigrationAnalyzer(options: MigrationAnalyzerOptions = {}):
   const dialect = options.dialect ?? "postgresql";
   /** The paths the engine said were claimed (set by `scopes`); the other changes of a scope are context only. */
   let claimedPaths: Set<string> | undefined;
+  /** Directories whose history was not read because no judgement of the change asks their model anything (see `probe`). */
+  let unmodelled = new Set<string>();
   return {
     id: "sql",
     get unparsedRule() {
@@ -32,33 +39,40 @@ export function createMigrationAnalyzer(options: MigrationAnalyzerOptions = {}):
     claims: (path) => layouts.readerFor(path) !== null,
     prepare: (claimed) => loadReaders(claimed, layouts, dialect),
     // The migration directories of the added migrations, read whole to model the schema at base.
-    scopes: ({ claimed }) => {
+    scopes: ({ claimed, texts }) => {
       claimedPaths = new Set(claimed.map((file) => file.path));
-      return modelScopes(claimed, layouts);
+      const scopes = modelScopes(claimed, layouts);
+      const skip = scopes.length > 0 && options.probe !== false ? probe(claimed, texts, new Set(scopes.map((scope) => scope.dir))) : undefined;
+      unmodelled = skip ?? new Set();
+      return skip ? [] : scopes;
     },
     analyze: (change, context) => analyzeFile(change, context),
     analyzeAll(input, context) {
       const findings: Finding[] = [];
       // Files of the directories that no one claimed (an excluded path) only feed the model.
       const judged = claimedPaths === undefined ? input.changes : input.changes.filter((change) => claimedPaths!.has(change.path));
-      let models: Map<string, SchemaModel>;
-      try {
-        models = buildModels(input, {
-          layouts,
-          dialect: (path) => dialectFor(path, dialect),
-          isMigrationText,
-          replay: (reader, file, model) => read(reader, file.text, file.path, new (loaded("emit").Emitter)(file.path, "base", dialectFor(file.path, dialect), undefined, { model, replay: true })),
-        });
-      } catch (error) {
-        // Without a model the judgement is the one without it: never weaker.
-        models = new Map();
-        void error;
+      const models = buildModels(input, {
+        layouts,
+        dialect: (path) => dialectFor(path, dialect),
+        isMigrationText,
+        replay: (reader, file, model) => read(reader, file.text, file.path, new (loaded("emit").Emitter)(file.path, "base", dialectFor(file.path, dialect), undefined, { model, replay: true })),
+      });
+      // Without the probe, every model is built before any judgement, as a model always was.
+      if (options.probe === false) for (const lazy of models.values()) void lazy.model.files;
+      for (const root of unmodelled) {
+        // The probe showed no judgement reads this model; one that did after all fails on its file, never passes it.
+        models.set(
+          root,
+          new LazyModel(() => {
+            throw new Error(`the schema model of ${root || "the repository root"} was read, but its history was not`);
+          }),
+        );
       }
       for (const { change, created } of migrationOrder(judged, layouts)) {
         // Only added forward migrations run after the base's: they are judged against the model.
-        const model = created ? models.get(migrationRoot(change.path).root) : undefined;
+        const lazy = created ? models.get(migrationRoot(change.path).root) : undefined;
         try {
-          findings.push(...analyzeFile(change, context, created, model ? { model, replay: false } : undefined));
+          findings.push(...analyzeFile(change, context, created, lazy ? { model: lazy.model, replay: false, defer: lazy.defer } : undefined));
         } catch (error) {
           // One file's failure is that file's finding; the others are still judged.
           const side = change.head ? "head" : "base";
@@ -71,6 +85,52 @@ export function createMigrationAnalyzer(options: MigrationAnalyzerOptions = {}):
       return findings;
     },
   };
+
+  /**
+   * Whether the added migrations can be judged without the history of their directories: they are
+   * judged once here, in the order `analyzeAll` judges them, against models that note any read.
+   * When none is read, the findings cannot depend on the history, and the directories (returned)
+   * need not be read at all. Undefined (read them) when a claimed file's text is not at hand, the
+   * change is too large to judge twice cheaply, or any model was read.
+   */
+  function probe(claimed: ScopeQuery["claimed"], texts: ScopeQuery["texts"], roots: ReadonlySet<string>): Set<string> | undefined {
+    if (!ready.emit) return undefined;
+    const heads = new Map<string, string>();
+    for (const text of texts) if (text.side === "head") heads.set(text.path, text.text);
+    const changes: FileChange[] = [];
+    let chars = 0;
+    for (const file of claimed) {
+      if (file.status !== "added") continue;
+      const text = heads.get(file.path);
+      // Not read (yet, or at all): judged without the probe.
+      if (text === undefined) return undefined;
+      chars += text.length;
+      if (chars > PROBE_CHARS) return undefined;
+      changes.push({ path: file.path, status: "added", base: null, head: { path: file.path, text } });
+    }
+    let asked = false;
+    const models = new Map<string, LazyModel>();
+    for (const { change, created } of migrationOrder(changes, layouts)) {
+      if (!created) continue;
+      const root = migrationRoot(change.path).root;
+      if (!roots.has(root)) continue;
+      let lazy = models.get(root);
+      if (!lazy) {
+        lazy = new LazyModel(() => {
+          asked = true;
+          return new SchemaModel();
+        });
+        models.set(root, lazy);
+      }
+      try {
+        analyzeFile(change, { authorKind: "human" }, created, { model: lazy.model, replay: false, defer: lazy.defer });
+      } catch {
+        return undefined;
+      }
+      if (asked) return undefined;
+    }
+    return new Set(roots);
+  }
 
   /** One file; `created` holds the tables created by earlier migrations added in the same change. */
   function analyzeFile(change: FileChange, _context: AnalysisContext, created?: Set<string>, schema?: SchemaUse): Finding[] {

@@ -32,29 +32,81 @@ export interface ReplayHooks {
   replay: (reader: Reader, file: FileText, model: SchemaModel) => void;
 }
 
-/** One model per directory the engine read as a scope, keyed by the directory. */
-export function buildModels(input: Pick<ChangeSetInput, "changes" | "unchanged" | "scopes" | "unread">, hooks: ReplayHooks): Map<string, SchemaModel> {
-  const models = new Map<string, SchemaModel>();
-  for (const scope of input.scopes) models.set(scope.dir, new SchemaModel());
-  if (models.size === 0) return models;
-  const texts = new Map<string, FileText[]>();
-  const add = (file: FileText) => {
-    const { root } = migrationRoot(file.path);
-    if (!models.has(root)) return;
-    const list = texts.get(root);
-    if (list) list.push(file);
-    else texts.set(root, [file]);
+/**
+ * A schema model built when it is first read, not before: a change whose judgements never ask the
+ * model anything (an index, a new table, a dropped column) costs no replay of the history. Until
+ * then the change's own replays (`defer`) are held in order; the first read replays the history and
+ * then them, so every read sees exactly what an eager model would show at that point.
+ */
+export class LazyModel {
+  /** Stands for the model wherever one is passed; any read or write of it builds the model first. */
+  readonly model: SchemaModel;
+  private built: SchemaModel | undefined;
+  private readonly pending: (() => void)[] = [];
+
+  constructor(private readonly build: () => SchemaModel) {
+    const materialise = () => this.materialise();
+    const bound = new Map<PropertyKey, unknown>();
+    this.model = new Proxy(Object.create(SchemaModel.prototype) as SchemaModel, {
+      get(_target, property) {
+        const model = materialise();
+        const value = Reflect.get(model, property, model) as unknown;
+        if (typeof value !== "function") return value;
+        // Methods run on the model itself (private state stays reachable).
+        let method = bound.get(property);
+        if (method === undefined) bound.set(property, (method = (value as (...args: unknown[]) => unknown).bind(model)));
+        return method;
+      },
+      set: (_target, property, value) => Reflect.set(materialise(), property, value),
+      has: (_target, property) => Reflect.has(materialise(), property),
+    });
+  }
+
+  /** Whether anything has read the model (and so built it). */
+  get read(): boolean {
+    return this.built !== undefined;
+  }
+
+  /** Runs a replay of the change's own text now if the model is built, else when it is. */
+  readonly defer = (replay: () => void): void => {
+    if (this.built) replay();
+    else this.pending.push(replay);
   };
+
+  private materialise(): SchemaModel {
+    if (this.built) return this.built;
+    // Set before the held replays run: they write to `model`, which must reach this one.
+    this.built = this.build();
+    for (const replay of this.pending.splice(0)) replay();
+    return this.built;
+  }
+}
+
+/** One model per directory the engine read as a scope, keyed by the directory, each built when first read. */
+export function buildModels(input: Pick<ChangeSetInput, "changes" | "unchanged" | "scopes" | "unread">, hooks: ReplayHooks): Map<string, LazyModel> {
+  const texts = new Map<string, FileText[]>();
+  const unread = new Map<string, string[]>();
+  for (const scope of input.scopes) {
+    texts.set(scope.dir, []);
+    unread.set(scope.dir, []);
+  }
+  const add = (file: FileText) => texts.get(migrationRoot(file.path).root)?.push(file);
   for (const file of input.unchanged) add(file);
   for (const change of input.changes) if (change.base && change.status !== "added") add(change.base);
-  for (const path of input.unread ?? []) {
-    const model = models.get(migrationRoot(path).root);
-    if (!model) continue;
-    model.files++;
-    model.gap(`${path} could not be read`, "all");
-  }
-  for (const [root, files] of texts) {
-    const model = models.get(root)!;
+  for (const path of input.unread ?? []) unread.get(migrationRoot(path).root)?.push(path);
+  const models = new Map<string, LazyModel>();
+  for (const [root, files] of texts) models.set(root, new LazyModel(() => replayHistory(files, unread.get(root)!, hooks)));
+  return models;
+}
+
+/** The model of one directory: its migrations at base replayed in the framework's order. */
+function replayHistory(files: readonly FileText[], unread: readonly string[], hooks: ReplayHooks): SchemaModel {
+  const model = new SchemaModel();
+  try {
+    for (const path of unread) {
+      model.files++;
+      model.gap(`${path} could not be read`, "all");
+    }
     for (const file of runOrder(files)) {
       const reader = hooks.layouts.readerFor(file.path);
       if (reader === null || isRollbackFile(file.path) || !hooks.isMigrationText(reader, file.text)) continue;
@@ -69,9 +121,13 @@ export function buildModels(input: Pick<ChangeSetInput, "changes" | "unchanged" 
         model.gap(`${file.path} could not be read (${error instanceof Error ? error.message : String(error)})`, "all");
       }
     }
+  } catch (error) {
+    // A model that could not be built is never trusted: the judgements fall back, as without a history.
+    model.files = Math.max(model.files, 1);
+    model.gap(`the migrations at base could not be replayed (${error instanceof Error ? error.message : String(error)})`, "all");
   }
-  for (const model of models.values()) model.origin = "change";
-  return models;
+  model.origin = "change";
+  return model;
 }
 
 /** The directories whose models the claimed files need: those of added forward migrations of a modelled framework. */
