@@ -3,10 +3,12 @@
  * cap reported as truncation), contents at the merge base and the head for the paths an analyzer
  * claims (raw media type, so files over 1 MB work too), and git trees for directory listings.
  * Once a side's tree is listed (an analyzer's scope: a migration directory read whole), files are
- * read as blobs by SHA through a cache (blob-cache.ts): a history of 800 migrations costs one tree
- * request per side and, on a cold cache, one blob request per file, 10 in flight; a warm cache
- * none. Every answer is memoised for the delivery; errors become `SourceError`s the engine turns
- * into `gate/incomplete-analysis` findings.
+ * read as blobs by SHA through a cache (blob-cache.ts). Blobs the cache does not hold are asked for
+ * in GraphQL batches (up to 100 object lookups in one query), so a history of 800 migrations costs
+ * one tree request per side and, on a cold cache, 8 queries; a warm cache none. A blob GraphQL does
+ * not give exactly (binary, truncated, other bytes than its SHA, an error) is read through the REST
+ * blobs API. Every answer is memoised for the delivery; errors become `SourceError`s the engine
+ * turns into `gate/incomplete-analysis` findings.
  */
 import type { Side } from "../model/finding.js";
 import { SourceError, type ChangedFile, type ChangeListing, type ChangeStatus, type Source } from "../source/source.js";
@@ -15,6 +17,29 @@ import { messageOf, statusOf, type Octokit, type RepoRef } from "./octokit.js";
 
 /** GitHub lists at most this many files of a pull request. */
 export const PR_FILE_CAP = 3000;
+
+/** Blobs asked for in one GraphQL query, and their bytes together (GitHub ends queries that run long). */
+export const GRAPHQL_BLOBS_PER_QUERY = 100;
+const GRAPHQL_BYTES_PER_QUERY = 4 * 1024 * 1024;
+/** Larger blobs are read through the REST API: GraphQL truncates large text. */
+const GRAPHQL_BLOB_MAX_BYTES = 256 * 1024;
+/** How long the first blob waits for others to share its query. */
+const BATCH_WINDOW_MS = 5;
+
+interface TreeEntry {
+  /** "" for a blob listed without a SHA (never from GitHub): read through the contents API. */
+  sha: string;
+  size?: number;
+}
+
+interface PendingBlob {
+  sha: string;
+  size: number;
+  path: string;
+  ref: string;
+  resolve(bytes: Uint8Array): void;
+  reject(error: unknown): void;
+}
 
 /** A file's bytes at `ref` (raw media type, so files over 1 MB work too), or null when GitHub answers 404. */
 export async function readContent(octokit: Octokit, repo: RepoRef, ref: string, path: string): Promise<Uint8Array | null> {
@@ -99,13 +124,18 @@ export class GitHubSource implements Source {
   readonly head: string;
   private listing?: Promise<ChangeListing>;
   private readonly reads = new Map<string, Promise<Uint8Array | null>>();
-  /** Per commit: every blob's path → its SHA. */
-  private readonly trees = new Map<string, Promise<Map<string, string>>>();
+  /** Per commit: every blob's path → its SHA and size. */
+  private readonly trees = new Map<string, Promise<Map<string, TreeEntry>>>();
   /** The trees that have arrived. */
-  private readonly listed = new Map<string, Map<string, string>>();
+  private readonly listed = new Map<string, Map<string, TreeEntry>>();
   private readonly blobs: BlobCache;
-  /** What the reads cost: content requests, blob requests, blobs the cache answered. */
-  readonly stats = { contents: 0, blobs: 0, cached: 0 };
+  /** What the reads cost: content requests, REST blob requests, GraphQL blob queries, blobs the cache answered. */
+  readonly stats = { contents: 0, blobs: 0, blobQueries: 0, cached: 0 };
+  /** Blob reads by SHA, for the delivery. */
+  private readonly blobReads = new Map<string, Promise<Uint8Array>>();
+  /** Blobs waiting to be asked for together. */
+  private pendingBlobs: PendingBlob[] = [];
+  private batchTimer: NodeJS.Timeout | undefined;
   private readonly queue: (() => void)[] = [];
   private inFlight = 0;
 
@@ -136,17 +166,98 @@ export class GitHubSource implements Source {
   /** By blob SHA where the side's tree is listed (through the cache), else through the contents API. */
   private async readFile(ref: string, path: string): Promise<Uint8Array | null> {
     // Only a tree already listed: waiting for one would put a round trip before the read.
-    const sha = this.listed.get(ref)?.get(path);
-    if (!sha) return this.bounded(() => this.fetch(ref, path));
+    const entry = this.listed.get(ref)?.get(path);
+    if (!entry?.sha) return this.bounded(() => this.fetch(ref, path));
+    // The same content at both sides, or under several paths, is one read.
+    let read = this.blobReads.get(entry.sha);
+    if (!read) {
+      read = this.readBlob(entry, path, ref);
+      this.blobReads.set(entry.sha, read);
+    }
+    return read;
+  }
+
+  private async readBlob({ sha, size }: TreeEntry, path: string, ref: string): Promise<Uint8Array> {
     const repo = `${this.options.owner}/${this.options.repo}`;
     const cached = await this.blobs.get(repo, sha).catch(() => undefined);
     if (cached) {
       this.stats.cached++;
       return cached;
     }
-    const bytes = await this.bounded(() => this.fetchBlob(sha, path, ref));
+    const bytes =
+      size !== undefined && size <= GRAPHQL_BLOB_MAX_BYTES
+        ? await new Promise<Uint8Array>((resolve, reject) => this.queueBlob({ sha, size, path, ref, resolve, reject }))
+        : await this.bounded(() => this.fetchBlob(sha, path, ref));
     await this.blobs.set(repo, sha, bytes).catch(() => undefined);
     return bytes;
+  }
+
+  /** A full batch is asked for at once; otherwise the first blob waits a moment for others. */
+  private queueBlob(blob: PendingBlob): void {
+    this.pendingBlobs.push(blob);
+    if (this.pendingBlobs.length >= GRAPHQL_BLOBS_PER_QUERY) this.flushBlobs();
+    else this.batchTimer ??= setTimeout(() => this.flushBlobs(), BATCH_WINDOW_MS);
+  }
+
+  private flushBlobs(): void {
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    const pending = this.pendingBlobs;
+    this.pendingBlobs = [];
+    let batch: PendingBlob[] = [];
+    let bytes = 0;
+    const send = () => {
+      const blobs = batch;
+      void this.bounded(() => this.fetchBlobBatch(blobs));
+    };
+    for (const blob of pending) {
+      if (batch.length > 0 && (batch.length >= GRAPHQL_BLOBS_PER_QUERY || bytes + blob.size > GRAPHQL_BYTES_PER_QUERY)) {
+        send();
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(blob);
+      bytes += blob.size;
+    }
+    if (batch.length > 0) send();
+  }
+
+  /**
+   * One GraphQL query for a batch of blobs. Only text whose git hash is the blob's SHA counts as
+   * the blob; anything else GraphQL answers (binary, truncated, missing, an error for the whole
+   * query) is read through the REST blobs API, whose failures fail the read.
+   */
+  private async fetchBlobBatch(batch: readonly PendingBlob[]): Promise<void> {
+    const { owner, repo } = this.options;
+    const unique = [...new Set(batch.map((b) => b.sha))];
+    const found = new Map<string, Uint8Array>();
+    this.stats.blobQueries++;
+    try {
+      const variables = Object.fromEntries(unique.map((sha, i) => [`o${i}`, sha]));
+      const lookups = unique.map((_, i) => `b${i}: object(oid: $o${i}) { ... on Blob { text isBinary isTruncated } }`).join(" ");
+      const declared = unique.map((_, i) => `$o${i}: GitObjectID!`).join(", ");
+      const query = `query changegateBlobs($owner: String!, $name: String!, ${declared}) { repository(owner: $owner, name: $name) { ${lookups} } }`;
+      const data = await this.octokit.graphql<{ repository: Record<string, { text?: string | null; isBinary?: boolean; isTruncated?: boolean } | null> | null }>(query, { owner, name: repo, ...variables });
+      unique.forEach((sha, i) => {
+        const blob = data.repository?.[`b${i}`];
+        if (!blob || blob.isBinary || blob.isTruncated || typeof blob.text !== "string") return;
+        const bytes = new TextEncoder().encode(blob.text);
+        if (blobSha(bytes) === sha) found.set(sha, bytes);
+      });
+    } catch {
+      // Every blob of the batch is read through the REST API below.
+    }
+    await Promise.all(
+      batch.map(async (blob) => {
+        try {
+          // Outside the in-flight bound this batch holds: the REST reads queue behind it otherwise.
+          const bytes = found.get(blob.sha) ?? (await this.fetchBlob(blob.sha, blob.path, blob.ref));
+          blob.resolve(bytes);
+        } catch (error) {
+          blob.reject(error);
+        }
+      }),
+    );
   }
 
   private async fetchBlob(sha: string, path: string, ref: string): Promise<Uint8Array> {
@@ -202,7 +313,7 @@ export class GitHubSource implements Source {
     for (const sha of [this.base, this.head]) this.tree(sha).catch(() => undefined);
   }
 
-  private tree(sha: string): Promise<Map<string, string>> {
+  private tree(sha: string): Promise<Map<string, TreeEntry>> {
     let tree = this.trees.get(sha);
     if (!tree) {
       tree = this.fetchTree(sha).then((entries) => {
@@ -221,14 +332,18 @@ export class GitHubSource implements Source {
     return tree.then((entries) => [...entries.keys()].filter((p) => p.startsWith(prefix)).sort());
   }
 
-  private async fetchTree(sha: string): Promise<Map<string, string>> {
+  private async fetchTree(sha: string): Promise<Map<string, TreeEntry>> {
     const { owner, repo } = this.options;
     try {
       const { data } = await this.octokit.rest.git.getTree({ owner, repo, tree_sha: sha, recursive: "1" });
       if (data.truncated) throw new SourceError(`The git tree at ${sha.slice(0, 12)} is too large for GitHub to list in full`, undefined, false);
-      const entries = new Map<string, string>();
+      const entries = new Map<string, TreeEntry>();
       // A blob without a SHA (never from GitHub) is still listed; it is read through the contents API.
-      for (const e of data.tree) if (e.type === "blob" && typeof e.path === "string") entries.set(e.path, typeof e.sha === "string" && /^[0-9a-f]{40}$/.test(e.sha) ? e.sha : "");
+      for (const e of data.tree) {
+        if (e.type !== "blob" || typeof e.path !== "string") continue;
+        const sha = typeof e.sha === "string" && /^[0-9a-f]{40}$/.test(e.sha) ? e.sha : "";
+        entries.set(e.path, typeof e.size === "number" ? { sha, size: e.size } : { sha });
+      }
       return entries;
     } catch (error) {
       if (error instanceof SourceError) throw error;

@@ -94,6 +94,8 @@ export interface FakeState {
   associated?: Record<string, number[]>;
   /** Workflow runs of the repository (Actions), with the artifacts each uploaded. */
   workflowRuns?: FakeWorkflowRun[];
+  /** What GraphQL answers as a blob's text (default: the text itself). */
+  graphqlBlobText?: (text: string) => string;
   /** Delay per reply in ms (the benchmark uses it to see sequential round trips). */
   delayMs?: number;
   /** GitHub's clock (ms): the `Date` header and `completed_at`. Default: the real clock. */
@@ -125,6 +127,8 @@ export class FakeGitHub {
   readonly labelWrites: { method: string; labels: unknown }[] = [];
   /** Blob SHAs read through the git blobs API. */
   readonly blobReads: string[] = [];
+  /** Blob SHAs asked for in GraphQL queries. */
+  readonly graphqlBlobReads: string[] = [];
   readonly reviewRequests: unknown[] = [];
   private nextRunId = 9000;
 
@@ -199,6 +203,35 @@ export class FakeGitHub {
     return max;
   }
 
+  private blobText(sha: string): string | undefined {
+    return this.blobIndex().get(sha);
+  }
+
+  /** Every blob of the state by SHA, made anew per request (tests change the contents between deliveries). */
+  private blobIndex(): Map<string, string> {
+    const index = new Map<string, string>();
+    for (const files of Object.values(this.state.contents)) for (const text of Object.values(files)) index.set(blobSha(new TextEncoder().encode(text)), text);
+    return index;
+  }
+
+  /** The one query changegate sends: blobs by object id (`bN: object(oid: $oN) { ... on Blob { … } }`). */
+  private graphql(r: TimedRequest): [number, unknown] {
+    const body = (r.body ?? {}) as { query?: string; variables?: Record<string, unknown> };
+    const variables = body.variables ?? {};
+    if (variables.owner !== this.state.owner || variables.name !== this.state.repo) {
+      return [200, { data: { repository: null }, errors: [{ type: "NOT_FOUND", path: ["repository"], message: "Could not resolve to a Repository." }] }];
+    }
+    const repository: Record<string, unknown> = {};
+    const blobs = this.blobIndex();
+    for (const [, alias, variable] of (body.query ?? "").matchAll(/(\w+):\s*object\(oid:\s*\$(\w+)\)/g)) {
+      const sha = String(variables[variable!]);
+      this.graphqlBlobReads.push(sha);
+      const text = blobs.get(sha);
+      repository[alias!] = text === undefined ? null : { text: this.state.graphqlBlobText?.(text) ?? text, isBinary: false, isTruncated: false };
+    }
+    return [200, { data: { repository } }];
+  }
+
   runsFor(sha: string): FakeCheckRun[] {
     return this.checkRuns.filter((r) => r.head_sha === sha);
   }
@@ -214,6 +247,7 @@ export class FakeGitHub {
     if (r.method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(p)) {
       return [201, { token: "test-token", expires_at: "2099-01-01T00:00:00Z", permissions: { checks: "write", pull_requests: "write" } }];
     }
+    if (r.method === "POST" && p === "/graphql") return this.graphql(r);
     if (!p.startsWith(repoBase + "/") && !p.startsWith("/orgs/")) return this.unknown(r);
     const rest = p.slice(repoBase.length);
 
@@ -362,20 +396,20 @@ export class FakeGitHub {
       const paths = Object.keys(s.contents[ref] ?? {});
       const tree =
         r.query.recursive !== undefined
-          ? paths.map((path) => ({ path, type: "blob", mode: "100644", sha: blobSha(new TextEncoder().encode(s.contents[ref]![path]!)) }))
+          ? paths.map((path) => {
+              const bytes = new TextEncoder().encode(s.contents[ref]![path]!);
+              return { path, type: "blob", mode: "100644", sha: blobSha(bytes), size: bytes.byteLength };
+            })
           : [...new Set(paths.map((path) => path.split("/")[0]!))].map((name) => ({ path: name, type: paths.includes(name) ? "blob" : "tree", mode: "100644", sha: "0".repeat(40) }));
       return [200, { sha: "0".repeat(40), url: "", tree, truncated: false }];
     }
     if (r.method === "GET" && (m = /^\/git\/blobs\/([0-9a-f]{40})$/.exec(rest))) {
       const sha = m[1]!;
       this.blobReads.push(sha);
-      for (const files of Object.values(s.contents)) {
-        for (const text of Object.values(files)) {
-          const bytes = new TextEncoder().encode(text);
-          if (blobSha(bytes) === sha) return [200, { sha, node_id: "", size: bytes.byteLength, url: "", content: Buffer.from(bytes).toString("base64"), encoding: "base64" }];
-        }
-      }
-      return [404, { message: "Not Found" }];
+      const text = this.blobText(sha);
+      if (text === undefined) return [404, { message: "Not Found" }];
+      const bytes = new TextEncoder().encode(text);
+      return [200, { sha, node_id: "", size: bytes.byteLength, url: "", content: Buffer.from(bytes).toString("base64"), encoding: "base64" }];
     }
     if (r.method === "GET" && (m = /^\/commits\/([0-9a-f]+)\/pulls$/.exec(rest))) {
       if (!s.associated) return [200, [pullJson(s, s.pull)]];

@@ -1,6 +1,7 @@
 /**
  * Request validation against GitHub's published REST description (@octokit/openapi, the
- * api.github.com document with its `$ref`s kept). The method and path must name an operation,
+ * api.github.com document with its `$ref`s kept), and GraphQL queries against GitHub's published
+ * GraphQL schema (@octokit/graphql-schema), loaded only when a test sends one. The method and path must name an operation,
  * every query parameter must be one of its parameters (with an allowed value where the schema
  * lists them), and a JSON body must match its schema. Body schemas compile on first use.
  *
@@ -12,8 +13,11 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
+import type { DocumentNode, IntrospectionQuery } from "graphql";
+import type * as GraphqlModule from "graphql";
 
 export interface ApiRequest {
   method: string;
@@ -77,8 +81,9 @@ export function requestValidator(): RequestValidator {
     operations.filter((op) => op.method === request.method && op.regex.test(request.path)).sort((a, b) => b.literals - a.literals);
 
   cached = {
-    operationOf: (request) => candidatesOf(request)[0]?.operationId,
+    operationOf: (request) => (isGraphql(request) ? "graphql" : candidatesOf(request)[0]?.operationId),
     validate(request) {
+      if (isGraphql(request)) return validateGraphql(request);
       const candidates = candidatesOf(request);
       if (candidates.length === 0) return [`${request.method} ${request.path}: no such operation in GitHub's OpenAPI description`];
       const problems: string[] = [];
@@ -106,6 +111,43 @@ export function requestValidator(): RequestValidator {
     },
   };
   return cached;
+}
+
+/** GitHub's GraphQL endpoint: `/graphql` on github.com, `/api/graphql` on an Enterprise host. */
+function isGraphql(request: Pick<ApiRequest, "method" | "path">): boolean {
+  return request.method === "POST" && (request.path === "/graphql" || request.path === "/api/graphql");
+}
+
+type GraphqlValidate = (query: string) => readonly { message: string }[];
+let graphqlValidate: GraphqlValidate | undefined;
+
+/** The query must be valid against GitHub's schema, and every variable it requires given. */
+function validateGraphql(request: ApiRequest): string[] {
+  const where = `${request.method} ${request.path}`;
+  const body = request.body;
+  if (!isObject(body) || typeof body.query !== "string") return [`${where}: the body has no query`];
+  graphqlValidate ??= loadGraphqlValidate();
+  let problems: string[];
+  try {
+    problems = graphqlValidate(body.query).map((e) => `${where}: ${e.message}`);
+  } catch (error) {
+    return [`${where}: the query does not parse: ${error instanceof Error ? error.message : String(error)}`];
+  }
+  const variables = isObject(body.variables) ? body.variables : {};
+  for (const [, name, required] of body.query.matchAll(/\$(\w+)\s*:\s*[\w[\]]+(!?)/g)) {
+    if (required === "!" && (variables[name!] === undefined || variables[name!] === null)) problems.push(`${where}: required variable $${name} is not given`);
+  }
+  return problems;
+}
+
+function loadGraphqlValidate(): GraphqlValidate {
+  const require = createRequire(import.meta.url);
+  const { buildClientSchema, validate } = require("graphql") as typeof GraphqlModule;
+  const gql = require("graphql-tag") as (query: string) => DocumentNode;
+  // The package exports only its ESM entry (which reads the same file).
+  const schemaPath = join(dirname(fileURLToPath(import.meta.resolve("@octokit/graphql-schema"))), "schema.json");
+  const schema = buildClientSchema(JSON.parse(readFileSync(schemaPath, "utf8")) as IntrospectionQuery);
+  return (query) => validate(schema, gql(query));
 }
 
 /** What validation needs of GitHub's description: per operation, its query parameters and body. */

@@ -714,6 +714,7 @@ export class GitHubServer {
       const state = this.teams.get(`${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}`.toLowerCase())?.get(decodeURIComponent(m[3]!).toLowerCase());
       return state ? { status: 200, body: { url: "", role: "member", state } } : notFound();
     }
+    if (r.method === "POST" && (r.path === "/api/graphql" || r.path === "/graphql")) return this.graphql(r);
     if (!r.path.startsWith(`${repoPath}/`)) return this.unknown(r);
     const rest = r.path.slice(repoPath.length);
     const get = r.method === "GET";
@@ -930,6 +931,22 @@ export class GitHubServer {
       return ok({ sha: this.git.commitInfo(sha).tree, url: `${api}/git/trees/${sha}`, tree: entries.map((e) => ({ path: e.path, mode: e.mode, type: e.type, sha: e.sha, ...(e.size !== undefined ? { size: e.size } : {}), url: `${api}/git/${e.type}s/${e.sha}` })), truncated: false });
     }
     return this.unknown(r);
+  }
+
+  /** Blobs by object id, the one GraphQL query changegate sends (`bN: object(oid: $oN) { ... on Blob { … } }`). */
+  private graphql(r: RecordedRequest): Answer {
+    const body = (r.body ?? {}) as { query?: string; variables?: Record<string, unknown> };
+    const variables = body.variables ?? {};
+    if (variables.owner !== this.owner || variables.name !== this.repoName) {
+      return ok({ data: { repository: null }, errors: [{ type: "NOT_FOUND", path: ["repository"], message: `Could not resolve to a Repository with the name '${String(variables.owner)}/${String(variables.name)}'.` }] });
+    }
+    const repository: Record<string, unknown> = {};
+    for (const [, alias, variable] of (body.query ?? "").matchAll(/(\w+):\s*object\(oid:\s*\$(\w+)\)/g)) {
+      const bytes = this.git.blob(String(variables[variable!]));
+      const binary = bytes?.includes(0) ?? false;
+      repository[alias!] = bytes ? { text: binary ? null : bytes.toString("utf8"), isBinary: binary, isTruncated: false } : null;
+    }
+    return ok({ data: { repository } });
   }
 
   private page(r: RecordedRequest, req: IncomingMessage, items: unknown[], defaultPerPage: number): Answer {
