@@ -1,6 +1,6 @@
 import { globMatcher, pathProblem } from "./util/glob.js";
 import { createGateAnalyzer, incompleteAnalysisFinding, type PolicyProblem } from "./analyzers/gate/index.js";
-import { createKubernetesAnalyzer } from "./analyzers/kubernetes/index.js";
+import { createKubernetesAnalyzer, type KustomizeRenderer } from "./analyzers/kubernetes/index.js";
 import { createMigrationAnalyzer } from "./analyzers/migrations/index.js";
 import { createTerraformAnalyzer } from "./analyzers/terraform/index.js";
 import type { AnalysisContext, Analyzer, AuthorKind, ExtraInput, FileChange, FileText, PathOptions, Scope, ScopeQuery, SqlDialect } from "./analyzers/types.js";
@@ -27,6 +27,12 @@ export interface AnalysisOptions {
   validatePolicy?: (text: string) => PolicyProblem[];
   /** Inputs that are not files of the change (plans), routed to the analyzer that owns their kind. */
   inputs?: readonly ExtraInput[];
+  /**
+   * Renders kustomizations for the Kubernetes analyzer (`createKustomizeRenderer()`, one per scan:
+   * it counts the scan's renders and logs how each kustomization was read). Without it they are
+   * read statically.
+   */
+  kustomize?: KustomizeRenderer;
   /** Replaces the built-in analyzers (tests). */
   analyzers?: readonly Analyzer[];
 }
@@ -64,7 +70,7 @@ export interface AnalysisResult {
 export function createAnalyzers(options: AnalysisOptions): Analyzer[] {
   return [
     createMigrationAnalyzer({ paths: options.paths?.sql ?? [], dialect: options.sqlDialect ?? "postgresql" }),
-    createKubernetesAnalyzer({ paths: options.paths?.kubernetes ?? [] }),
+    createKubernetesAnalyzer({ paths: options.paths?.kubernetes ?? [], ...(options.kustomize ? { renderer: options.kustomize } : {}) }),
     createTerraformAnalyzer({
       paths: options.paths?.terraform ?? [],
       planPaths: options.paths?.terraform_plans ?? [],
@@ -204,9 +210,18 @@ export async function analyzeChangeSet(source: Source, options: AnalysisOptions 
     scoped.unread.push(...claimed.filter((index) => changes[index] === undefined).map((index) => work[index]!.file.previousPath ?? work[index]!.file.path));
     contextFiles += scoped.unchanged.length;
     if (scoped.changes.length === 0 && scoped.unchanged.length === 0 && inputs.length === 0) continue;
+    let all = inputs;
+    if (analyzer.derive) {
+      try {
+        all = [...inputs, ...(await analyzer.derive({ ...scoped, inputs }))];
+      } catch (error) {
+        const at = scoped.changes[0]?.path ?? inputs[0]?.path ?? ".";
+        findings.push(finding(analyzer.unparsedRule, { file: at, line: 1, side: "head" }, `The ${analyzer.id} analyzer could not derive its inputs: ${describe(error)}`, { object: at }));
+      }
+    }
     let found: Finding[] | null = null;
     try {
-      found = analyzer.analyzeAll({ ...scoped, inputs }, context);
+      found = analyzer.analyzeAll({ ...scoped, inputs: all }, context);
     } catch (error) {
       // Fail closed without losing the other files: judge each file on its own, as `analyze` does.
       found = null;
@@ -270,6 +285,7 @@ async function readScopes(
   const unchanged: FileText[] = [];
   const unread: string[] = [];
   const scopes = new Map<string, Scope>();
+  const namedSeen = new Set<string>();
   let bytes = 0;
   let overLimit = false;
   const texts = (): ScopeQuery["texts"] => [
@@ -290,17 +306,38 @@ async function readScopes(
       break;
     }
     const fresh: Scope[] = [];
+    const named: string[] = [];
     for (const scope of asked) {
+      for (const file of scope.files ?? []) {
+        const path = normaliseDir(file);
+        if (path !== null && path !== "" && !pathProblem(path) && !namedSeen.has(path)) {
+          namedSeen.add(path);
+          named.push(path);
+        }
+      }
       const dir = normaliseDir(scope.dir);
       if (dir === null || scopes.has(dir)) continue;
       const normalised = { ...scope, dir };
       scopes.set(dir, normalised);
       fresh.push(normalised);
     }
-    if (fresh.length === 0) break;
+    if (fresh.length === 0 && named.length === 0) break;
 
     const wanted: string[] = [];
     const extraChanges: number[] = [];
+    const want = (path: string) => {
+      const index = changedByPath.get(path);
+      if (index === undefined) {
+        if (!renamedFrom.has(path)) wanted.push(path);
+      } else if (index >= 0) {
+        extraChanges.push(index);
+      } else {
+        // Changed, but claimed by no analyzer: read it now as a change.
+        extraChanges.push(-1 - listedAt.get(path)!);
+      }
+      inChanges.add(path);
+    };
+    for (const path of named) if (!inChanges.has(path)) want(path);
     for (const scope of fresh) {
       let paths: string[];
       try {
@@ -314,16 +351,7 @@ async function readScopes(
       }
       for (const path of paths.sort()) {
         if (!inScope(scope, path) || !scope.include(path) || inChanges.has(path)) continue;
-        const index = changedByPath.get(path);
-        if (index === undefined) {
-          if (!renamedFrom.has(path)) wanted.push(path);
-        } else if (index >= 0) {
-          extraChanges.push(index);
-        } else {
-          // Changed, but claimed by no analyzer: read it now as a change.
-          extraChanges.push(-1 - listedAt.get(path)!);
-        }
-        inChanges.add(path);
+        want(path);
       }
     }
 

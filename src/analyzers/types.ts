@@ -15,7 +15,9 @@
  *      what its kustomization references); the engine lists them at both sides, reads the files a
  *      scope includes, and asks again with what it has read, until no new directory is named
  *      (bounded rounds, so a reference cycle ends);
- *   5. `analyzeAll()` once with every change, the unchanged files of the scopes and the extra
+ *   5. `derive()` once, for inputs computed from what was read by a program the analyzer was given
+ *      (a `kubectl kustomize` render); they join the extra inputs;
+ *   6. `analyzeAll()` once with every change, the unchanged files of the scopes and the extra
  *      inputs it owns; an analyzer without `analyzeAll` gets `analyze()` per changed file.
  * Anything that cannot be read becomes a finding (the analyzer's `unparsedRule`, or
  * `gate/incomplete-analysis` for limits and source errors): never a silent pass.
@@ -71,6 +73,12 @@ export interface Scope {
   recursive: boolean;
   /** Which files of the directory the analyzer wants, by repository-relative path. */
   include(path: string): boolean;
+  /**
+   * Files wanted by path whatever `include` says (a kustomization's generator inputs:
+   * `app.properties`, `.env`), read even when the directory was already asked for with another
+   * `include`. A path that exists at neither side is skipped.
+   */
+  files?: readonly string[];
 }
 
 /**
@@ -147,4 +155,13 @@ export interface Analyzer {
    * If it throws, the engine judges each change with `analyze` and reports the failure.
    */
   analyzeAll?(input: ChangeSetInput, context: AnalysisContext): Finding[];
+  /**
+   * Inputs derived from what the engine read, once, after the scopes and before `analyzeAll` (the
+   * Kubernetes analyzer's renders of its kustomizations). The work is done by a program the caller
+   * handed the analyzer in its options, never one the analyzer finds for itself, so the analyzer
+   * stays pure and a caller that hands none gets the static reading. It sees only `input`: the
+   * files the engine read through the Source, with its limits. What it returns joins `inputs`; if
+   * it throws, that is the analyzer's `unparsedRule` finding and `analyzeAll` runs without them.
+   */
+  derive?(input: ChangeSetInput): Promise<readonly ExtraInput[]>;
 }
