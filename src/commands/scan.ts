@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { analyzeChangeSet, DEFAULT_POLICY_PATH, type AnalysisResult } from "../analyze.js";
+import { createKustomizeRenderer, describeKustomizeReading } from "../analyzers/kubernetes/render.js";
 import { TERRAFORM_PLAN_INPUT } from "../analyzers/terraform/index.js";
 import type { AuthorKind, ExtraInput } from "../analyzers/types.js";
 import { atLeast, type Finding, type Severity } from "../model/finding.js";
@@ -109,6 +110,8 @@ async function reportOn(source: GitSource, args: ScanArgs, io: CommandIo, plans:
     throw new UsageError(`the policy file ${loaded.path} is invalid:\n${lines.join("\n")}`);
   }
 
+  // kubectl is looked for only when a kustomization is to be rendered, and never inside the repository.
+  const kustomize = createKustomizeRenderer({ env: io.env ?? process.env, untrusted: [source.root] });
   const analysis = await analyzeChangeSet(source, {
     ...(loaded.source !== "invalid" ? analysisOptionsFromPolicy(loaded.policy) : {}),
     authorKind,
@@ -116,7 +119,10 @@ async function reportOn(source: GitSource, args: ScanArgs, io: CommandIo, plans:
     inputs: plans,
     // One git process answers every read in order: keep it busy rather than waiting on each answer.
     concurrency: SCAN_READS_IN_FLIGHT,
+    kustomize,
   });
+  const reading = describeKustomizeReading(kustomize);
+  if (reading) io.stderr.write(`changegate: ${reading}\n`);
   const facts: PullRequestFacts = {
     author: "local",
     authorKind,

@@ -13,6 +13,7 @@
  */
 import type { BlobCache } from "./blob-cache.js";
 import { analyzeChangeSet, type AnalysisResult } from "../analyze.js";
+import { createKustomizeRenderer } from "../analyzers/kubernetes/render.js";
 import { evaluate, evaluateFailure, lookupsFor, POLICY_PATH, type AnalysisSummary, type Earlier, type GateFacts, type PolicyFact, type PullSnapshot, type Trigger } from "../gate/evaluate.js";
 import { keepLive, otherPullNumbers, rememberedOthers } from "../gate/others.js";
 import type { GateState } from "../gate/state.js";
@@ -283,6 +284,8 @@ async function analyse(
     policyPath: POLICY_PATH,
     validatePolicy: validatePolicyText,
     concurrency: ENGINE_CONCURRENCY,
+    // kubectl from PATH (or CHANGEGATE_KUBECTL) renders kustomizations; without it they are read statically.
+    kustomize: createKustomizeRenderer(),
   }).catch((error: unknown): AnalysisResult => {
     // The file list itself could not be read: nothing is known, the check fails and offers a re-run.
     const retryable = error instanceof SourceError ? error.retryable : true;

@@ -27,6 +27,8 @@ export const REVIEWED_REGEXES: Record<string, readonly string[]> = {
     "/:\\s*\\{\\{/",
     "/\\{\\{(?:[^{}]|\\{\\{[^{}]*\\}\\}|`[^`]*`)*\\}\\}/g",
   ],
+  "src/analyzers/kubernetes/render.ts": ["/^error: /i", "/\\/?wrap-\\d+/g", "/ {2,}/g"],
+  "src/analyzers/kubernetes/rendered.ts": ["/-[245-9b-dfghkmt]{10}$/"],
   "src/analyzers/kubernetes/paths.ts": [
     "/\\.(ya?ml|json)$/i",
     "/^values([-._].*)?\\.ya?ml$/i",

@@ -8,7 +8,7 @@ import { globComplexityProblem, globMatcher } from "../../util/glob.js";
 import { cascadeDelete, deleteWorkload, unparsed } from "../../../rules/k8s/index.js";
 import type { Finding, Severity } from "../../model/finding.js";
 import { finding, type RuleMeta } from "../../model/rule.js";
-import type { ChangeSetInput, FileChange, Scope, ScopeQuery } from "../types.js";
+import type { ChangeSetInput, ExtraInput, FileChange, Scope, ScopeQuery } from "../types.js";
 import { checkAdded, checkChanged, checkRemoved, generators, toggledOff, type Report } from "./checks.js";
 import {
   dirOf,
@@ -16,12 +16,15 @@ import {
   isKustomizationFile,
   kustomizationBody,
   kustomizationIn,
+  KUSTOMIZATION_NAMES,
   referencedDirs,
   renderKustomization,
   type Problem,
   type SideFiles,
 } from "./kustomize.js";
 import { detemplate, parseManifestText, TEMPLATE_PLACEHOLDER, type ParsedFile } from "./load.js";
+import type { RenderRequest, RenderResult } from "./render.js";
+import { decodeRender, encodeRender, kustomizationRoots, namedFiles, planRenders, renderedObjects, type CarriedRender } from "./rendered.js";
 import { at, canonical, identity, list, makeObject, map, podSpec, scalar, type K8sObject } from "./objects.js";
 import { isChartFile, isChartTemplate, isManifestFileName, isValuesFile, type ManifestPaths } from "./paths.js";
 
@@ -29,7 +32,7 @@ import { isChartFile, isChartTemplate, isManifestFileName, isValuesFile, type Ma
  * The directories the analyzer must see whole for the claimed files: their manifest roots, the
  * directories of kustomizations, and what the kustomizations read so far reference.
  */
-export function manifestScopes(query: ScopeQuery, paths: ManifestPaths): Scope[] {
+export function manifestScopes(query: ScopeQuery, paths: ManifestPaths, options: { rendering?: boolean } = {}): Scope[] {
   const include = (path: string) => isManifestFileName(path);
   const scopes: Scope[] = [];
   for (const file of query.claimed) {
@@ -46,13 +49,19 @@ export function manifestScopes(query: ScopeQuery, paths: ManifestPaths): Scope[]
     const body = kustomizationBody(parseManifestText(text.path, text.text));
     if (!body) continue;
     for (const dir of referencedDirs(text.path, body)) scopes.push({ dir, recursive: false, include });
+    // A render reads the files generators name (`app.properties`, `.env`); the static reading does not.
+    if (options.rendering) {
+      const files = namedFiles(text.path, body);
+      if (files.length > 0) scopes.push({ dir: dirOf(text.path), recursive: false, include, files });
+    }
   }
   return scopes;
 }
 
-/** One side of the manifest set, parsed. */
-class Side implements SideFiles {
+/** One side of the manifest set, parsed (manifests by name), with every text as read (for a render). */
+export class Side implements SideFiles {
   readonly files = new Map<string, ParsedFile>();
+  readonly texts = new Map<string, string>();
   private dirs: Set<string> | null = null;
   get(path: string) {
     return this.files.get(path);
@@ -77,22 +86,39 @@ interface SideSet {
   chartDirs: Set<string>;
 }
 
-export function analyzeManifests(input: ChangeSetInput): Finding[] {
+/** Both sides of a change set. Files a kustomization names that are not manifests (`app.properties`) are kept as text only. */
+export function readSides(input: Pick<ChangeSetInput, "changes" | "unchanged">): { base: Side; head: Side } {
   const base = new Side();
   const head = new Side();
   for (const file of input.unchanged) {
+    base.texts.set(file.path, file.text);
+    head.texts.set(file.path, file.text);
+    if (!isManifestFileName(file.path)) continue;
     const parsed = parseManifestText(file.path, file.text);
     base.files.set(file.path, parsed);
     head.files.set(file.path, parsed);
   }
   for (const change of input.changes) {
-    const headParsed = change.head ? parseManifestText(change.head.path, change.head.text) : undefined;
+    if (change.head) head.texts.set(change.head.path, change.head.text);
+    if (change.base) base.texts.set(change.base.path, change.base.text);
+    const headParsed = change.head && isManifestFileName(change.head.path) ? parseManifestText(change.head.path, change.head.text) : undefined;
     if (change.head && headParsed) head.files.set(change.head.path, headParsed);
-    if (change.base) {
+    if (change.base && isManifestFileName(change.base.path)) {
       const same = change.head && headParsed && change.head.text === change.base.text && change.head.path === change.base.path;
       base.files.set(change.base.path, same ? headParsed : parseManifestText(change.base.path, change.base.text));
     }
   }
+  return { base, head };
+}
+
+/** The renders to ask for: none when the change set has no kustomization root to render. */
+export function renderRequests(input: ChangeSetInput): RenderRequest[] {
+  const { base, head } = readSides(input);
+  return planRenders(input, base, head);
+}
+
+export function analyzeManifests(input: ChangeSetInput): Finding[] {
+  const { base, head } = readSides(input);
 
   const findings: Finding[] = [];
   const report: Report = (rule, object, side, message, statement, severity) => {
@@ -105,8 +131,9 @@ export function analyzeManifests(input: ChangeSetInput): Finding[] {
     );
   };
 
-  const before = collect(base);
-  const after = collect(head);
+  const rendering = renderingOf(input, base, head, findings);
+  const before = collect(base, rendering?.base);
+  const after = collect(head, rendering?.head);
   reportUnparsed(input.changes, base, head, before, after, findings);
 
   const usedServiceAccounts = serviceAccountsInUse(before);
@@ -130,6 +157,8 @@ export function analyzeManifests(input: ChangeSetInput): Finding[] {
     }
     const was = baseObjects[0]!;
     if (was.body === now.body || canonical(was.body) === canonical(now.body)) continue;
+    // A generated ConfigMap or Secret with new content is a new object under a new hash, by design.
+    if (was.generated && now.generated && scalar(at(was.body, "metadata.name")) !== scalar(at(now.body, "metadata.name"))) continue;
     checkChanged(was, now, report);
   }
   charts(input.changes, base, head, before, after, findings);
@@ -140,8 +169,66 @@ function labelOf(object: K8sObject): string {
   return object.namespace ? `${object.kind}/${object.namespace}/${object.name}` : `${object.kind}/${object.name}`;
 }
 
+/** Which roots of one side are read from their render, and the objects of each. */
+interface SideRendering {
+  /** Root kustomization directories: only they contribute objects; a base reaches the set through them. */
+  roots: ReadonlySet<string>;
+  /** Roots rendered at every side they exist at: their render replaces the static reading at both. */
+  rendered: ReadonlyMap<string, { objects: K8sObject[]; origins: ReadonlySet<string> }>;
+}
+
+/**
+ * The renders carried in the inputs, checked and read. A root is read from its render only when
+ * every side it exists at rendered and the output reads as manifests; else both sides are read
+ * statically, so that the two readings are never compared with each other. A failure at head is
+ * a finding: what the kustomization deploys is not known exactly.
+ */
+function renderingOf(input: ChangeSetInput, base: Side, head: Side, findings: Finding[]): { base: SideRendering; head: SideRendering } | undefined {
+  const carried = input.inputs.map(decodeRender).filter((r): r is CarriedRender => r !== undefined);
+  if (carried.length === 0) return undefined;
+  const sides = { base, head };
+  const roots = kustomizationRoots(base, head);
+  type Read = { objects: K8sObject[]; origins: Set<string> } | { failed: string } | { skipped: string };
+  const results = { base: new Map<string, Read>(), head: new Map<string, Read>() };
+  const ok = (read: Read | undefined): read is { objects: K8sObject[]; origins: Set<string> } => read !== undefined && "objects" in read;
+  for (const { side, dir, result } of carried) {
+    const files = sides[side];
+    const path = kustomizationIn(files, dir);
+    if (!path || !roots[side].includes(dir)) continue;
+    if (result.outcome === "skipped") {
+      results[side].set(dir, { skipped: result.message });
+      continue;
+    }
+    const read = result.outcome === "rendered" ? renderedObjects(result.output, path, files, renderKustomization(files, dir).objects) : { error: result.message };
+    if ("error" in read) {
+      results[side].set(dir, { failed: read.error });
+      if (side === "head") {
+        findings.push(
+          finding(unparsed, { file: path, line: 1, side: "head" }, `\`kubectl kustomize ${dir || "."}\` could not render this kustomization: ${read.error}. What it deploys is judged from the static reading instead, which misses generators, JSON patches and most transformers.`, {
+            object: path,
+            statement: `unrenderable ${path} ${read.error}`,
+          }),
+        );
+      }
+    } else results[side].set(dir, read);
+  }
+  // Read from renders only where every side the root exists at rendered: never one reading against the other.
+  const rendered = (dir: string) => (["base", "head"] as const).every((side) => !roots[side].includes(dir) || ok(results[side].get(dir)));
+  const sideRendering = (side: "base" | "head"): SideRendering => {
+    const byDir = new Map<string, { objects: K8sObject[]; origins: ReadonlySet<string> }>();
+    for (const dir of roots[side]) {
+      const result = results[side].get(dir);
+      if (ok(result) && rendered(dir)) byDir.set(dir, result);
+    }
+    return { roots: new Set(roots[side]), rendered: byDir };
+  };
+  const both = { base: sideRendering("base"), head: sideRendering("head") };
+  // Nothing rendered (no kubectl, every render failed): the static reading, exactly as without a renderer.
+  return both.base.rendered.size === 0 && both.head.rendered.size === 0 ? undefined : both;
+}
+
 /** Every object of one side: kustomizations rendered, other manifest files as written. */
-function collect(side: Side): SideSet {
+function collect(side: Side, rendering?: SideRendering): SideSet {
   const chartDirs = new Set<string>();
   for (const path of side.files.keys()) if (isChartFile(path)) chartDirs.add(dirOf(path));
   const objects = new Map<string, K8sObject[]>();
@@ -166,8 +253,16 @@ function collect(side: Side): SideSet {
       continue;
     }
     if (isComponent(kustomizationBody(parsed))) continue;
+    // With renders, a base is read through the roots that list it, never pooled on its own.
+    if (rendering && !rendering.roots.has(dir)) continue;
     const rendered = renderKustomization(side, dir);
     for (const file of rendered.referenced) referenced.add(file);
+    const fromRender = rendering?.rendered.get(dir);
+    if (fromRender) {
+      for (const file of fromRender.origins) referenced.add(file);
+      for (const object of fromRender.objects) add(object);
+      continue;
+    }
     for (const problem of rendered.problems) {
       problems.push(problem);
       unknown.add(problem.file);
@@ -322,4 +417,10 @@ function applicationSets(side: Side, set: SideSet): { object: K8sObject; pattern
       // taken to match every directory, so a removed chart it might generate is still reported.
       .map((glob) => (globComplexityProblem(glob) ? () => true : globMatcher([glob], { dot: true }))),
   }));
+}
+
+/** One render result as the extra input that carries it to `analyzeAll`. */
+export function carryRender(side: "base" | "head", dir: string, result: RenderResult, files: ReadonlyMap<string, string>): ExtraInput {
+  const kustomization = KUSTOMIZATION_NAMES.map((name) => (dir === "" ? name : `${dir}/${name}`)).find((path) => files.has(path)) ?? dir;
+  return encodeRender({ side, dir, result }, kustomization);
 }

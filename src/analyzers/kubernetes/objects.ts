@@ -47,6 +47,8 @@ export interface K8sObject {
   endLine: number;
   /** Files this occurrence depends on (its file and the kustomizations that render it). */
   via: readonly string[];
+  /** Made by a kustomize generator with a content hash in its name (`name` is without it). */
+  generated?: boolean;
 }
 
 export function makeObject(raw: RawObject, file: string, via: readonly string[] = [file]): K8sObject {

@@ -5,14 +5,20 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { createKustomizeRenderer, findKubectl } from "../../../src/analyzers/kubernetes/render.js";
 import { atLeast, type Finding } from "../../../src/model/finding.js";
 import { CORPUS, HAS_CORPUS, scanPair, summary } from "./helpers.js";
 
 const COMMITS = join(CORPUS, "kubernetes-commits");
-const scan = (name: string, kubernetes: string[] = []) => scanPair(join(COMMITS, name), kubernetes);
 const deletions = (findings: Finding[]) => findings.filter((f) => f.side === "base" && atLeast(f.severity, "medium"));
+const HAS_KUBECTL = "path" in findKubectl(process.env);
 
-describe.skipIf(!HAS_CORPUS)("kubernetes-commits corpus", () => {
+// The same answers whether kustomizations are rendered by kubectl or read statically.
+describe.skipIf(!HAS_CORPUS).each([
+  { reading: "static reading", render: false },
+  ...(HAS_KUBECTL ? [{ reading: "kubectl kustomize", render: true }] : []),
+])("kubernetes-commits corpus ($reading)", ({ render }) => {
+  const scan = (name: string, kubernetes: string[] = []) => scanPair(join(COMMITS, name), kubernetes, render ? createKustomizeRenderer() : undefined);
   it("flux2 7c6e245: Namespace and HelmRelease ingress-nginx deleted under prune, Ingress dropped through values", async () => {
     const findings = await scan("flux2-kustomize-helm-example-7c6e245-remove-ingress-nginx");
     expect(summary(findings)).toEqual(

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { analyzeChangeSet } from "../../../src/analyze.js";
+import type { KustomizeRenderer } from "../../../src/analyzers/kubernetes/render.js";
 import type { Finding } from "../../../src/model/finding.js";
 import { MemorySource, type Tree } from "../../../src/source/memory.js";
 
@@ -26,8 +27,8 @@ export function readTree(dir: string): Tree {
 }
 
 /** A base/head pair of trees through the whole engine, as `changegate scan` runs it. */
-export async function scanPair(dir: string, kubernetes: string[] = []): Promise<Finding[]> {
-  const result = await analyzeChangeSet(new MemorySource(readTree(join(dir, "base")), readTree(join(dir, "head"))), { paths: { kubernetes } });
+export async function scanPair(dir: string, kubernetes: string[] = [], kustomize?: KustomizeRenderer): Promise<Finding[]> {
+  const result = await analyzeChangeSet(new MemorySource(readTree(join(dir, "base")), readTree(join(dir, "head"))), { paths: { kubernetes }, ...(kustomize ? { kustomize } : {}) });
   return result.findings;
 }
 
