@@ -254,6 +254,37 @@ describe("the analyzer contract: preparation, scopes and extra inputs", () => {
     return { analyzer, seen, prepared: () => prepared };
   }
 
+  it("reads the files a scope names, even in a directory already read with another include, and skips those that do not exist", async () => {
+    const { analyzer, seen } = moduleAnalyzer({
+      scopes: ({ claimed }) => [
+        ...claimed.map((file) => ({ dir: file.path.split("/").slice(0, -1).join("/"), recursive: false, include: (path: string) => path.endsWith(".m") })),
+        { dir: "mod", recursive: false, include: () => false, files: ["mod/app.properties", "mod/missing.env", "mod/../shared/x.env", "../outside.env"] },
+      ],
+    });
+    const base = { "mod/a.m": "a", "mod/app.properties": "k=v", "mod/other.txt": "o", "shared/x.env": "X=1" };
+    await analyzeChangeSet(new MemorySource(base, { ...base, "mod/a.m": "a2" }), { analyzers: [analyzer] });
+    expect(seen).toEqual([{ changes: ["modified:mod/a.m"], unchanged: ["mod/app.properties", "shared/x.env"], scopes: ["mod"], inputs: [] }]);
+  });
+
+  it("derives inputs once from what was read, before analyzeAll, and reports a derive that throws", async () => {
+    const asked: string[][] = [];
+    const { analyzer, seen } = moduleAnalyzer({
+      derive: async (input) => {
+        asked.push([...input.changes.map((c) => c.path), ...input.unchanged.map((f) => f.path)]);
+        return [{ kind: "m-render", path: "mod/render", bytes: new Uint8Array() }];
+      },
+    });
+    const base = { "mod/a.m": "a", "mod/b.m": "b" };
+    await analyzeChangeSet(new MemorySource(base, { ...base, "mod/a.m": "a2" }), { analyzers: [analyzer], inputs: [{ kind: "m-plan", path: "plan", bytes: new Uint8Array() }] });
+    expect(asked).toEqual([["mod/a.m", "mod/b.m"]]);
+    expect(seen[0]!.inputs).toEqual(["plan", "mod/render"]);
+
+    const failing = moduleAnalyzer({ derive: () => Promise.reject(new Error("renderer broke")) });
+    const result = await analyzeChangeSet(new MemorySource(base, { ...base, "mod/a.m": "a2" }), { analyzers: [failing.analyzer] });
+    expect(result.findings.map((f) => [f.rule, f.file, f.message])).toEqual([["m/unparsed", "mod/a.m", "The m analyzer could not derive its inputs: renderer broke"]]);
+    expect(failing.seen).toHaveLength(1);
+  });
+
   it("prepares an analyzer only when it has work", async () => {
     const idle = moduleAnalyzer();
     await analyzeChangeSet(new MemorySource({}, { "README.md": "x" }), { analyzers: [idle.analyzer] });

@@ -275,7 +275,7 @@ function run(kubectl: string, dir: string, options: RunOptions): Promise<RenderR
         child.kill("SIGKILL");
       }
     };
-    const timer = setTimeout(() => kill(`it did not finish within the ${Math.round(options.timeoutMs / 1000)} s time limit`), options.timeoutMs);
+    const timer = setTimeout(() => kill(`it did not finish within the ${options.timeoutMs / 1000} s time limit`), options.timeoutMs);
     const finish = (result: RenderResult) => {
       if (settled) return;
       settled = true;
