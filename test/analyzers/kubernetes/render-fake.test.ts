@@ -82,7 +82,7 @@ describe("kubectl kustomize with a fake kubectl", () => {
     expect(seen.argv).toHaveLength(3);
     expect(seen.argv.join(" ")).not.toMatch(/enable-helm|enable-alpha-plugins|enable-exec|network/);
     expect(Object.keys(seen.env).sort()).toEqual(["HOME", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy"]);
-    expect(seen.env.HOME.startsWith(seen.cwd)).toBe(true);
+    expect(seen.env.HOME?.startsWith(seen.cwd)).toBe(true);
     // The private copy is gone once the scan is done.
     expect(existsSync(seen.cwd)).toBe(false);
   });
