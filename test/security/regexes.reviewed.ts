@@ -16,6 +16,7 @@ export const REVIEWED_REGEXES: Record<string, readonly string[]> = {
   ],
   "src/analyzers/kubernetes/kustomize.ts": [
     "/^[a-z][a-z0-9+.-]*:\\/\\//i",
+    "/^[a-z][a-z0-9+.-]*::/i",
     "/^(git@|github\\.com\\/|gitlab\\.com\\/|bitbucket\\.org\\/)/",
     "/[1-9k]/",
     "/^\\{\\d+,\\}/",

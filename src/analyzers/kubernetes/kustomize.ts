@@ -19,9 +19,14 @@ export function joinPath(dir: string, entry: string): string | null {
   return normaliseDir(dir === "" ? entry : `${dir}/${entry}`);
 }
 
-/** A reference that lives outside the repository (a git URL, an HTTP archive). */
+/** A reference that lives outside the repository (a git URL, an HTTP archive, a go-getter `git::` address). */
 export function isRemote(entry: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^(git@|github\.com\/|gitlab\.com\/|bitbucket\.org\/)/.test(entry) || entry.includes("?ref=");
+  return (
+    /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ||
+    /^[a-z][a-z0-9+.-]*::/i.test(entry) ||
+    /^(git@|github\.com\/|gitlab\.com\/|bitbucket\.org\/)/.test(entry) ||
+    entry.includes("?ref=")
+  );
 }
 
 export interface Problem {
