@@ -48,6 +48,13 @@ const SHA = /^[0-9a-f]{40}$/;
 
 export class GitRepo {
   private readonly cache = new Map<string, unknown>();
+  /**
+   * Refs resolved since the last write. Every answer naming a pull request resolves its branches,
+   * and a check run's answer resolves every open pull request's head: without this each is a
+   * synchronous `git rev-parse` that holds up every other request (under load, past the app's
+   * request timeout). Refs change only through commit, setBranch and merge, which clear it.
+   */
+  private readonly refs = new Map<string, string | undefined>();
   private clock = Date.parse("2026-01-05T10:00:00Z");
 
   private constructor(
@@ -92,11 +99,15 @@ export class GitRepo {
   /** The SHA a branch, tag or SHA names; undefined when it names nothing. */
   resolve(ref: string): string | undefined {
     if (SHA.test(ref) && this.cache.has(`commit:${ref}`)) return ref;
+    if (this.refs.has(ref)) return this.refs.get(ref);
+    let sha: string | undefined;
     try {
-      return this.git("rev-parse", "--verify", "--quiet", `${ref}^{commit}`).trim() || undefined;
+      sha = this.git("rev-parse", "--verify", "--quiet", `${ref}^{commit}`).trim() || undefined;
     } catch {
-      return undefined;
+      sha = undefined;
     }
+    this.refs.set(ref, sha);
+    return sha;
   }
 
   branchExists(branch: string): boolean {
@@ -110,6 +121,7 @@ export class GitRepo {
 
   /** Commits `files` on top of `branch` (created from `from` if new) and returns the new SHA. */
   commit(input: CommitInput): string {
+    this.refs.clear();
     const exists = this.branchExists(input.branch);
     const hasCommits = this.resolve("HEAD") !== undefined;
     if (exists) this.git("checkout", "--quiet", "--force", input.branch);
@@ -135,16 +147,19 @@ export class GitRepo {
       GIT_COMMITTER_EMAIL: committer.email,
       GIT_COMMITTER_DATE: date,
     }, input.message);
+    this.refs.clear();
     return this.resolve("HEAD")!;
   }
 
   /** Points a branch at a commit (a force-push). */
   setBranch(branch: string, sha: string): void {
+    this.refs.clear();
     this.git("update-ref", `refs/heads/${branch}`, sha);
   }
 
   /** A merge commit of `head` into `base` on a new ref (a merge queue's group), without touching `base`. */
   merge(base: string, head: string, message: string, who: Identity, ref: string): string {
+    this.refs.clear();
     const baseSha = this.resolve(base)!;
     this.git("checkout", "--quiet", "--force", "--detach", baseSha);
     this.run(["merge", "--quiet", "--no-ff", "--no-edit", "-m", message, head], {
@@ -157,6 +172,7 @@ export class GitRepo {
     });
     const sha = this.resolve("HEAD")!;
     this.git("update-ref", ref, sha);
+    this.refs.clear();
     return sha;
   }
 
