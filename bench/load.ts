@@ -10,8 +10,13 @@
  * the deliveries of all pull requests interleaved: opened, ready_for_review, an approval by the
  * engineer who pushed the agent's commits (not eligible), an approval by the DBA (eligible),
  * reopened. Each pull request must end with exactly one `changegate` check run on its head,
- * `success` with the DBA's sign-off, and every delivery must have been evaluated (a `decision`
- * log line carrying its delivery id): none lost.
+ * `success` with the DBA's sign-off, and every delivery must have been evaluated: none lost.
+ *
+ * Evaluated means: an evaluation that started after the delivery arrived completed. Deliveries
+ * for a head that is being evaluated wait in the head's queue and are answered together by the
+ * next evaluation of it (src/gate/coalesce.ts), which names them all in its `decision` log line
+ * (`deliveries`); a `skip` line (a newer evaluation had already written the run) names them too.
+ * A delivery whose only evaluation failed counts as lost, even though its check failed closed.
  *
  * Probot throttles writes (check runs, labels, review requests) to one a second per key; the
  * server keys that limiter by installation (src/server/throttle.ts). With every pull request in
@@ -65,6 +70,8 @@ interface Outcome {
   p99: number;
   peakMiB: number[];
   writes: number;
+  /** Evaluations that completed (decision lines): fewer than deliveries where the head's queue coalesced them. */
+  evaluations: number;
 }
 
 /** Peak resident set size of a process, from /proc (Linux). */
@@ -141,7 +148,8 @@ async function run(name: string, processes: number): Promise<Outcome> {
             const delivery = await github.deliver({ webhookUrl: app.webhookUrl, secret: sample.app.secret }, event, payload, { id: p.id });
             if (delivery.status !== 200 && delivery.status !== 202) {
               refused++;
-              console.error(`${p.id}: HTTP ${delivery.status} ${delivery.body.slice(0, 200)}`);
+              const why = app.logs.find((l) => l.id === p.id && typeof l.error === "string")?.error;
+              console.error(`${p.id}: HTTP ${delivery.status} ${delivery.body.slice(0, 200)}${why ? ` (${String(why)})` : ""}`);
             }
           } catch (error) {
             refused++;
@@ -151,12 +159,15 @@ async function run(name: string, processes: number): Promise<Outcome> {
       }),
     );
 
-    // Every delivery's evaluation ends in a decision line (or a skip: a newer evaluation already wrote the run).
+    // Every delivery is answered by a decision line naming it (or a skip: a newer evaluation already wrote the run); the first one counts.
     const doneAt = () => {
       const done = new Map<string, number>();
       for (const app of apps) {
         for (const line of app.logs) {
-          if ((line.event === "decision" || line.event === "skip") && typeof line.id === "string" && typeof line.time === "number" && !line.error) done.set(line.id, line.time);
+          if ((line.event !== "decision" && line.event !== "skip") || typeof line.time !== "number" || line.error) continue;
+          for (const id of Array.isArray(line.deliveries) ? line.deliveries : []) {
+            if (typeof id === "string" && !(done.get(id)! <= line.time)) done.set(id, line.time);
+          }
         }
       }
       return done;
@@ -186,6 +197,7 @@ async function run(name: string, processes: number): Promise<Outcome> {
     for (const [error, count] of [...errors].slice(0, 5)) wrong.push(`${count}× evaluation error: ${error}`);
     const seconds = (finished - started) / 1000;
     const writes = github.requests.filter((r) => r.method !== "GET" && !r.path.endsWith("/access_tokens")).length;
+    const evaluations = apps.reduce((sum, a) => sum + a.logs.filter((l) => l.event === "decision" && !l.error).length, 0);
     return {
       name,
       processes,
@@ -199,6 +211,7 @@ async function run(name: string, processes: number): Promise<Outcome> {
       p99: percentile(latencies, 99),
       peakMiB: apps.map((a) => peakMiB(a.child.pid)),
       writes,
+      evaluations,
     };
   } finally {
     await Promise.all(apps.map((a) => a.stop()));
@@ -212,10 +225,10 @@ results.push(await run("one-process", 1));
 results.push(await run("two-processes-redis", 2));
 
 console.log(`\nLoad: ${PULLS} pull requests × ${DELIVERIES_PER_PULL} deliveries, ${DELAY_MS} ms per API answer, ${INSTALLATIONS} installations, ${CONCURRENCY} deliveries in flight\n`);
-console.log("run                    processes  delivered  lost  wrong  seconds  deliveries/s  p50 ms  p99 ms  API writes  peak RSS MiB");
+console.log("run                    processes  delivered  evaluations  lost  wrong  seconds  deliveries/s  p50 ms  p99 ms  API writes  peak RSS MiB");
 for (const r of results) {
   console.log(
-    `${r.name.padEnd(22)} ${String(r.processes).padStart(9)}  ${String(r.deliveries - r.refused).padStart(9)}  ${String(r.lost.length).padStart(4)}  ${String(r.wrong.length).padStart(5)}  ${r.seconds.toFixed(1).padStart(7)}  ${r.throughput.toFixed(1).padStart(12)}  ${String(r.p50).padStart(6)}  ${String(r.p99).padStart(6)}  ${String(r.writes).padStart(10)}  ${r.peakMiB.join(" / ")}`,
+    `${r.name.padEnd(22)} ${String(r.processes).padStart(9)}  ${String(r.deliveries - r.refused).padStart(9)}  ${String(r.evaluations).padStart(11)}  ${String(r.lost.length).padStart(4)}  ${String(r.wrong.length).padStart(5)}  ${r.seconds.toFixed(1).padStart(7)}  ${r.throughput.toFixed(1).padStart(12)}  ${String(r.p50).padStart(6)}  ${String(r.p99).padStart(6)}  ${String(r.writes).padStart(10)}  ${r.peakMiB.join(" / ")}`,
   );
 }
 let failed = false;
