@@ -10,11 +10,17 @@
  *   4. the eligibility lookups `evaluate` needs, and the run's state re-read (the sequence check
  *      happens at the write, so an older evaluation never overwrites a newer one)
  *   5. the run completed (must succeed); then labels and review requests (best effort)
+ *
+ * Evaluations of one head are serialised through the head's queue (head-lock.ts): the delivery
+ * that finds the head free evaluates it and then whatever arrived for it meanwhile; every other
+ * one waits in the queue (src/gate/coalesce.ts says which of them one evaluation answers).
  */
+import { randomUUID } from "node:crypto";
 import type { BlobCache } from "./blob-cache.js";
 import { analyzeChangeSet, type AnalysisResult } from "../analyze.js";
 import { createKustomizeRenderer } from "../analyzers/kubernetes/render.js";
 import { evaluate, evaluateFailure, lookupsFor, POLICY_PATH, type AnalysisSummary, type Earlier, type GateFacts, type PolicyFact, type PullSnapshot, type Trigger } from "../gate/evaluate.js";
+import { planEvaluations, type PendingEvaluation } from "../gate/coalesce.js";
 import { keepLive, otherPullNumbers, rememberedOthers } from "../gate/others.js";
 import type { GateState } from "../gate/state.js";
 import { loadPolicy, validatePolicyText } from "../policy/load.js";
@@ -25,7 +31,7 @@ import { SourceError } from "../source/source.js";
 import { completeRun, findRuns, readRunState, startRun, type ExistingRun, type RunTarget } from "./checks.js";
 import { readEnforcement, type Enforcement } from "./enforcement.js";
 import { Eligibility, listCommits, listReviews } from "./facts.js";
-import { InProcessHeadLock, headKey, type HeadLock } from "./head-lock.js";
+import { InProcessHeadLock, headKey, type DrainResult, type HeadLock, type Settled } from "./head-lock.js";
 import { mapBounded, messageOf, statusOf, type Octokit, type RepoRef } from "./octokit.js";
 import { readPlanArtifact } from "./plan-artifact.js";
 import { performPullActions } from "./pull-actions.js";
@@ -67,6 +73,8 @@ export interface GateDeps {
   signoffButton?: boolean;
   /** Decoded blobs by SHA, shared across evaluations (see blob-cache.ts). */
   blobCache?: BlobCache;
+  /** The webhook delivery being handled (X-GitHub-Delivery): named in the decision it is answered by. */
+  delivery?: string;
 }
 
 /** The parts of a pull request the gate reads (`pulls.get`). */
@@ -95,12 +103,15 @@ export interface GateResult {
   headSha?: string;
   conclusion?: string;
   outcome?: string;
+  /** Left in the head's queue for the evaluation holding the head (another replica's). */
+  queued?: boolean;
 }
 
 const defaultLock = new InProcessHeadLock();
 
 export async function runGate(deps: GateDeps, locator: PullLocator, trigger: Trigger): Promise<GateResult> {
   const repo: RepoRef = { owner: locator.owner, repo: locator.repo };
+  const lock = deps.lock ?? defaultLock;
   let pr: PullRequestData;
   let observedAt: number;
   try {
@@ -108,17 +119,85 @@ export async function runGate(deps: GateDeps, locator: PullLocator, trigger: Tri
   } catch (error) {
     // Without the pull request nothing can be decided: the head the event names must not keep an old verdict.
     if (locator.hintHead) {
-      await (deps.lock ?? defaultLock).run(headKey(repo.owner, repo.repo, locator.hintHead), () =>
+      await lock.run(headKey(repo.owner, repo.repo, locator.hintHead), () =>
         failHead(deps, repo, { number: locator.pullNumber, headSha: locator.hintHead! }, trigger, error, () => runGate(deps, locator, trigger)),
       );
     }
     throw error;
   }
   if (pr.state !== "open") {
-    deps.log.info({ event: "skip", repo: `${repo.owner}/${repo.repo}`, pr: pr.number, reason: "closed" }, "changegate skips a closed pull request");
+    deps.log.info({ event: "skip", repo: `${repo.owner}/${repo.repo}`, pr: pr.number, reason: "closed", ...(deps.delivery ? { deliveries: [deps.delivery] } : {}) }, "changegate skips a closed pull request");
     return { skipped: "closed" };
   }
-  return (deps.lock ?? defaultLock).run(headKey(repo.owner, repo.repo, pr.head.sha), () => evaluateHead(deps, repo, pr, observedAt, trigger, locator));
+  const key = headKey(repo.owner, repo.repo, pr.head.sha);
+  if (!lock.submit) return lock.run(key, () => evaluateHead(deps, repo, pr, observedAt, trigger, locator, deps.delivery ? [deps.delivery] : []));
+  // Into the head's queue: evaluated by this call if the head is free, else by the evaluation holding it.
+  const token = randomUUID();
+  const entry: PendingEvaluation = {
+    token,
+    delivery: deps.delivery ?? token,
+    at: Date.now(),
+    owner: repo.owner,
+    repo: repo.repo,
+    pullNumber: pr.number,
+    ...(locator.hintHead ? { hintHead: locator.hintHead } : {}),
+    trigger,
+  };
+  let settled: Settled | undefined;
+  try {
+    ({ settled } = await lock.submit(key, entry, (batch) => drainBatch(deps, pr.head.sha, batch)));
+  } catch (error) {
+    // The shared queue cannot be reached (Redis): nobody may evaluate this delivery, so the head must not keep its verdict.
+    await failHead(deps, repo, { number: pr.number, headSha: pr.head.sha }, trigger, error, () => runGate(deps, locator, trigger));
+    throw error;
+  }
+  if (!settled) return { queued: true, headSha: pr.head.sha };
+  if (!settled.ok) throw settled.error;
+  return settled.value as GateResult;
+}
+
+/**
+ * Evaluates what waited for one head, as its holder: the planned evaluations one after another,
+ * each reading the pull request again (its head may have moved meanwhile: those deliveries go to
+ * the new head's queue once this head is let go; a closed one needs nothing).
+ */
+async function drainBatch(deps: GateDeps, head: string, batch: readonly PendingEvaluation[]): Promise<DrainResult> {
+  const result: DrainResult = { settled: new Map(), later: [] };
+  for (const step of planEvaluations(batch)) {
+    const first = step.covers[0]!;
+    const repo: RepoRef = { owner: first.owner, repo: first.repo };
+    const locator: PullLocator = { ...repo, pullNumber: step.pullNumber, ...(first.hintHead ? { hintHead: first.hintHead } : {}) };
+    const deliveries = [...new Set(step.covers.map((c) => c.delivery))];
+    const retry = () => runGate(deps, locator, step.trigger);
+    let outcome: Settled;
+    try {
+      let read: { pr: PullRequestData; observedAt: number };
+      try {
+        read = await readPull(deps, repo, step.pullNumber);
+      } catch (error) {
+        // This head is held here: its run is failed directly (not through the lock, which this holder has).
+        await failHead(deps, repo, { number: step.pullNumber, headSha: head }, step.trigger, error, retry);
+        throw error;
+      }
+      const { pr, observedAt } = read;
+      if (pr.state !== "open") {
+        deps.log.info({ event: "skip", repo: `${repo.owner}/${repo.repo}`, pr: pr.number, reason: "closed", deliveries }, "changegate skips a closed pull request");
+        outcome = { ok: true, value: { skipped: "closed" } satisfies GateResult };
+      } else if (pr.head.sha !== head) {
+        for (const c of step.covers) {
+          const again: PullLocator = { owner: c.owner, repo: c.repo, pullNumber: c.pullNumber, ...(c.hintHead ? { hintHead: c.hintHead } : {}) };
+          result.later.push({ token: c.token, run: () => runGate({ ...deps, delivery: c.delivery }, again, c.trigger) });
+        }
+        continue;
+      } else {
+        outcome = { ok: true, value: await evaluateHead(deps, repo, pr, observedAt, step.trigger, locator, deliveries) };
+      }
+    } catch (error) {
+      outcome = { ok: false, error };
+    }
+    for (const c of step.covers) result.settled.set(c.token, outcome);
+  }
+  return result;
 }
 
 async function readPull(deps: GateDeps, repo: RepoRef, pullNumber: number): Promise<{ pr: PullRequestData; observedAt: number }> {
@@ -144,12 +223,13 @@ function snapshot(pr: PullRequestData): PullSnapshot {
   };
 }
 
-async function evaluateHead(deps: GateDeps, repo: RepoRef, pr: PullRequestData, observedAt: number, trigger: Trigger, locator: PullLocator): Promise<GateResult> {
+async function evaluateHead(deps: GateDeps, repo: RepoRef, pr: PullRequestData, observedAt: number, trigger: Trigger, locator: PullLocator, deliveries: readonly string[]): Promise<GateResult> {
   const { octokit, log } = deps;
   const seq = (deps.now ?? Date.now)();
   const pull = snapshot(pr);
   const head = pull.headSha;
-  const where = { repo: `${repo.owner}/${repo.repo}`, pr: pr.number, head_sha: head };
+  // `deliveries`: the webhooks this evaluation answers (it started after each of them arrived).
+  const where = { repo: `${repo.owner}/${repo.repo}`, pr: pr.number, head_sha: head, ...(deliveries.length > 0 ? { deliveries } : {}) };
   const retry = () => runGate(deps, locator, trigger);
 
   // Stage 2 (gather): everything that depends only on the pull request, at once.

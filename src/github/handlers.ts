@@ -59,6 +59,7 @@ async function depsFor(context: AnyContext, options: HandlerOptions): Promise<Ga
     ...(options.lock ? { lock: options.lock } : {}),
     ...(options.blobCache ? { blobCache: options.blobCache } : {}),
     ...(options.signoffButton === false ? { signoffButton: false } : {}),
+    ...(context.id ? { delivery: context.id } : {}),
     // Nothing could be written (GitHub down, the token refused): evaluate again later, so an old
     // verdict does not outlive the outage. Each retry that fails to write schedules the next.
     onUnwritten: (retry) => {

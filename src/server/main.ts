@@ -61,6 +61,7 @@ export async function startServer(envIn: Record<string, string | undefined> = pr
   if (config.redisUrl) {
     const redis = new RedisCoordination(config.redisUrl, {
       log,
+      track: (work) => tracker.track(work),
       ...(Number(env.CHANGEGATE_LOCK_LEASE_MS) > 0 ? { leaseMs: Number(env.CHANGEGATE_LOCK_LEASE_MS) } : {}),
     });
     await redis.connect();

@@ -8,7 +8,8 @@ import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, REDIS_BINARY, startRedisServer } from "../support/redis-server.js";
 import { GitHubServer } from "../support/github-server/server.js";
-import { DBA, ENGINEER, sampleRepository, type Sample } from "../support/github-server/scenario.js";
+import { decodeState } from "../../src/gate/state.js";
+import { AGENT, DBA, ENGINEER, sampleRepository, type Sample } from "../support/github-server/scenario.js";
 import { eventually, ROOT, startApp, type AppProcess } from "./app-process.js";
 
 let redis: ChildProcess | undefined;
@@ -72,11 +73,65 @@ describe.skipIf(!REDIS_BINARY)("two replicas on one Redis", () => {
     const runs = github.runsFor(sample.head);
     expect(runs).toHaveLength(1);
     expect(runs[0]!.conclusion).toBe("success");
-    // Every replica took part, and each delivery was evaluated by exactly one of them.
+    // Each delivery was answered by one evaluation naming it (deliveries that waited together share one).
     const decisions = replicas.flatMap((r) => r.logs.filter((l) => l.event === "decision"));
-    expect(decisions).toHaveLength(4);
+    const answered = decisions.flatMap((l) => (Array.isArray(l.deliveries) ? (l.deliveries as string[]) : []));
+    expect(answered.sort()).toEqual(["delivery-opened", "delivery-reopened", "delivery-review-1", "delivery-review-2"]);
+    expect(decisions.length).toBeLessThanOrEqual(4);
     expect(github.problems).toEqual([]);
   }, 90_000);
+
+  it("a burst on one head, a press among it: one check run, the press counted once, every delivery answered", async () => {
+    const [a, b] = replicas as [AppProcess, AppProcess];
+    const to = (r: AppProcess) => ({ webhookUrl: r.webhookUrl, secret: sample.app.secret });
+    github.push("copilot/drop-legacy-burst", { "db/migrations/900001_drop_legacy_burst.up.sql": "DROP TABLE legacy_burst;\n" }, { message: "Drop legacy_burst", author: AGENT, committer: ENGINEER });
+    const pull = github.openPull({ head: "copilot/drop-legacy-burst", title: "Drop legacy_burst", author: AGENT }).number;
+    const head = github.headOf(pull);
+    // Each evaluation takes a while (every API answer 40 ms late): the burst arrives while the head is held.
+    github.delayMs = 40;
+    const burst: [AppProcess, string, Record<string, unknown>, string][] = [
+      [a, "pull_request", github.pullRequestEvent("opened", pull), "burst-opened"],
+      [b, "pull_request", github.pullRequestEvent("ready_for_review", pull), "burst-ready"],
+      [a, "pull_request_review", github.reviewEvent("submitted", github.review(pull, ENGINEER, "APPROVED")), "burst-review"],
+      [b, "pull_request", github.pullRequestEvent("reopened", pull), "burst-reopened-1"],
+      [a, "pull_request", github.pullRequestEvent("reopened", pull), "burst-reopened-2"],
+      [b, "pull_request", github.pullRequestEvent("reopened", pull), "burst-reopened-3"],
+    ];
+    const answers = await Promise.all(burst.map(([r, event, payload, id]) => github.deliver(to(r), event, payload, { id })));
+    expect(answers.map((d) => d.status)).toEqual(burst.map(() => 202));
+    await settled();
+    const run = github.runsFor(head);
+    expect(run).toHaveLength(1);
+    expect(run[0]!.conclusion).toBe("action_required");
+
+    // The DBA presses Sign off; the press is delivered to both replicas (one takes it), amid re-runs and reopenings.
+    const pressed = github.checkRunEvent("requested_action", run[0]!.id, DBA);
+    const more: [AppProcess, string, Record<string, unknown>, string][] = [
+      [a, "check_run", github.checkRunEvent("rerequested", run[0]!.id, ENGINEER), "burst-rerun"],
+      [b, "check_run", pressed, "burst-press"],
+      [a, "check_run", pressed, "burst-press"],
+      [a, "pull_request", github.pullRequestEvent("reopened", pull), "burst-reopened-4"],
+      [b, "pull_request", github.pullRequestEvent("reopened", pull), "burst-reopened-5"],
+    ];
+    const later = await Promise.all(more.map(([r, event, payload, id]) => github.deliver(to(r), event, payload, { id })));
+    expect(later.filter((d) => d.body.includes("duplicate"))).toHaveLength(1);
+    await settled();
+    github.delayMs = 0;
+
+    const runs = github.runsFor(head);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.conclusion, runs[0]!.output.summary ?? "").toBe("success");
+    const state = decodeState(runs[0]!.output.text);
+    expect(state?.presses?.filter((id) => id === "burst-press")).toEqual(["burst-press"]);
+    expect(state?.signoffs.filter((s) => s.user === DBA)).toHaveLength(1);
+    // Every delivery was answered by an evaluation that named it; together they took fewer evaluations than deliveries.
+    const decisions = replicas.flatMap((r) => r.logs.filter((l) => l.event === "decision" && l.pr === pull && !l.error));
+    const answered = new Set(decisions.flatMap((l) => (Array.isArray(l.deliveries) ? (l.deliveries as string[]) : [])));
+    const ids = [...new Set([...burst, ...more].map(([, , , id]) => id))];
+    expect(ids.filter((id) => !answered.has(id))).toEqual([]);
+    expect(decisions.length).toBeLessThan(ids.length);
+    expect(github.problems).toEqual([]);
+  }, 120_000);
 
   it("losing Redis mid-evaluation never turns the check green", async () => {
     const [a] = replicas as [AppProcess];
