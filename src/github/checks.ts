@@ -12,6 +12,16 @@ export interface ExistingRun {
   status: string;
   conclusion: string | null;
   state?: GateState;
+  /** What the run shows, as listed (the API does not list a run's buttons). */
+  output?: { title: string | null; summary: string | null; text: string | null };
+}
+
+/** Conclusions a required check passes on. */
+export const PASSING_CONCLUSIONS: ReadonlySet<string> = new Set(["success", "neutral", "skipped"]);
+
+/** Whether a run lets a merge through as it stands (so a re-evaluation must set it back to in progress first). */
+export function passes(run: ExistingRun): boolean {
+  return run.status === "completed" && run.conclusion !== null && PASSING_CONCLUSIONS.has(run.conclusion);
 }
 
 /** This app's `changegate` runs on `sha`, the one holding the newest state first. */
@@ -27,7 +37,7 @@ export async function findRuns(octokit: Octokit, repo: RepoRef, sha: string, app
     // Without a known app id no run can be proven to be this app's: none is trusted.
     .filter((run) => run.name === CHECK_NAME && appId !== undefined && run.app?.id === appId)
     .map((run): ExistingRun => {
-      const existing: ExistingRun = { id: run.id, headSha: run.head_sha, status: run.status, conclusion: run.conclusion };
+      const existing: ExistingRun = { id: run.id, headSha: run.head_sha, status: run.status, conclusion: run.conclusion, output: { title: run.output?.title ?? null, summary: run.output?.summary ?? null, text: run.output?.text ?? null } };
       const state = decodeState(run.output?.text);
       if (state) existing.state = state;
       return existing;
@@ -57,6 +67,7 @@ export async function startRun(octokit: Octokit, target: RunTarget, title: strin
   const output = { title, summary: IN_PROGRESS_SUMMARY };
   if (target.existing) {
     const state = target.existing.state;
+    written.delete(target.existing.id);
     await octokit.rest.checks.update({
       ...target.repo,
       check_run_id: target.existing.id,
@@ -85,6 +96,44 @@ export async function readRunState(octokit: Octokit, repo: RepoRef, runId: numbe
 }
 
 /**
+ * What this process last completed each run with (bounded; a restart forgets, costing one write).
+ * The API lists a run's output but not its buttons, so a completion that would change nothing
+ * (status, conclusion, output and buttons all as they are) is recognised by comparing with this,
+ * and only while the run as listed is still what was written (nobody changed it since).
+ */
+const written = new Map<number, { shown: string; full: string }>();
+const MAX_WRITTEN = 10_000;
+
+/** The evaluation sequence is not content: an evaluation that changes nothing else writes nothing. */
+function withoutSeq(text: string | null | undefined): string {
+  if (!text) return "";
+  const state = decodeState(text);
+  if (!state) return text;
+  const at = text.lastIndexOf("<!-- changegate:state ");
+  return `${text.slice(0, at)}${encodeState({ ...state, seq: 0 })}${text.slice(text.indexOf(" -->", at) + 4)}`;
+}
+
+function shownPrint(run: { status: string; conclusion: string | null; title: string | null; summary: string | null; text: string | null }): string {
+  return JSON.stringify([run.status, run.conclusion, run.title, run.summary, withoutSeq(run.text)]);
+}
+
+/** Whether completing `existing` with `plan` would leave it exactly as it is. */
+export function unchangedBy(existing: ExistingRun | undefined, plan: CheckRunPlan, detailsUrl: string): boolean {
+  if (!existing?.output || plan.annotationBatches.length > 0) return false;
+  const last = written.get(existing.id);
+  if (!last) return false;
+  const shown = shownPrint({ status: "completed", conclusion: plan.conclusion, title: plan.title, summary: plan.summary, text: plan.text });
+  return last.shown === shownPrint({ status: existing.status, conclusion: existing.conclusion, ...existing.output }) && last.full === JSON.stringify([shown, plan.actions, detailsUrl]);
+}
+
+function remember(runId: number, plan: CheckRunPlan, detailsUrl: string): void {
+  const shown = shownPrint({ status: "completed", conclusion: plan.conclusion, title: plan.title, summary: plan.summary, text: plan.text });
+  written.delete(runId);
+  written.set(runId, { shown, full: JSON.stringify([shown, plan.actions, detailsUrl]) });
+  if (written.size > MAX_WRITTEN) written.delete(written.keys().next().value!);
+}
+
+/**
  * Completes the run with the plan: one request carries the conclusion, the output and the first
  * 50 annotations; further batches are appended by updates that repeat the same output. Updates do
  * not depend on each other (annotations append, the output is the same), so they go out together.
@@ -104,8 +153,13 @@ export async function completeRun(octokit: Octokit, target: RunTarget, runId: nu
   if (runId === undefined) {
     const { data } = await octokit.rest.checks.create({ ...target.repo, name: CHECK_NAME, head_sha: target.headSha, ...body });
     await Promise.all(append(data.id));
+    remember(data.id, plan, target.detailsUrl);
     return data.id;
   }
+  // Each write costs a second of the installation's write budget: one that changes nothing is not sent.
+  if (runId === target.existing?.id && unchangedBy(target.existing, plan, target.detailsUrl)) return runId;
+  written.delete(runId);
   await Promise.all([octokit.rest.checks.update({ ...target.repo, check_run_id: runId, ...body }), ...append(runId)]);
+  remember(runId, plan, target.detailsUrl);
   return runId;
 }

@@ -6,10 +6,11 @@
  *   1. the pull request, live (its head and base may have moved since the webhook)
  *   2. at once: the policy at the base branch (and the listings that prove it absent), the merge
  *      base, the file list, this app's run on the head, reviews, commits, the base branch's rules
- *   3. the run set in progress, the claimed files read, earlier runs recalled, sharing pull requests
+ *   3. the run set in progress (if it passes), the claimed files read, earlier runs recalled, sharing pull requests
  *   4. the eligibility lookups `evaluate` needs, and the run's state re-read (the sequence check
  *      happens at the write, so an older evaluation never overwrites a newer one)
- *   5. the run completed (must succeed); then labels and review requests (best effort)
+ *   5. the run completed (must succeed; not sent when it would change nothing); then labels and
+ *      review requests (best effort, only what the pull request lacks)
  *
  * Evaluations of one head are serialised through the head's queue (head-lock.ts): the delivery
  * that finds the head free evaluates it and then whatever arrived for it meanwhile; every other
@@ -28,7 +29,7 @@ import { analysisOptionsFromPolicy } from "../policy/options.js";
 import { pullAuthorKind, type CommitRecord } from "../policy/pull-facts.js";
 import type { Lookup, Permission } from "../policy/types.js";
 import { SourceError } from "../source/source.js";
-import { completeRun, findRuns, readRunState, startRun, type ExistingRun, type RunTarget } from "./checks.js";
+import { completeRun, findRuns, passes, readRunState, startRun, type ExistingRun, type RunTarget } from "./checks.js";
 import { readEnforcement, type Enforcement } from "./enforcement.js";
 import { Eligibility, listCommits, listReviews } from "./facts.js";
 import { InProcessHeadLock, headKey, type DrainResult, type HeadLock, type Settled } from "./head-lock.js";
@@ -261,14 +262,20 @@ async function evaluateHead(deps: GateDeps, repo: RepoRef, pr: PullRequestData, 
     // A check run belongs to a commit: other open pull requests with this head share it.
     const othersP = sharingPulls(octokit, repo, pr, existing).catch(() => rememberedOthers(pr.number, pull.baseBranch, existing));
 
-    // Stage 3: the run shows "in progress" while the claimed files are read.
-    runIdP = startRun(octokit, target, "Analysing…").then(
-      (id) => id,
-      (error: unknown) => {
-        log.warn({ event: "check-run-start-failed", ...where, error: messageOf(error) }, "changegate could not set its run in progress");
-        return existing?.id;
-      },
-    );
+    // Stage 3: a run that would let a merge through shows "in progress" while the claimed files
+    // are read (an earlier success never stands while the pull request is evaluated again). A run
+    // that blocks already (waiting for sign-off, failed, in progress) keeps blocking as it is: that
+    // write would cost a second of the installation's write budget and change no merge.
+    runIdP =
+      existing && !passes(existing)
+        ? Promise.resolve(existing.id)
+        : startRun(octokit, target, "Analysing…").then(
+            (id) => id,
+            (error: unknown) => {
+              log.warn({ event: "check-run-start-failed", ...where, error: messageOf(error) }, "changegate could not set its run in progress");
+              return existing?.id;
+            },
+          );
     const [policy, reviews, commits] = await Promise.all([policyP, reviewsP, commitsP]);
     const analysisP = usable(policy) ? analyse(octokit, repo, pr, pull, policy, commits, await mergeBaseP, listingP, deps.blobCache) : Promise.resolve(undefined);
     const earlierP = mapBounded(earlierCommits(head, reviews, commits, trigger), CONTENT_CONCURRENCY, (sha) =>
