@@ -122,6 +122,7 @@ export const REVIEWED_REGEXES: Record<string, readonly string[]> = {
   "src/analyzers/migrations/ruby.ts": [
     "/^(where|find|find_by|find_by!|rewhere|limit|excluding|without|first|last|take)$/",
     "/^[ \\t]*disable_ddl_transaction!/m",
+    "/Migration\\[(\\d+\\.\\d+)\\]/",
     "/concurrently/",
     "/^[A-Z]\\w*$/",
     "/\\s+/g",
@@ -130,6 +131,7 @@ export const REVIEWED_REGEXES: Record<string, readonly string[]> = {
     "/[^aeiou]y$/",
     "/[\\n\\r\\u2028\\u2029]/",
   ],
+  "src/analyzers/migrations/orm-types.ts": ["/^\\d+$/"],
   "src/analyzers/migrations/sql-files.ts": [
     "/^\\s*--\\s*\\+goose\\s+(up|down)\\b/i",
     "/^\\s*--\\s*migrate:(up|down)\\b/i",

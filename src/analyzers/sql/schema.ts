@@ -10,6 +10,7 @@
  * back because of one says so (`note`).
  */
 import { unqualified } from "../report.js";
+import { tokenize } from "./tokens.js";
 
 /** Whether an object came from the migrations at base or from the change being judged. */
 export type Origin = "base" | "change";
@@ -42,6 +43,18 @@ export interface DjangoField {
   text: string;
 }
 
+/** A CHECK constraint the model follows: only those of the form `column IS NOT NULL` matter to a judgement. */
+export interface CheckState {
+  table: string;
+  name: string;
+  /** The column of a `column IS NOT NULL` check; undefined for any other expression. */
+  notNullOf?: string;
+  /** Whether every row was checked (added without NOT VALID / `validate: false`, or validated since). */
+  validated: boolean;
+  /** Where it was validated: a validation at base holds only where the model is trusted. */
+  validatedIn?: Origin;
+}
+
 export interface DjangoModel {
   name: string;
   fields: Map<string, DjangoField>;
@@ -65,6 +78,8 @@ export class SchemaModel {
   readonly roles = new Set<string>();
   /** `privileges on object to grantee`, normalised. */
   readonly grants = new Set<string>();
+  /** CHECK constraints by `table.name`, lower-cased and unqualified. */
+  readonly checks = new Map<string, CheckState>();
   /** Django models by `app.model`, lower-cased. */
   readonly django = new Map<string, DjangoModel>();
   private readonly gapList: { reason: string; kind: GapKind }[] = [];
@@ -130,6 +145,48 @@ export class SchemaModel {
     const key = unqualified(name);
     this.tables.delete(key);
     for (const [index, table] of this.indexes) if (table === key) this.indexes.delete(index);
+    for (const [id, check] of this.checks) if (unqualified(check.table) === key) this.checks.delete(id);
+  }
+
+  /** A CHECK constraint added: `expression` is its text, `validated` false for NOT VALID. */
+  addCheck(table: string, name: string, expression: string, validated: boolean): void {
+    const column = notNullColumn(expression);
+    this.checks.set(`${unqualified(table)}.${name.toLowerCase()}`, {
+      table,
+      name,
+      ...(column !== undefined ? { notNullOf: column } : {}),
+      validated,
+      ...(validated ? { validatedIn: this.origin } : {}),
+    });
+  }
+
+  check(table: string, name: string): CheckState | undefined {
+    return this.checks.get(`${unqualified(table)}.${name.toLowerCase()}`);
+  }
+
+  validateCheck(table: string, name: string): void {
+    const check = this.checks.get(`${unqualified(table)}.${name.toLowerCase()}`);
+    if (check && !check.validated) {
+      check.validated = true;
+      check.validatedIn = this.origin;
+    }
+  }
+
+  dropCheck(table: string, name: string): void {
+    this.checks.delete(`${unqualified(table)}.${name.toLowerCase()}`);
+  }
+
+  /**
+   * A valid `CHECK (column IS NOT NULL)` on the table, which lets PostgreSQL 12+ set NOT NULL without
+   * scanning the table: one validated by the change itself, or at base where the model is trusted.
+   */
+  notNullCheck(table: string, column: string): CheckState | undefined {
+    const key = unqualified(table);
+    for (const check of this.checks.values()) {
+      if (unqualified(check.table) !== key || check.notNullOf !== column.toLowerCase() || !check.validated) continue;
+      if (check.validatedIn === "change" || this.trusted) return check;
+    }
+    return undefined;
   }
 
   renameTable(from: string, to: string): void {
@@ -174,6 +231,14 @@ export class SchemaModel {
     if (model === null) this.django.delete(key);
     else this.django.set(key, model);
   }
+}
+
+/** The column of a `column IS NOT NULL` expression (parentheses and quotes allowed), lower-cased. */
+export function notNullColumn(expression: string): string | undefined {
+  const words = tokenize(expression, 64).filter((t) => t.value !== "(" && t.value !== ")");
+  if (words.length !== 4 || words[0]!.kind === "punct" || words[0]!.kind === "string") return undefined;
+  const [, is, not, nul] = words.map((t) => t.value);
+  return is === "IS" && not === "NOT" && nul === "NULL" ? words[0]!.name.toLowerCase() : undefined;
 }
 
 /** A type as the model compares types: lower-case, single spaces, common aliases folded. */
