@@ -208,7 +208,7 @@ export class GitHubSource implements Source {
     let bytes = 0;
     const send = () => {
       const blobs = batch;
-      void this.bounded(() => this.fetchBlobBatch(blobs));
+      void this.readBlobBatch(blobs);
     };
     for (const blob of pending) {
       if (batch.length > 0 && (batch.length >= GRAPHQL_BLOBS_PER_QUERY || bytes + blob.size > GRAPHQL_BYTES_PER_QUERY)) {
@@ -225,9 +225,25 @@ export class GitHubSource implements Source {
   /**
    * One GraphQL query for a batch of blobs. Only text whose git hash is the blob's SHA counts as
    * the blob; anything else GraphQL answers (binary, truncated, missing, an error for the whole
-   * query) is read through the REST blobs API, whose failures fail the read.
+   * query) is read through the REST blobs API, whose failures fail the read. The query and each
+   * REST read take their own place in the in-flight bound, so a failed query does not send its
+   * whole batch to the REST API at once.
    */
-  private async fetchBlobBatch(batch: readonly PendingBlob[]): Promise<void> {
+  private async readBlobBatch(batch: readonly PendingBlob[]): Promise<void> {
+    const found = await this.bounded(() => this.queryBlobs(batch));
+    await Promise.all(
+      batch.map(async (blob) => {
+        try {
+          blob.resolve(found.get(blob.sha) ?? (await this.bounded(() => this.fetchBlob(blob.sha, blob.path, blob.ref))));
+        } catch (error) {
+          blob.reject(error);
+        }
+      }),
+    );
+  }
+
+  /** The blobs GraphQL gave exactly; an error for the whole query gives none. */
+  private async queryBlobs(batch: readonly PendingBlob[]): Promise<Map<string, Uint8Array>> {
     const { owner, repo } = this.options;
     const unique = [...new Set(batch.map((b) => b.sha))];
     const found = new Map<string, Uint8Array>();
@@ -245,19 +261,9 @@ export class GitHubSource implements Source {
         if (blobSha(bytes) === sha) found.set(sha, bytes);
       });
     } catch {
-      // Every blob of the batch is read through the REST API below.
+      // The whole batch is read through the REST API.
     }
-    await Promise.all(
-      batch.map(async (blob) => {
-        try {
-          // Outside the in-flight bound this batch holds: the REST reads queue behind it otherwise.
-          const bytes = found.get(blob.sha) ?? (await this.fetchBlob(blob.sha, blob.path, blob.ref));
-          blob.resolve(bytes);
-        } catch (error) {
-          blob.reject(error);
-        }
-      }),
-    );
+    return found;
   }
 
   private async fetchBlob(sha: string, path: string, ref: string): Promise<Uint8Array> {

@@ -77,4 +77,15 @@ describe("blobs read by SHA", () => {
       expect((r as SourceError).retryable).toBe(true);
     }
   });
+
+  it("read through REST, ten in flight, when the GraphQL query fails", async () => {
+    const src = source(history(40), { failRoute: (_method, path) => (path === "/graphql" ? 502 : undefined), delayMs: 20 });
+    const texts = await readAll(src, "db/migrate");
+    expect(texts.every((t) => typeof t === "string")).toBe(true);
+    expect(fake!.blobReads).toHaveLength(40);
+    const blobs = fake!.requests.filter((r) => r.path.includes("/git/blobs/"));
+    const mostAtOnce = Math.max(...blobs.map((r) => blobs.filter((o) => o.start <= r.start && o.end > r.start).length));
+    expect(mostAtOnce).toBeLessThanOrEqual(10);
+    expect(mostAtOnce).toBeGreaterThan(1);
+  });
 });
