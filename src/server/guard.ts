@@ -5,16 +5,15 @@
  * it never lets a merge through).
  */
 import type { Octokit } from "@octokit/core";
+import { PASSING_CONCLUSIONS } from "../github/checks.js";
 import { leaseLost } from "./coordination.js";
-
-const PASSING = new Set(["success", "neutral", "skipped"]);
 
 export function failClosedGuard(octokit: Octokit): void {
   octokit.hook.before("request", (options) => {
     const url = String(options.url ?? "");
     if (!/\/check-runs(\/\{?check_run_id\}?|\/\d+)?$/.test(url) || (options.method !== "POST" && options.method !== "PATCH")) return;
     const conclusion = (options as { conclusion?: unknown }).conclusion;
-    if (typeof conclusion === "string" && PASSING.has(conclusion) && leaseLost()) {
+    if (typeof conclusion === "string" && PASSING_CONCLUSIONS.has(conclusion) && leaseLost()) {
       throw new Error("changegate lost its coordination lock (Redis) during this evaluation; it will not pass the check from it");
     }
   });
