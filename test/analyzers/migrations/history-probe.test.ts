@@ -55,7 +55,7 @@ describe("the history is read only when a judgement needs it, and then the findi
       const files = runOrder(walk(dir).map((path) => ({ path, text: readFileSync(join(dir, path), "utf8") })));
       // Spread over the history, and its newest files: a bounded number of cases per set.
       const picks = new Set<number>();
-      const step = Math.max(1, Math.floor(files.length / 24));
+      const step = Math.max(1, Math.floor(files.length / 12));
       for (let i = 1; i < files.length; i += step) picks.add(i);
       for (let i = Math.max(1, files.length - 6); i < files.length; i++) picks.add(i);
       for (const i of picks) {
