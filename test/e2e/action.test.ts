@@ -86,6 +86,13 @@ describe("changegate as a GitHub Action step", () => {
     expect(action.inputs["github-token"]!.default).toBe("${{ github.token }}");
   });
 
+  it("action.yml runs other actions only at a pinned commit, never at a tag that can be moved", () => {
+    const action = parse(readFileSync(join(ROOT, "action.yml"), "utf8")) as { runs: { steps: { uses?: string }[] } };
+    const uses = action.runs.steps.flatMap((s) => (s.uses ? [s.uses] : []));
+    expect(uses.length).toBeGreaterThan(0);
+    for (const use of uses) expect(use).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+  });
+
   it("the README's workflow triggers on the three events, grants what the step writes with, and uses this version", () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
     const section = readme.slice(readme.indexOf("<!-- action:start -->"), readme.indexOf("<!-- action:end -->"));
