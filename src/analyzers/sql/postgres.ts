@@ -305,6 +305,20 @@ function kindLabel(objectType: string | undefined): string {
   return KIND_LABELS[objectType] ?? objectType.replace(/^OBJECT_/, "").toLowerCase().replace(/_/g, " ");
 }
 
+/** A check constraint's key in `Run.checks`, as the schema model keys its own. */
+function checkId(table: string, name: string): string {
+  return `${unqualified(table)}.${name.toLowerCase()}`;
+}
+
+/** The column of a `column IS NOT NULL` expression, as PostgreSQL names it. */
+function nullTestColumn(expression: Node | undefined): string | undefined {
+  const test = expression && "NullTest" in expression ? expression.NullTest : undefined;
+  if (test?.nulltesttype !== "IS_NOT_NULL" || !test.arg || !("ColumnRef" in test.arg)) return undefined;
+  const fields = test.arg.ColumnRef.fields ?? [];
+  const only = fields.length === 1 ? fields[0] : undefined;
+  return only && "String" in only ? only.String.sval : undefined;
+}
+
 const CASCADE_NOTE = " with CASCADE, which also drops everything that depends on it";
 
 /** Reads one parsed statement and reports what it does. */
@@ -336,6 +350,7 @@ class StatementReader {
       if (what === "TRANS_STMT_BEGIN" || what === "TRANS_STMT_START") run.inTransaction = true;
       else if (what === "TRANS_STMT_COMMIT" || what === "TRANS_STMT_ROLLBACK" || what === "TRANS_STMT_PREPARE") {
         run.inTransaction = false;
+        run.transactionEnds++;
         run.newEnumValues.length = 0;
       }
       return;
@@ -831,17 +846,36 @@ class StatementReader {
         this.report(rules.columnTypeChange, `Changes the type of ${column} to ${type}${using}, rewriting the table${unknown}`, column, { table });
         return;
       }
-      case "AT_SetNotNull":
-        this.report(rules.notNull, `Sets ${column} NOT NULL, scanning the whole table under an exclusive lock`, column, { table });
+      case "AT_SetNotNull": {
+        const proof = this.notNullProof(table, cmd.name ?? "");
+        this.run.nullability.set(`${unqualified(table)}.${cmd.name ?? ""}`, true);
+        if (proof === true) return;
+        this.report(rules.notNull, `Sets ${column} NOT NULL, scanning the whole table under an exclusive lock${proof}`, column, { table });
+        return;
+      }
+      case "AT_DropNotNull":
+        // Relaxes a constraint (readers may see NULLs later): no finding, but a NOT NULL check dropped after it matters again.
+        this.run.nullability.set(`${unqualified(table)}.${cmd.name ?? ""}`, false);
         return;
       case "AT_AddConstraint": {
         const constraint = (cmd.def as { Constraint?: Constraint } | undefined)?.Constraint;
+        if (constraint?.contype === "CONSTR_CHECK") this.addedCheck(table, constraint);
         if (constraint && !isNew) this.constraint(table, constraint);
         return;
       }
-      case "AT_DropConstraint":
+      case "AT_ValidateConstraint":
+        // The safe second step of a NOT VALID constraint: no finding, and a valid check lets SET NOT NULL skip its scan.
+        this.validatedCheck(table, cmd.name ?? "");
+        return;
+      case "AT_DropConstraint": {
+        const redundant = this.redundantCheck(table, cmd.name ?? "");
+        const id = checkId(table, cmd.name ?? "");
+        this.run.checks.delete(id);
+        this.run.droppedChecks.add(id);
+        if (redundant) return;
         this.report(rules.dropConstraint, `Drops constraint ${String(cmd.name)} on ${table}${cascade ? CASCADE_NOTE : ""}`, column, { table, cascade });
         return;
+      }
       case "AT_DisableRowSecurity":
         this.report(rules.disableRls, `Disables row-level security on ${table}`, table);
         return;
@@ -923,6 +957,71 @@ class StatementReader {
         }
         return;
     }
+  }
+
+  /**
+   * Whether a valid `CHECK (column IS NOT NULL)` lets SET NOT NULL skip its scan (PostgreSQL 12+): true,
+   * or what the message adds when it does not. The check counts when this text validated it in a later
+   * transaction than the one that added it, or when the schema model has it valid from before this text.
+   */
+  private notNullProof(table: string, column: string): true | string {
+    const key = unqualified(table);
+    let sameTransaction = false;
+    for (const [id, check] of this.run.checks) {
+      if (!id.startsWith(`${key}.`) || check.notNullOf !== column || !check.validated) continue;
+      if (check.apart) return true;
+      sameTransaction = true;
+    }
+    const known = this.run.context.schema?.notNullCheck(table, column);
+    if (known && !this.run.droppedChecks.has(checkId(table, known.name)) && !this.run.checks.has(checkId(table, known.name))) return true;
+    return sameTransaction
+      ? `; its CHECK (${column} IS NOT NULL) is added NOT VALID and validated in the same transaction, so VALIDATE scans the table under the lock ADD CONSTRAINT took`
+      : "";
+  }
+
+  private addedCheck(table: string, constraint: Constraint): void {
+    const id = checkId(table, constraint.conname ?? `(unnamed at ${this.start})`);
+    // A NOT ENFORCED check proves nothing; a NO INHERIT one says nothing of the child tables SET NOT NULL also scans.
+    const column = constraint.is_enforced !== false && !constraint.is_no_inherit ? nullTestColumn(constraint.raw_expr) : undefined;
+    const validated = !constraint.skip_validation;
+    this.run.checks.set(id, {
+      ...(column !== undefined ? { notNullOf: column } : {}),
+      validated,
+      apart: validated,
+      addedAt: this.run.transactionEnds,
+      addedAlone: this.run.inTransaction === false,
+    });
+    this.run.droppedChecks.delete(id);
+  }
+
+  private validatedCheck(table: string, name: string): void {
+    const id = checkId(table, name);
+    const local = this.run.checks.get(id);
+    if (local) {
+      if (!local.validated) {
+        local.validated = true;
+        local.apart = local.addedAlone || this.run.transactionEnds > local.addedAt;
+      }
+      return;
+    }
+    // Added by an earlier migration: its own transaction has ended.
+    const known = this.run.droppedChecks.has(id) ? undefined : this.run.context.schema?.check(table, name);
+    if (known) this.run.checks.set(id, { ...(known.notNullOf !== undefined ? { notNullOf: known.notNullOf } : {}), validated: true, apart: true, addedAt: -1, addedAlone: true });
+  }
+
+  /**
+   * DROP CONSTRAINT of a `CHECK (column IS NOT NULL)` whose column is NOT NULL by now: the last step of
+   * the safe NOT NULL pattern, and the column enforces all that the check did.
+   */
+  private redundantCheck(table: string, name: string): boolean {
+    const id = checkId(table, name);
+    const model = this.run.context.schema;
+    const check = this.run.checks.get(id) ?? (this.run.droppedChecks.has(id) ? undefined : model?.check(table, name));
+    if (!check?.notNullOf) return false;
+    const here = this.run.nullability.get(`${unqualified(table)}.${check.notNullOf}`);
+    if (here !== undefined) return here;
+    const known = model?.trusted ? model.column(table, check.notNullOf) : undefined;
+    return known !== undefined && !known.nullable;
   }
 
   private addColumn(table: string, isNew: boolean, def: ColumnDef): void {
@@ -1401,7 +1500,6 @@ export const HARMLESS_STATEMENTS: Readonly<Record<string, string>> = {
 export const HARMLESS_ALTER_TABLE: Readonly<Record<string, string>> = {
   AT_AddColumnToView: "internal (CREATE OR REPLACE VIEW)",
   AT_CookedColumnDefault: "internal",
-  AT_DropNotNull: "relaxes a constraint; readers may see NULLs later",
   AT_SetStatistics: "planner statistics target",
   AT_SetOptions: "column planner options",
   AT_ResetOptions: "column planner options",
@@ -1412,7 +1510,6 @@ export const HARMLESS_ALTER_TABLE: Readonly<Record<string, string>> = {
   AT_ReAddConstraint: "internal",
   AT_ReAddDomainConstraint: "internal",
   AT_AlterConstraint: "deferrability of a constraint",
-  AT_ValidateConstraint: "validates a NOT VALID constraint (the safe second step)",
   AT_AddIndexConstraint: "a constraint over an index built beforehand (the safe way)",
   AT_ReAddComment: "internal",
   AT_AlterColumnGenericOptions: "foreign table column options",

@@ -236,6 +236,7 @@ function replayAlterAction(model: SchemaModel, table: string, a: Token[]): void 
   switch (v(0)) {
     case "ADD": {
       if (v(at) === "COLUMN") at++;
+      if (v(at) === "CONSTRAINT" && a[at]?.kind === "word" && v(at + 2) === "CHECK" && v(at + 3) === "(") return replayAddCheck(model, table, a, at + 1);
       if (CONSTRAINT_HEADS.has(v(at)) && a[at]?.kind === "word") return;
       if (v(at) === "IF" && v(at + 1) === "NOT" && v(at + 2) === "EXISTS") at += 3;
       if (v(at) === "(") {
@@ -247,6 +248,11 @@ function replayAlterAction(model: SchemaModel, table: string, a: Token[]): void 
       return;
     }
     case "DROP": {
+      if (v(at) === "CONSTRAINT") {
+        const name = v(at + 1) === "IF" && v(at + 2) === "EXISTS" ? a[at + 3] : a[at + 1];
+        if (name && name.kind !== "punct") model.dropCheck(table, name.name);
+        return;
+      }
       if (v(at) === "COLUMN") at++;
       else if (a[at]?.kind === "word" && (CONSTRAINT_HEADS.has(v(at)) || v(at) === "DEFAULT")) return;
       if (v(at) === "IF" && v(at + 1) === "EXISTS") at += 2;
@@ -271,6 +277,11 @@ function replayAlterAction(model: SchemaModel, table: string, a: Token[]): void 
       } else if (v(at) === "DROP" && v(at + 1) === "DEFAULT") {
         model.alterColumn(table, column.name, { default: null });
       }
+      return;
+    }
+    case "VALIDATE": {
+      const name = v(at) === "CONSTRAINT" ? a[at + 1] : undefined;
+      if (name && name.kind !== "punct") model.validateCheck(table, name.name);
       return;
     }
     case "MODIFY": {
@@ -304,6 +315,24 @@ function replayAlterAction(model: SchemaModel, table: string, a: Token[]): void 
     default:
       return;
   }
+}
+
+/** `CONSTRAINT name CHECK (expression) [NOT VALID]` from the name at `at`. */
+function replayAddCheck(model: SchemaModel, table: string, a: Token[], at: number): void {
+  const name = a[at]!;
+  if (name.kind === "punct") return;
+  let depth = 0;
+  let end = at + 2;
+  for (; end < a.length; end++) {
+    if (a[end]!.value === "(") depth++;
+    else if (a[end]!.value === ")" && --depth === 0) break;
+  }
+  if (end >= a.length) return;
+  const rest = a.slice(end + 1).map((x) => (x.kind === "word" ? x.value : ""));
+  const notValid = rest.some((word, i) => word === "NOT" && rest[i + 1] === "VALID");
+  // A NOT ENFORCED or NO INHERIT check proves nothing about every row SET NOT NULL reads.
+  const weak = rest.some((word, i) => (word === "NOT" && rest[i + 1] === "ENFORCED") || (word === "NO" && rest[i + 1] === "INHERIT"));
+  model.addCheck(table, name.name, weak ? "" : tokensText(a.slice(at + 2, end + 1)), !notValid);
 }
 
 /** `(col type …, CONSTRAINT …)` of CREATE TABLE from `at` (just after the parenthesis). */

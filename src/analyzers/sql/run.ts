@@ -29,6 +29,21 @@ export interface ReportOptions {
 
 const NONE_CREATED: ReadonlySet<string> = new Set<string>();
 
+/** A CHECK constraint as one text saw it added or validated. */
+export interface TextCheck {
+  /** The column of an enforced `CHECK (column IS NOT NULL)`; undefined for any other check. */
+  notNullOf?: string;
+  validated: boolean;
+  /**
+   * Validated in a later transaction than the one that added it (or added valid): only then did the
+   * scan run without the ACCESS EXCLUSIVE lock that ADD CONSTRAINT takes.
+   */
+  apart: boolean;
+  /** `transactionEnds` when it was added, and whether that statement ran on its own (no transaction block). */
+  addedAt: number;
+  addedAlone: boolean;
+}
+
 /** The state of one `analyzeSqlText` call: its findings and what it learnt so far. */
 /**
  * The tables of a created-in-this-change set that were created with IF NOT EXISTS (new by the
@@ -68,6 +83,17 @@ export class Run {
   readonly copied = new Set<string>();
   /** Enum values added (ALTER TYPE … ADD VALUE) in the current transaction: using one before COMMIT fails. */
   readonly newEnumValues: { type: string; value: string }[] = [];
+  /** COMMITs and ROLLBACKs read so far: a check added before one was added in an earlier transaction. */
+  transactionEnds = 0;
+  /**
+   * CHECK constraints this text added or validated (`table.name`, unqualified, lower-cased). The schema
+   * model holds only what ran before this text, so the safe NOT NULL steps of one migration are kept here.
+   */
+  readonly checks = new Map<string, TextCheck>();
+  /** Checks this text dropped (same keys): the model's copy of them no longer holds. */
+  readonly droppedChecks = new Set<string>();
+  /** Columns (`table.column`, table unqualified and lower-cased) this text set NOT NULL (true) or DROP NOT NULL (false). */
+  readonly nullability = new Map<string, boolean>();
 
   constructor(
     readonly context: SqlContext,
