@@ -60,6 +60,7 @@ export const REVIEWED_REGEXES: Record<string, readonly string[]> = {
     "/\\btransaction\\s*[:=]\\s*false\\b|\\bdisableTransactions\\s*:\\s*true\\b/",
     "/\\bqueryInterface\\b|\\bSequelize\\b/",
     "/\\bknex\\b|\\bMigrationInterface\\b|\\bqueryRunner\\b/",
+    "/\\bqueryRunner\\b|\\bMigrationInterface\\b|\\bqueryInterface\\b|\\bSequelize\\b|\\bKysely\\b/",
   ],
   "src/analyzers/migrations/layouts.ts": [
     "/\\.down\\.sql$/i",

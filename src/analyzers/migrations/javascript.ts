@@ -1,6 +1,8 @@
 import ts from "typescript";
+import { describeTypeChange, type ColumnState, type SchemaModel } from "../sql/schema.js";
 import type { Emitter } from "./emit.js";
 import { keepOnOneLine } from "./lines.js";
+import { KNEX_COLUMN_BUILDERS, knexType } from "./orm-types.js";
 import * as rules from "../../../rules/sql/index.js";
 
 /**
@@ -12,7 +14,12 @@ export function readJavaScriptMigration(text: string, emit: Emitter, path: strin
   emit.transaction = javascriptTransaction(text);
   const typed = /\.[cm]?ts$/i.test(path);
   const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, typed ? ts.ScriptKind.TS : ts.ScriptKind.JS);
-  const reader = new JsReader(source, emit);
+  if (emit.schema?.replay && !isKnexMigration(text)) {
+    // Their schema calls (queryRunner.addColumn, queryInterface.changeColumn, db.schema.alterTable(…).addColumn) are not followed.
+    emit.schema.model.gap(`${path} is a TypeORM, Sequelize or Kysely migration, which the model does not follow`, "all");
+    return;
+  }
+  const reader = new JsReader(source, emit, isKnexMigration(text));
   const problems = (source as unknown as { parseDiagnostics?: readonly ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
   const first = problems[0];
   if (first) {
@@ -51,6 +58,45 @@ const DROP_SCHEMA = new Set(["dropSchema", "dropSchemaIfExists", "dropAllSchemas
 const RAW_SQL = new Set(["raw", "query", "execute", "executeSql"]);
 /** Knex builder calls whose first argument names the table of the callback's builder. */
 const TABLE_CALLBACK = new Set(["alterTable", "table", "createTable", "createTableIfNotExists"]);
+/** `knex.schema` calls that change no table the model keeps. */
+const KNEX_SCHEMA_READS = new Set(["hasTable", "hasColumn", "withSchema", "createSchema", "createSchemaIfNotExists", "raw"]);
+/** Table-builder calls that change no column the model keeps: indexes, keys, comments, storage options. */
+const KNEX_TABLE_OPTIONS = new Set([
+  "index",
+  "unique",
+  "primary",
+  "foreign",
+  "comment",
+  "engine",
+  "charset",
+  "collate",
+  "inherits",
+  "dropIndex",
+  "dropUnique",
+  "dropForeign",
+  "dropPrimary",
+  "check",
+  "dropChecks",
+  "queryContext",
+]);
+
+/** A Knex column builder and the modifiers chained on it: `table.string("name", 80).notNullable().alter()`. */
+interface ColumnChain {
+  builder: string;
+  /** The builder call, `table.string("name", 80)`. */
+  root: ts.CallExpression;
+  /** The modifiers by name with their arguments (`defaultTo` → `[0]`), `alter` included. */
+  modifiers: Map<string, readonly ts.Expression[]>;
+}
+
+/** The callback of `createTable("t", (table) => …)` / `alterTable`: its table and the name of its builder. */
+interface TableCallback {
+  method: string;
+  table: string | undefined;
+  variable: string | undefined;
+  /** Whether the call is on `knex.schema` (a Knex schema builder, not a query builder's `.table()`). */
+  schema: boolean;
+}
 
 interface SqlText {
   text: string;
@@ -64,6 +110,8 @@ class JsReader {
   constructor(
     private readonly source: ts.SourceFile,
     private readonly emit: Emitter,
+    /** A Knex migration: its schema builder calls are followed in the schema model. */
+    private readonly knex: boolean,
   ) {
     const collect = (node: ts.Node): void => {
       if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && ts.isVariableDeclarationList(node.parent)) {
@@ -83,6 +131,13 @@ class JsReader {
   }
 
   visit(node: ts.Node): void {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+      // A chain runs left to right: `createTable("a", …).alterTable("a", …)` creates before it alters.
+      this.visit(node.expression.expression);
+      this.call(node);
+      for (const argument of node.arguments) this.visit(argument);
+      return;
+    }
     if (ts.isCallExpression(node)) this.call(node);
     else if (ts.isTaggedTemplateExpression(node)) this.tagged(node);
     ts.forEachChild(node, (child) => this.visit(child));
@@ -96,7 +151,11 @@ class JsReader {
   }
 
   private call(node: ts.CallExpression): void {
-    this.emit.within(() => node.getText(this.source), "javascript", () => this.readCall(node));
+    this.emit.within(() => node.getText(this.source), "javascript", () => {
+      this.readCall(node);
+      // What the call does is part of the state the calls after it are judged against.
+      if (this.knex && this.emit.schema && !isRollback(node)) this.follow(node);
+    });
   }
 
   private readCall(node: ts.CallExpression): void {
@@ -152,8 +211,7 @@ class JsReader {
       const object = this.columns(node, method)[0] ?? "?";
       this.emit.operation(rules.columnTypeChange, at, `Changes the definition of the column ${object} (${method})`, { ...place, object, ...tableOf(object) });
     } else if (method === "alter" && this.isColumnBuilder(callee.expression)) {
-      const object = this.builderColumn(node);
-      this.emit.operation(rules.columnTypeChange, at, `Changes the definition of the column ${object} (.alter())`, { ...place, object, ...tableOf(object) });
+      this.alter(node, at, place);
     } else if (method === "dropNullable") {
       const object = this.columns(node, method)[0] ?? "?";
       this.emit.operation(rules.notNull, at, `Makes the column ${object} NOT NULL (dropNullable)`, { ...place, object, ...tableOf(object) });
@@ -179,6 +237,215 @@ class JsReader {
       const object = first ?? this.describe(args[0]);
       this.emit.operation(rules.dropObject, at, `Drops ${object} (${method})`, { ...place, object });
     }
+  }
+
+  /**
+   * `.alter()` against the column the model knows: Knex alters a column to exactly the definition
+   * given, so the type changes from what to what, NOT NULL is set unless `.notNullable()` is left
+   * out, and a default not restated with `.defaultTo()` is dropped. Where the model cannot say, the
+   * alteration stays a possible type change and says why.
+   */
+  private alter(node: ts.CallExpression, at: number, place: { rollback: boolean }): void {
+    const object = this.builderColumn(node);
+    const chain = this.columnChain(node);
+    const callback = chain ? this.tableCallback(chain.root) : undefined;
+    const table = callback?.schema ? callback.table : undefined;
+    const declared = chain && table !== undefined ? this.declaredColumn(chain) : undefined;
+    const options = this.alterOptions(chain?.modifiers.get("alter")?.[0]);
+    const model = this.emit.model;
+    const known = model?.trusted && table !== undefined && declared ? model.column(table, declared.name) : undefined;
+    const on = table !== undefined ? { table } : {};
+    if (!known || known.type === "" || !declared || declared.type === "") {
+      const why = model && model.files > 0 && table !== undefined && !this.emit.createdTables().has(table.toLowerCase()) ? `; its type before is not known (${model.why() ?? "no migration at base defines the column"})` : "";
+      this.emit.operation(rules.columnTypeChange, at, `Changes the definition of the column ${object} (.alter())${why}`, { ...place, object, ...on });
+    } else {
+      const change = describeTypeChange(known.type, declared.type);
+      if (options.type && change.verdict !== "same") {
+        this.emit.operation(rules.columnTypeChange, at, `Changes the type of ${object} ${change.text} (.alter()); ${change.effect}`, {
+          ...place,
+          object,
+          ...on,
+          ...(change.verdict === "widens" ? { severity: "medium" as const } : {}),
+        });
+      }
+      if (options.nullable && !declared.nullable && known.nullable) this.emit.operation(rules.notNull, at, `Makes the column ${object} NOT NULL (.notNullable().alter())`, { ...place, object, ...on });
+      if (known.default !== undefined && declared.default === undefined) {
+        this.emit.operation(rules.dropDefault, at, `Drops the default of ${object}: .alter() without .defaultTo() removes it, so inserts that leave it out store NULL or fail`, {
+          ...place,
+          object,
+          ...on,
+        });
+      }
+    }
+    if (!this.knex || place.rollback || !this.emit.schema) return;
+    if (table === undefined || !declared) {
+      this.toModel((m) => m.gap(`${this.emit.file}:${at}: ${object} is altered in a way the model cannot follow`));
+      return;
+    }
+    this.toModel((m) =>
+      m.alterColumn(table, declared.name, {
+        ...(options.type ? { type: declared.type } : {}),
+        ...(options.nullable ? { nullable: declared.nullable } : {}),
+        default: declared.default ?? null,
+      }),
+    );
+  }
+
+  /** `.alter({ alterType: false, alterNullable: false })`: which parts of the definition Knex alters. */
+  private alterOptions(argument: ts.Expression | undefined): { type: boolean; nullable: boolean } {
+    const result = { type: true, nullable: true };
+    if (!argument || !ts.isObjectLiteralExpression(argument)) return result;
+    for (const property of argument.properties) {
+      if (!ts.isPropertyAssignment(property) || property.initializer.kind !== ts.SyntaxKind.FalseKeyword) continue;
+      if (property.name.getText(this.source) === "alterType") result.type = false;
+      if (property.name.getText(this.source) === "alterNullable") result.nullable = false;
+    }
+    return result;
+  }
+
+  /** Writes to the model: at once while replaying the base, else when the model is first read (replay.ts `defer`). */
+  private toModel(write: (model: SchemaModel) => void): void {
+    const schema = this.emit.schema;
+    if (!schema) return;
+    if (!schema.replay && schema.defer) schema.defer(() => write(schema.model));
+    else write(schema.model);
+  }
+
+  /** A Knex schema call in forward code, applied to the model; what it cannot follow is a gap. */
+  private follow(node: ts.CallExpression): void {
+    const callee = node.expression as ts.PropertyAccessExpression;
+    const method = callee.name.text;
+    const at = this.line(node);
+    const gap = (what: string) => this.toModel((m) => m.gap(`${this.emit.file}:${at}: ${what}, which the model does not follow`));
+    if (this.onSchema(callee.expression)) {
+      const table = this.literal(node.arguments[0]);
+      if (KNEX_SCHEMA_READS.has(method)) return;
+      if (TABLE_CALLBACK.has(method)) {
+        const callback = node.arguments[1];
+        if (table === undefined || !callback || !(ts.isArrowFunction(callback) || ts.isFunctionExpression(callback))) return gap(`knex.schema.${method} without a literal table and a callback`);
+        if (method.startsWith("create")) this.toModel((m) => m.createTable(table, [], method === "createTableIfNotExists"));
+        else if (this.emit.schema?.replay && !this.emit.schema.model.table(table)) gap(`knex.schema.${method} on ${table}, which no migration before it creates`);
+        return;
+      }
+      if (DROP_TABLE.has(method) && table !== undefined) return this.toModel((m) => m.dropTable(table));
+      const to = this.literal(node.arguments[1]);
+      if (method === "renameTable" && table !== undefined && to !== undefined) return this.toModel((m) => m.renameTable(table, to));
+      return gap(`knex.schema.${method}`);
+    }
+    const receiver = callee.expression;
+    if (!ts.isIdentifier(receiver)) return;
+    const callback = this.tableCallback(node);
+    if (!callback?.schema || callback.variable !== receiver.text) return;
+    const table = callback.table;
+    if (table === undefined) return;
+    const names = node.arguments.map((a) => this.literal(a));
+    const literalNames = names.every((n) => n !== undefined) ? (names as string[]) : undefined;
+    if (KNEX_COLUMN_BUILDERS.has(method)) {
+      const chain = this.columnChainFrom(node);
+      if (chain.modifiers.has("alter")) return; // applied where the alter is judged
+      const column = this.declaredColumn(chain);
+      if (!column) return gap(`${table}.${method} of a column named at run time`);
+      this.toModel((m) => m.addColumn(table, column));
+      return;
+    }
+    switch (method) {
+      case "timestamps": {
+        const [useTimestamps, defaultToNow, camelCase] = node.arguments.map((a) => a.kind === ts.SyntaxKind.TrueKeyword);
+        const type = knexType(useTimestamps ? "timestamp" : "datetime", [], this.emit.dialect) ?? "";
+        const columns = camelCase ? ["createdAt", "updatedAt"] : ["created_at", "updated_at"];
+        for (const name of columns) this.toModel((m) => m.addColumn(table, { name, type, nullable: !defaultToNow, ...(defaultToNow ? { default: "now()" } : {}) }));
+        return;
+      }
+      case "dropTimestamps": {
+        const camelCase = node.arguments[0]?.kind === ts.SyntaxKind.TrueKeyword;
+        for (const name of camelCase ? ["createdAt", "updatedAt"] : ["created_at", "updated_at"]) this.toModel((m) => m.dropColumn(table, name));
+        return;
+      }
+      case "dropColumn":
+      case "dropColumns":
+        if (!literalNames) return gap(`${table}.${method} of a column named at run time`);
+        for (const name of literalNames) this.toModel((m) => m.dropColumn(table, name));
+        return;
+      case "renameColumn":
+        if (!literalNames || literalNames.length !== 2) return gap(`${table}.renameColumn of a column named at run time`);
+        this.toModel((m) => m.renameColumn(table, literalNames[0]!, literalNames[1]!));
+        return;
+      case "setNullable":
+      case "dropNullable":
+        if (!literalNames || literalNames.length !== 1) return gap(`${table}.${method} of a column named at run time`);
+        this.toModel((m) => m.alterColumn(table, literalNames[0]!, { nullable: method === "setNullable" }));
+        return;
+    }
+    if (!KNEX_TABLE_OPTIONS.has(method)) gap(`${table}.${method}`);
+  }
+
+  /** Whether an expression is, or is chained on, `knex.schema` (`trx.schema.withSchema("s")` too). */
+  private onSchema(expression: ts.Expression): boolean {
+    let current: ts.Expression = expression;
+    for (;;) {
+      if (ts.isPropertyAccessExpression(current)) {
+        if (current.name.text === "schema") return true;
+        current = current.expression;
+      } else if (ts.isCallExpression(current) || ts.isParenthesizedExpression(current)) {
+        current = current.expression;
+      } else {
+        return false;
+      }
+    }
+  }
+
+  /** The Knex table callback a node sits in: `alterTable('users', (table) => …)`. */
+  private tableCallback(node: ts.Node): TableCallback | undefined {
+    for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+      if (!ts.isArrowFunction(current) && !ts.isFunctionExpression(current)) continue;
+      const call = current.parent;
+      if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression) || !TABLE_CALLBACK.has(call.expression.name.text)) continue;
+      const parameter = current.parameters[0]?.name;
+      return {
+        method: call.expression.name.text,
+        table: this.literal(call.arguments[0]),
+        variable: parameter && ts.isIdentifier(parameter) ? parameter.text : undefined,
+        schema: this.onSchema(call.expression.expression),
+      };
+    }
+    return undefined;
+  }
+
+  /** The builder chain below a call (`….notNullable().alter()` down to `table.integer("c")`); undefined if it does not start at a variable. */
+  private columnChain(node: ts.CallExpression): ColumnChain | undefined {
+    const modifiers = new Map<string, readonly ts.Expression[]>();
+    let current: ts.Expression = node;
+    while (ts.isCallExpression(current) && ts.isPropertyAccessExpression(current.expression)) {
+      const callee: ts.PropertyAccessExpression = current.expression;
+      if (ts.isIdentifier(callee.expression)) return { builder: callee.name.text, root: current, modifiers };
+      modifiers.set(callee.name.text, current.arguments);
+      current = callee.expression;
+    }
+    return undefined;
+  }
+
+  /** The builder call `table.string("c")` and the modifiers chained after it. */
+  private columnChainFrom(root: ts.CallExpression): ColumnChain {
+    const modifiers = new Map<string, readonly ts.Expression[]>();
+    let current: ts.Node = root;
+    while (ts.isPropertyAccessExpression(current.parent) && current.parent.expression === current && ts.isCallExpression(current.parent.parent) && current.parent.parent.expression === current.parent) {
+      modifiers.set(current.parent.name.text, current.parent.parent.arguments);
+      current = current.parent.parent;
+    }
+    return { builder: (root.expression as ts.PropertyAccessExpression).name.text, root, modifiers };
+  }
+
+  /** The column a builder chain declares; undefined when its name is not a literal. */
+  private declaredColumn(chain: ColumnChain): Omit<ColumnState, "origin"> | undefined {
+    const args = chain.root.arguments.map((a) => this.literal(a) ?? (ts.isNumericLiteral(a) ? Number(a.text) : undefined));
+    const increments = chain.builder === "increments" || chain.builder === "bigIncrements";
+    const name = args[0] ?? (increments && chain.root.arguments.length === 0 ? "id" : undefined);
+    if (typeof name !== "string") return undefined;
+    let type = knexType(chain.builder, args, this.emit.dialect) ?? "";
+    if (type !== "" && chain.modifiers.has("unsigned") && (this.emit.dialect === "mysql" || this.emit.dialect === "mariadb")) type = `${type} unsigned`;
+    const notNull = increments || chain.modifiers.has("notNullable") || chain.modifiers.has("primary");
+    const value = chain.modifiers.get("defaultTo")?.[0];
+    return { name, type, nullable: !notNull, ...(value !== undefined ? { default: this.describe(value) } : {}) };
   }
 
   /** `knex('t').del()` / `.update()` / `.truncate()` without any `.where…` in the chain. */
@@ -358,4 +625,9 @@ function javascriptTransaction(text: string): "wrapped" | "none" | undefined {
   if (/\bqueryInterface\b|\bSequelize\b/.test(text)) return undefined;
   if (/\bknex\b|\bMigrationInterface\b|\bqueryRunner\b/.test(text)) return "wrapped";
   return undefined;
+}
+
+/** Knex migrations are the JavaScript ones that are not TypeORM, Sequelize or Kysely code: the schema model follows only Knex's builder. */
+function isKnexMigration(text: string): boolean {
+  return !/\bqueryRunner\b|\bMigrationInterface\b|\bqueryInterface\b|\bSequelize\b|\bKysely\b/.test(text);
 }

@@ -83,11 +83,13 @@ export function knexType(method: string, args: readonly (string | number | undef
     case "string":
       return `varchar(${n(1, 255)})`;
     case "text":
-      return "text";
+      // MySQL takes the size as the second argument: text("body", "longtext").
+      return mysql && (args[1] === "mediumtext" || args[1] === "longtext") ? args[1] : "text";
     case "float":
-      return `float(${n(1, 8)},${n(2, 2)})`;
+      // PostgreSQL's Knex columns are real and double precision whatever the precision given.
+      return mysql ? `float(${n(1, 8)},${n(2, 2)})` : dialect === "postgresql" ? "real" : "float";
     case "double":
-      return `double(${n(1, 8)},${n(2, 2)})`;
+      return mysql ? `double(${n(1, 8)},${n(2, 2)})` : dialect === "postgresql" ? "float8" : "double";
     case "decimal":
       return normaliseType(`numeric(${n(1, 8)},${n(2, 2)})`);
     case "boolean":
@@ -201,7 +203,13 @@ export function sqlalchemyType(className: string, positional: readonly string[],
     case "DateTime":
     case "TIMESTAMP":
       return (keywords.get("timezone") ?? positional[0]) === "True" ? "timestamp with time zone" : "timestamp";
-    default:
-      return normaliseType(SQLALCHEMY_TYPES[className] ?? className.toLowerCase());
+    default: {
+      const known = SQLALCHEMY_TYPES[className];
+      if (known !== undefined) return normaliseType(known);
+      // A type this table does not know (Enum, a custom type) is its class with its arguments: the same
+      // declaration compares as the same type, any other as a conversion.
+      const given = [...positional, ...[...keywords].map(([key, value]) => `${key}=${value}`)];
+      return normaliseType(given.length > 0 ? `${className}(${given.join(",")})` : className);
+    }
   }
 }

@@ -11,8 +11,8 @@ import type { Reader } from "./layouts.js";
 import { isRollbackFile, type Layouts } from "./layouts.js";
 import { migrationRoot, runOrder } from "./order.js";
 
-/** Readers whose schema operations the model follows (SQL text, Django operations, SQL in Go code, Rails). */
-export const MODELLED_READERS: ReadonlySet<Reader> = new Set<Reader>(["sql", "python", "go", "ruby"]);
+/** Readers whose schema operations the model follows (SQL text, Django and Alembic operations, SQL in Go code, Rails, Knex). */
+export const MODELLED_READERS: ReadonlySet<Reader> = new Set<Reader>(["sql", "python", "go", "ruby", "javascript"]);
 
 const FRAMEWORK: Record<Reader, string> = {
   sql: "SQL",

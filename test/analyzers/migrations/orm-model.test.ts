@@ -181,3 +181,122 @@ describe("Rails: the safe NOT NULL pattern that explain sql/not-null recommends"
     expect(at(await scan(RAILS, head))).toEqual([]);
   });
 });
+
+const knex = (up: string[], down: string[] = []) =>
+  ["exports.up = function (knex) {", ...up.map((l) => `  ${l}`), "};", "", "exports.down = function (knex) {", ...down.map((l) => `  ${l}`), "};", ""].join("\n");
+
+const KNEX = {
+  "migrations/20230102090000_create_readings.js": knex(
+    [
+      'return knex.schema.createTable("readings", (table) => {',
+      '  table.increments("id");',
+      '  table.integer("sensor_id").unsigned().notNullable();',
+      '  table.float("value").notNullable();',
+      '  table.string("label", 40);',
+      '  table.integer("priority").defaultTo(5);',
+      "  table.timestamps(false, true);",
+      "});",
+    ],
+    ['return knex.schema.dropTable("readings");'],
+  ),
+  "migrations/20230301100000_add_unit.js": knex([
+    'return knex.schema.alterTable("readings", (table) => {',
+    '  table.string("unit", 16);',
+    '  table.text("note");',
+    "});",
+  ]),
+};
+
+const alterReadings = (name: string, lines: string[], down: string[] = []) => ({
+  ...KNEX,
+  [`migrations/20230415120000_${name}.js`]: knex(['return knex.schema.alterTable("readings", (table) => {', ...lines.map((l) => `  ${l}`), "});"], down),
+});
+
+describe("Knex schema builder calls at base make the model", () => {
+  it(".alter() to another type says from what to what, though only a default was meant", async () => {
+    const found = await scan(KNEX, alterReadings("value_default", ['table.integer("value").defaultTo(0).alter();']));
+    expect(at(found)).toEqual(["sql/column-type-change:3:high"]);
+    expect(found[0]!.message).toMatch(/readings\.value from real to integer \(\.alter\(\)\); every value is converted/);
+  });
+
+  it(".alter() that restates the type and the nullability reports nothing", async () => {
+    const head = alterReadings("value_same", ['table.float("value").notNullable().alter();', 'table.integer("priority").defaultTo(1).alter();']);
+    expect(at(await scan(KNEX, head))).toEqual([]);
+  });
+
+  it(".notNullable().alter() on a nullable column of the same type is NOT NULL only", async () => {
+    const found = await scan(KNEX, alterReadings("require_unit", ['table.string("unit", 16).notNullable().alter();']));
+    expect(at(found)).toEqual(["sql/not-null:3:medium"]);
+    expect(found[0]!.message).toMatch(/readings\.unit NOT NULL/);
+  });
+
+  it(".alter() to a longer string widens, at medium", async () => {
+    const found = await scan(KNEX, alterReadings("longer_labels", ['table.string("label", 120).alter();'], ['return knex.schema.alterTable("readings", (table) => { table.string("label", 40).alter(); });']));
+    expect(at(found)).toEqual(["sql/column-type-change:3:medium", "sql/column-type-change:8:low"]);
+    expect(found.find((f) => f.line === 3)!.message).toMatch(/from varchar\(40\) to varchar\(120\).*widens/);
+  });
+
+  it(".alter() without .defaultTo() on a column that has a default drops it", async () => {
+    const found = await scan(KNEX, alterReadings("priority_plain", ['table.integer("priority").alter();']));
+    expect(at(found)).toEqual(["sql/drop-default:3:medium"]);
+    expect(found[0]!.message).toMatch(/default of readings\.priority/);
+  });
+
+  it("follows renameColumn, dropColumn and a column added again with another type", async () => {
+    const base = {
+      ...KNEX,
+      "migrations/20230310100000_reshape.js": knex([
+        'return knex.schema.alterTable("readings", (table) => {',
+        '  table.renameColumn("note", "remark");',
+        '  table.dropColumn("label");',
+        "});",
+      ]),
+      "migrations/20230320100000_label_again.js": knex(['return knex.schema.table("readings", (table) => { table.text("label"); });']),
+    };
+    const head = {
+      ...base,
+      "migrations/20230415120000_keep.js": knex([
+        'return knex.schema.alterTable("readings", (table) => {',
+        '  table.text("remark").alter();',
+        '  table.text("label").alter();',
+        "});",
+      ]),
+    };
+    expect(at(await scan(base, head))).toEqual([]);
+    // Without the rename followed, the column would not be known: the same alteration of the old name stays a possible type change.
+    const old = { ...base, "migrations/20230415120000_keep.js": knex(['return knex.schema.alterTable("readings", (table) => { table.text("note").alter(); });']) };
+    expect(at(await scan(base, old))).toEqual(["sql/column-type-change:2:high"]);
+  });
+
+  it(".alter() stays a possible type change, saying why, when a migration at base runs SQL the model cannot follow", async () => {
+    const base = { ...KNEX, "migrations/20230320100000_retype.js": knex(["const type = process.env.VALUE_TYPE;", "return knex.raw(`ALTER TABLE readings ALTER COLUMN value TYPE ${type}`);"]) };
+    const found = (await scan(base, { ...base, ...alterReadings("value_same", ['table.float("value").notNullable().alter();']) })).filter((f) => f.file.endsWith("value_same.js"));
+    expect(at(found)).toEqual(["sql/column-type-change:3:high"]);
+    expect(found[0]!.message).toMatch(/its type before is not known \(the migrations at base could not all be followed: .*_retype\.js:3/);
+  });
+
+  it("a TypeORM migration in the directory is a gap: the model does not follow queryRunner.changeColumn", async () => {
+    const base = {
+      ...KNEX,
+      "migrations/20230320100000_retype.ts": [
+        'import { MigrationInterface, QueryRunner, TableColumn } from "typeorm";',
+        "export class Retype1679306400000 implements MigrationInterface {",
+        "  async up(queryRunner: QueryRunner) {",
+        '    await queryRunner.changeColumn("readings", "value", new TableColumn({ name: "value", type: "text" }));',
+        "  }",
+        "  async down() {}",
+        "}",
+        "",
+      ].join("\n"),
+    };
+    const found = (await scan(base, { ...base, ...alterReadings("value_same", ['table.float("value").notNullable().alter();']) })).filter((f) => f.file.endsWith("value_same.js"));
+    expect(at(found)).toEqual(["sql/column-type-change:3:high"]);
+    expect(found[0]!.message).toMatch(/_retype\.ts is a TypeORM, Sequelize or Kysely migration/);
+  });
+
+  it("a column no migration at base declares is still a possible type change", async () => {
+    const found = await scan(KNEX, alterReadings("colour", ['table.string("colour", 20).alter();']));
+    expect(at(found)).toEqual(["sql/column-type-change:3:high"]);
+    expect(found[0]!.message).toMatch(/no migration at base defines the column/);
+  });
+});
