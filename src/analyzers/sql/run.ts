@@ -56,6 +56,17 @@ function guardedIn(created: ReadonlySet<string>): Set<string> {
   return guarded;
 }
 
+/**
+ * Beside the same set: tables created with IF NOT EXISTS that the schema model could not place, with
+ * why, so that a later text of the change (a Go migration's next ExecContext, the next file) says it too.
+ */
+const UNCERTAIN = new WeakMap<ReadonlySet<string>, Map<string, string>>();
+function uncertainIn(created: ReadonlySet<string>): Map<string, string> {
+  let uncertain = UNCERTAIN.get(created);
+  if (!uncertain) UNCERTAIN.set(created, (uncertain = new Map()));
+  return uncertain;
+}
+
 export class Run {
   readonly findings: Finding[] = [];
   readonly created: Set<string>;
@@ -78,7 +89,7 @@ export class Run {
    * Tables created with IF NOT EXISTS that the schema model could not place (lower-cased, unqualified →
    * why): they are judged as possibly existing, and findings on them say why.
    */
-  readonly uncertain = new Map<string, string>();
+  readonly uncertain: Map<string, string>;
   /** Columns (`table.column`, lower-cased) an earlier statement read into another column: their values are kept. */
   readonly copied = new Set<string>();
   /** Enum values added (ALTER TYPE … ADD VALUE) in the current transaction: using one before COMMIT fails. */
@@ -101,6 +112,7 @@ export class Run {
     text?: string,
   ) {
     this.created = context.createdTables ?? new Set<string>();
+    this.uncertain = uncertainIn(this.created);
     this.inTransaction = context.transaction === undefined ? undefined : context.transaction === "wrapped";
     // The rebuild reading needs the tables created before this text only where a copy (INSERT or
     // REPLACE) and a DROP can both occur. Copying a long history's set for every other text would
