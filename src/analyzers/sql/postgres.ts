@@ -389,6 +389,11 @@ class StatementReader {
     }
   }
 
+  /** Whether the statement runs as the migration runs: at the top level or in a DO block, not in a function or trigger body. */
+  private runsNow(): boolean {
+    return (this.owner.scope.depth === 0 && this.spot.prefix === this.owner.scope.prefix) || this.spot.prefix.endsWith("DO block: ");
+  }
+
   /** Created earlier in this change, so nothing in it can be lost. */
   private isNew(table: string): boolean {
     return this.run.created.has(unqualified(table)) && !this.run.guarded(table);
@@ -765,7 +770,7 @@ class StatementReader {
     else if (alwaysTrue(where, 0)) why = "its WHERE clause is always true";
     else {
       // A bounded DELETE still removes production rows; one in a function or trigger body runs later, elsewhere.
-      const runsNow = (this.owner.scope.depth === 0 && this.spot.prefix === this.owner.scope.prefix) || this.spot.prefix.endsWith("DO block: ");
+      const runsNow = this.runsNow();
       if (isDelete && runsNow) {
         const clause = whereText(this.owner.source.slice(this.start, this.end)) ?? "(a WHERE clause)";
         this.report(rules.deleteRows, `Deletes the rows of ${name} WHERE ${clause}`, name, { table: name });
@@ -847,32 +852,34 @@ class StatementReader {
         return;
       }
       case "AT_SetNotNull": {
-        const proof = this.notNullProof(table, cmd.name ?? "");
-        this.run.nullability.set(`${unqualified(table)}.${cmd.name ?? ""}`, true);
+        const proof = this.runsNow() ? this.notNullProof(table, cmd.name ?? "") : "";
+        if (this.runsNow()) this.run.nullability.set(`${unqualified(table)}.${cmd.name ?? ""}`, true);
         if (proof === true) return;
         this.report(rules.notNull, `Sets ${column} NOT NULL, scanning the whole table under an exclusive lock${proof}`, column, { table });
         return;
       }
       case "AT_DropNotNull":
         // Relaxes a constraint (readers may see NULLs later): no finding, but a NOT NULL check dropped after it matters again.
-        this.run.nullability.set(`${unqualified(table)}.${cmd.name ?? ""}`, false);
+        if (this.runsNow()) this.run.nullability.set(`${unqualified(table)}.${cmd.name ?? ""}`, false);
         return;
       case "AT_AddConstraint": {
         const constraint = (cmd.def as { Constraint?: Constraint } | undefined)?.Constraint;
-        if (constraint?.contype === "CONSTR_CHECK") this.addedCheck(table, constraint);
+        if (constraint?.contype === "CONSTR_CHECK" && this.runsNow()) this.addedCheck(table, constraint);
         if (constraint && !isNew) this.constraint(table, constraint);
         return;
       }
       case "AT_ValidateConstraint":
         // The safe second step of a NOT VALID constraint: no finding, and a valid check lets SET NOT NULL skip its scan.
-        this.validatedCheck(table, cmd.name ?? "");
+        if (this.runsNow()) this.validatedCheck(table, cmd.name ?? "");
         return;
       case "AT_DropConstraint": {
-        const redundant = this.redundantCheck(table, cmd.name ?? "");
-        const id = checkId(table, cmd.name ?? "");
-        this.run.checks.delete(id);
-        this.run.droppedChecks.add(id);
-        if (redundant) return;
+        if (this.runsNow()) {
+          const redundant = this.redundantCheck(table, cmd.name ?? "");
+          const id = checkId(table, cmd.name ?? "");
+          this.run.checks.delete(id);
+          this.run.droppedChecks.add(id);
+          if (redundant) return;
+        }
         this.report(rules.dropConstraint, `Drops constraint ${String(cmd.name)} on ${table}${cascade ? CASCADE_NOTE : ""}`, column, { table, cascade });
         return;
       }
@@ -989,7 +996,8 @@ class StatementReader {
       validated,
       apart: validated,
       addedAt: this.run.transactionEnds,
-      addedAlone: this.run.inTransaction === false,
+      // A DO block is one statement: what it adds and validates runs in one transaction.
+      addedAlone: this.run.inTransaction === false && this.owner.scope.depth === 0,
     });
     this.run.droppedChecks.delete(id);
   }

@@ -34,6 +34,18 @@ runRuleTests("sql/not-null", {
       code: ["ALTER TABLE users ADD CONSTRAINT email_nn CHECK (email IS NOT NULL) NOT ENFORCED;", SET_NOT_NULL].join("\n"),
       findings: [{ line: 2, object: "users.email" }],
     },
+    {
+      name: "the check is added and validated in one DO block, which is one transaction",
+      code: ["DO $$ BEGIN", ADD_CHECK, VALIDATE, "END $$;", SET_NOT_NULL].join("\n"),
+      context: autocommit,
+      findings: [{ line: 5, object: "users.email", message: /validated in the same transaction/ }],
+    },
+    {
+      name: "the check steps are in a function body, which does not run now",
+      code: ["CREATE FUNCTION tighten() RETURNS void LANGUAGE plpgsql AS $$ BEGIN", ADD_CHECK, VALIDATE, "END $$;", SET_NOT_NULL].join("\n"),
+      context: autocommit,
+      findings: [{ line: 5, object: "users.email" }],
+    },
     { name: "PostgreSQL 18 named NOT NULL constraint", code: "ALTER TABLE users ADD CONSTRAINT email_nn NOT NULL email;", findings: [{ line: 1, object: "users" }] },
   ],
   passes: [
