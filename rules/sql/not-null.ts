@@ -17,6 +17,10 @@ export const notNull: RuleMeta = {
   docs: "docs/rules.md#sql-not-null",
   examples: {
     fires: ["ALTER TABLE users ALTER COLUMN email SET NOT NULL;", "ALTER TABLE users ADD COLUMN tenant_id bigint NOT NULL;"],
-    passes: ["ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true;", "ALTER TABLE users ADD CONSTRAINT email_not_null CHECK (email IS NOT NULL) NOT VALID;"],
+    passes: [
+      "ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true;",
+      "ALTER TABLE users ADD CONSTRAINT email_not_null CHECK (email IS NOT NULL) NOT VALID;",
+      "BEGIN;\nALTER TABLE users ADD CONSTRAINT email_not_null CHECK (email IS NOT NULL) NOT VALID;\nCOMMIT;\nALTER TABLE users VALIDATE CONSTRAINT email_not_null;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;",
+    ],
   },
 };
