@@ -313,7 +313,8 @@ class JsReader {
 
   /** A Knex schema call in forward code, applied to the model; what it cannot follow is a gap. */
   private follow(node: ts.CallExpression): void {
-    const callee = node.expression as ts.PropertyAccessExpression;
+    const callee = node.expression;
+    if (!ts.isPropertyAccessExpression(callee)) return;
     const method = callee.name.text;
     const at = this.line(node);
     const gap = (what: string) => this.toModel((m) => m.gap(`${this.emit.file}:${at}: ${what}, which the model does not follow`));

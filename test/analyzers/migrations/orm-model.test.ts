@@ -294,6 +294,11 @@ describe("Knex schema builder calls at base make the model", () => {
     expect(found[0]!.message).toMatch(/_retype\.ts is a TypeORM, Sequelize or Kysely migration/);
   });
 
+  it("a plain function call in a Knex migration is read like any other code", async () => {
+    const head = { ...KNEX, "migrations/20230415120000_helper.js": ['const widen = (knex) => knex.schema.alterTable("readings", (table) => { table.string("label", 120).alter(); });', "exports.up = (knex) => widen(knex);", ""].join("\n") };
+    expect(at(await scan(KNEX, head))).toEqual(["sql/column-type-change:1:medium"]);
+  });
+
   it("a column no migration at base declares is still a possible type change", async () => {
     const found = await scan(KNEX, alterReadings("colour", ['table.string("colour", 20).alter();']));
     expect(at(found)).toEqual(["sql/column-type-change:3:high"]);
