@@ -111,6 +111,7 @@ export const REVIEWED_REGEXES: Record<string, readonly string[]> = {
     "/(^|\\.)noop$/",
     "/%[sd]|%\\(\\w+\\)s/g",
     "/\\s+/g",
+    "/\\s+/",
     "/^[()[\\]{},:]$/",
     "/^([rRbBuUfF]*)('''|\"\"\"|'|\")([\\s\\S]*)$/",
     "/r/i",

@@ -1,7 +1,8 @@
 import { parser } from "@lezer/python";
-import { describeTypeChange, type DjangoField, type DjangoModel } from "../sql/schema.js";
+import { describeTypeChange, type ColumnState, type DjangoField, type DjangoModel, type SchemaModel, type TypeVerdict } from "../sql/schema.js";
 import type { Emitter } from "./emit.js";
 import { keepOnOneLine, LineIndex } from "./lines.js";
+import { sqlalchemyType } from "./orm-types.js";
 import * as rules from "../../../rules/sql/index.js";
 
 /**
@@ -36,6 +37,10 @@ interface Context {
   autocommit?: boolean;
   /** Inside `SeparateDatabaseAndState(state_operations=…)`: Django's model state changes, the database does not. */
   stateOnly?: boolean;
+  /** Inside a function named `upgrade…`: Alembic operations there run when the revision is applied. */
+  upgrade?: boolean;
+  /** Under an `if`, a loop or a `try`: whether it runs depends on the database at run time. */
+  conditional?: boolean;
 }
 
 interface Args {
@@ -101,7 +106,7 @@ class PythonReader {
         const name = this.functionName(statement) ?? "";
         const rollback = /^downgrade/.test(name) || (this.reverseCode.has(name) && !this.forwardCode.has(name));
         const dataCode = this.forwardCode.has(name) || this.reverseCode.has(name);
-        this.walk(statement, { rollback, dataCode });
+        this.walk(statement, { rollback, dataCode, upgrade: name.startsWith("upgrade") });
       } else {
         this.walk(statement, { rollback: false, dataCode: false });
       }
@@ -121,6 +126,10 @@ class PythonReader {
   }
 
   private walk(node: SyntaxNode, context: Context): void {
+    if (CONDITIONAL_STATEMENTS.has(node.name) && !context.conditional) {
+      for (const child of children(node)) this.walk(child, { ...context, conditional: true });
+      return;
+    }
     if (node.name === "CallExpression") {
       if (this.call(node, context)) return;
     } else if (node.name === "WithStatement") {
@@ -131,6 +140,7 @@ class PythonReader {
       }
       if (batch) {
         const table = this.literal(this.args(batch).positional[0] ?? this.args(batch).keywords.get("table_name"));
+        if (table === undefined && this.emit.schema && !context.rollback) this.toModel((m) => m.gap(`${this.path}:${this.line(batch)}: batch_alter_table of a table named at run time, which the model does not follow`));
         for (const child of children(node)) this.walk(child, table ? { ...context, batchTable: table } : context);
         return;
       }
@@ -182,9 +192,6 @@ class PythonReader {
     }
     if (DJANGO_STATE_OPERATIONS.has(name) && this.emit.schema && !context.rollback && this.djangoState(name, args, at, context)) return false;
     if (context.stateOnly) return false;
-    if (this.emit.schema?.replay && !context.rollback && (this.receiver(node) === "op" || context.batchTable !== undefined) && ALEMBIC_SCHEMA_OPERATIONS.has(name)) {
-      this.emit.schema.model.gap(`${this.path}:${at}: Alembic's op.${name} is not followed by the model`, "all");
-    }
     switch (name) {
       // Django operations
       case "CreateModel":
@@ -260,6 +267,21 @@ class PythonReader {
     const batch = context.batchTable !== undefined && receiver !== "op";
     const table = batch ? context.batchTable! : str("table_name", 0);
     const column = batch ? str("column_name", 0) : str("column_name", 1);
+    const follows = this.emit.schema !== undefined && !context.rollback && !context.stateOnly && (receiver === "op" || batch) && ALEMBIC_SCHEMA_OPERATIONS.has(name);
+    try {
+      return this.alembicOperation(node, name, args, at, context, table, column, batch);
+    } finally {
+      // What the operation does is part of the state the operations after it are judged against.
+      if (follows) this.followAlembic(name, args, at, context, batch);
+    }
+  }
+
+  /** An Alembic operation (`op.x`, `batch_op.x`) or raw SQL in either framework; true when its arguments must not be walked. */
+  private alembicOperation(node: SyntaxNode, name: string, args: Args, at: number, context: Context, table: string, column: string, batch: boolean): boolean {
+    const place = { rollback: context.rollback };
+    const kw = (key: string, index: number) => args.keywords.get(key) ?? args.positional[index];
+    const str = (key: string, index: number) => this.literal(kw(key, index)) ?? this.describe(kw(key, index));
+    const receiver = this.receiver(node);
     switch (name) {
       case "create_table":
         this.emit.noteCreated(this.literal(kw("table_name", 0)), context.rollback);
@@ -273,14 +295,16 @@ class PythonReader {
         return false;
       case "alter_column": {
         const object = `${table}.${column}`;
-        if (args.keywords.has("type_")) {
-          this.emit.operation(rules.columnTypeChange, at, `Changes the type of ${object} (alter_column type_=)`, { ...place, object, table });
-        }
+        const type = args.keywords.get("type_");
+        if (type) this.alterColumnType(object, table, column, type, args.keywords.get("existing_type"), at, place);
         if (args.keywords.has("new_column_name")) {
           this.emit.operation(rules.rename, at, `Renames the column ${object} (alter_column new_column_name=)`, { ...place, object, table });
         }
         const nullable = args.keywords.get("nullable");
-        if (nullable && this.source(nullable) === "False") {
+        const model = this.emit.model;
+        // SET NOT NULL on a column that is NOT NULL already changes nothing and scans nothing.
+        const notNullAlready = model?.trusted && model.column(table, column)?.nullable === false;
+        if (nullable && this.source(nullable) === "False" && !notNullAlready) {
           this.emit.operation(rules.notNull, at, `Makes the column ${object} NOT NULL (alter_column nullable=False)`, { ...place, object, table });
         }
         return false;
@@ -312,6 +336,170 @@ class PythonReader {
       });
     }
     return false;
+  }
+
+  /**
+   * `alter_column(type_=…)` against the type the column had: the model's, where it is trusted and
+   * knows the column, and the `existing_type=` the revision states; of the two, the judgement that
+   * loses more values counts. Where neither is known the change stays a possible type change and says why.
+   */
+  private alterColumnType(object: string, table: string, column: string, typeNode: SyntaxNode, existingNode: SyntaxNode | undefined, at: number, place: { rollback: boolean }): void {
+    const model = this.emit.model;
+    const known = model?.trusted ? model.column(table, column)?.type : undefined;
+    const stated = existingNode ? this.alembicType(existingNode) : "";
+    const to = this.alembicType(typeNode);
+    const befores = [known ?? "", stated].filter((t) => t !== "");
+    if (to === "" || befores.length === 0) {
+      const why = model && model.files > 0 && !this.emit.createdTables().has(table.toLowerCase()) ? `; its type before is not known (${model.why() ?? "no migration at base defines the column"})` : "";
+      this.emit.operation(rules.columnTypeChange, at, `Changes the type of ${object} (alter_column type_=)${why}`, { ...place, object, table });
+      return;
+    }
+    const change = befores.map((from) => describeTypeChange(from, to)).sort((a, b) => VERDICT_RANK[b.verdict] - VERDICT_RANK[a.verdict])[0]!;
+    if (change.verdict === "same") return;
+    const source = known !== undefined && known !== "" ? "" : " as existing_type= states it";
+    this.emit.operation(rules.columnTypeChange, at, `Changes the type of ${object} ${change.text}${source} (alter_column type_=); ${change.effect}`, {
+      ...place,
+      object,
+      table,
+      ...(change.verdict === "widens" ? { severity: "medium" as const } : {}),
+    });
+  }
+
+  /** Writes to the model: at once while replaying the base, else when the model is first read (replay.ts `defer`). */
+  private toModel(write: (model: SchemaModel) => void): void {
+    const schema = this.emit.schema;
+    if (!schema) return;
+    if (!schema.replay && schema.defer) schema.defer(() => write(schema.model));
+    else write(schema.model);
+  }
+
+  /** An Alembic schema operation in forward code, applied to the model; what it cannot follow is a gap. */
+  private followAlembic(name: string, args: Args, at: number, context: Context, batch: boolean): void {
+    const gap = (what: string) => this.toModel((m) => m.gap(`${this.path}:${at}: ${what}, which the model does not follow`, "all"));
+    if (context.conditional) return gap(`op.${name} runs only under a condition`);
+    if (!context.upgrade) return gap(`op.${name} outside upgrade()`);
+    const kw = (key: string, index: number) => args.keywords.get(key) ?? args.positional[index];
+    const table = batch ? context.batchTable : this.literal(kw("table_name", 0));
+    const column = this.literal(batch ? kw("column_name", 0) : kw("column_name", 1));
+    const replay = this.emit.schema?.replay === true;
+    // An operation on a table no migration before it creates: the model cannot say what the table holds.
+    const existing = () => {
+      if (replay && table !== undefined && !this.emit.schema!.model.table(table)) gap(`op.${name} on ${table}, which no migration before it creates`);
+    };
+    switch (name) {
+      case "create_table": {
+        if (table === undefined) return gap("op.create_table of a table named at run time");
+        const columns: ColumnState[] = [];
+        const primary = new Set<string>();
+        for (const item of args.positional.slice(1)) {
+          const callee = item.name === "CallExpression" ? this.calleeName(item) : undefined;
+          if (callee === "Column") {
+            const declared = this.alembicColumn(item);
+            if (!declared) return gap(`op.create_table(${table}) with a column named at run time`);
+            columns.push({ ...declared, origin: "base" });
+          } else if (callee === "PrimaryKeyConstraint") {
+            for (const key of this.args(item).positional) if (this.literal(key) !== undefined) primary.add(this.literal(key)!.toLowerCase());
+          } else if (callee === undefined) {
+            return gap(`op.create_table(${table}) with columns built at run time`);
+          }
+        }
+        this.toModel((m) => m.createTable(table, columns.map((c) => (primary.has(c.name.toLowerCase()) ? { ...c, nullable: false } : c))));
+        return;
+      }
+      case "drop_table":
+        if (table === undefined) return gap("op.drop_table of a table named at run time");
+        this.toModel((m) => m.dropTable(table));
+        return;
+      case "rename_table": {
+        const from = this.literal(kw("old_table_name", 0));
+        const to = this.literal(kw("new_table_name", 1));
+        if (from === undefined || to === undefined) return gap("op.rename_table of a table named at run time");
+        this.toModel((m) => m.renameTable(from, to));
+        return;
+      }
+      case "add_column": {
+        const node = args.keywords.get("column") ?? args.positional[batch ? 0 : 1];
+        const declared = node?.name === "CallExpression" && this.calleeName(node) === "Column" ? this.alembicColumn(node) : undefined;
+        if (table === undefined || !declared) return gap("op.add_column of a column the model cannot read");
+        existing();
+        this.toModel((m) => m.addColumn(table, declared));
+        return;
+      }
+      case "drop_column":
+        if (table === undefined || column === undefined) return gap("op.drop_column of a column named at run time");
+        existing();
+        this.toModel((m) => m.dropColumn(table, column));
+        return;
+      case "alter_column": {
+        if (table === undefined || column === undefined) return gap("op.alter_column of a column named at run time");
+        existing();
+        const type = args.keywords.get("type_");
+        const nullable = args.keywords.get("nullable");
+        const fallback = args.keywords.get("server_default");
+        const renamed = args.keywords.get("new_column_name");
+        const to = renamed ? this.literal(renamed) : undefined;
+        if (renamed && to === undefined) return gap("op.alter_column to a column name given at run time");
+        const nullability = nullable ? this.source(nullable) : undefined;
+        this.toModel((m) => {
+          m.alterColumn(table, column, {
+            ...(type ? { type: this.alembicType(type) } : {}),
+            ...(nullability === "True" || nullability === "False" ? { nullable: nullability === "True" } : {}),
+            ...(fallback ? { default: this.source(fallback) === "None" ? null : this.describe(fallback) } : {}),
+          });
+          if (to !== undefined) m.renameColumn(table, column, to);
+        });
+        return;
+      }
+      case "create_primary_key": {
+        // A primary key makes its columns NOT NULL.
+        const list = kw("columns", batch ? 1 : 2);
+        if (table === undefined || list?.name !== "ArrayExpression") return;
+        for (const key of children(list)) {
+          const keyColumn = this.literal(key);
+          if (keyColumn !== undefined) this.toModel((m) => m.alterColumn(table, keyColumn, { nullable: false }));
+        }
+        return;
+      }
+    }
+    // Indexes, unique and foreign keys, dropped constraints: no column the model keeps changes.
+  }
+
+  /** `sa.Column("name", sa.String(80), nullable=False, server_default=…)`; undefined when its name is not a literal. */
+  private alembicColumn(node: SyntaxNode): Omit<ColumnState, "origin"> | undefined {
+    const args = this.args(node);
+    const name = this.literal(args.keywords.get("name") ?? args.positional[0]);
+    if (name === undefined) return undefined;
+    const typeNode = args.keywords.get("type_") ?? args.positional[1];
+    // sa.Column("owner_id", sa.ForeignKey("user.id")) takes its type from the key it points to.
+    const typed = typeNode && !(typeNode.name === "CallExpression" && NOT_TYPES.has(this.calleeName(typeNode) ?? ""));
+    const nullable = args.keywords.get("nullable");
+    const primary = args.keywords.get("primary_key");
+    const fallback = args.keywords.get("server_default");
+    return {
+      name,
+      type: typed ? this.alembicType(typeNode) : "",
+      nullable: nullable ? this.source(nullable) !== "False" : !(primary && this.source(primary) === "True"),
+      ...(fallback && this.source(fallback) !== "None" ? { default: this.describe(fallback) } : {}),
+    };
+  }
+
+  /** A SQLAlchemy type expression (`sa.String(length=80)`, `sa.Integer`, `postgresql.ARRAY(sa.Text())`) as the model's type; "" when unknown. */
+  private alembicType(node: SyntaxNode): string {
+    if (node.name === "VariableName" || node.name === "MemberExpression") {
+      const name = this.source(node);
+      return sqlalchemyType(name.slice(name.lastIndexOf(".") + 1), [], new Map());
+    }
+    if (node.name !== "CallExpression") return "";
+    const className = this.calleeName(node);
+    if (className === undefined) return "";
+    const args = this.args(node);
+    if (className === "ARRAY") {
+      const item = args.keywords.get("item_type") ?? args.positional[0];
+      const inner = item ? this.alembicType(item) : "";
+      return inner === "" ? "" : `${inner}[]`;
+    }
+    const keywords = new Map([...args.keywords].map(([key, value]) => [key, this.compact(value)]));
+    return sqlalchemyType(className, args.positional.map((p) => this.compact(p)), keywords);
   }
 
   /** The Django app this migration belongs to: the folder above `migrations/`. */
@@ -627,6 +815,11 @@ class PythonReader {
     return node ? this.source(node).replace(/\s+/g, " ").slice(0, 80) : "?";
   }
 
+  /** The source of a node without its whitespace, as arguments are compared. */
+  private compact(node: SyntaxNode): string {
+    return this.source(node).split(/\s+/).join("");
+  }
+
   private source(node: SyntaxNode): string {
     return this.text.slice(node.from, node.to);
   }
@@ -706,8 +899,17 @@ const DJANGO_STATE_OPERATIONS = new Set([
   "RenameIndex",
 ]);
 
-/** Alembic operations that change the schema, which the model does not follow yet. */
+/** Alembic operations that change the schema: followed in the model (followAlembic), or a gap in it. */
 const ALEMBIC_SCHEMA_OPERATIONS = new Set(["create_table", "drop_table", "rename_table", "add_column", "drop_column", "alter_column", "create_index", "drop_index", "create_unique_constraint", "create_foreign_key", "drop_constraint", "create_primary_key"]);
+
+/** Statements whose body may or may not run: the schema the model follows must not depend on the database. */
+const CONDITIONAL_STATEMENTS = new Set(["IfStatement", "ForStatement", "WhileStatement", "TryStatement"]);
+
+/** Calls that may stand where a Column's type goes but are not types. */
+const NOT_TYPES = new Set(["ForeignKey", "Sequence", "Identity", "Computed"]);
+
+/** How many values a type change loses, for taking the worse of two judgements. */
+const VERDICT_RANK: Record<TypeVerdict, number> = { same: 0, widens: 1, narrows: 2, converts: 2 };
 
 /** The arguments that decide a field's column type (others: null, blank, validators, related_name, on_delete, help_text … do not). */
 const TYPE_KWARGS = ["max_length", "max_digits", "decimal_places", "db_collation", "base_field", "size", "primary_key", "srid", "dim", "geography", "through", "db_table"];

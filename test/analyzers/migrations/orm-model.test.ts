@@ -305,3 +305,126 @@ describe("Knex schema builder calls at base make the model", () => {
     expect(found[0]!.message).toMatch(/no migration at base defines the column/);
   });
 });
+
+const alembic = (revision: string, down: string | null, upgrade: string[], downgrade: string[] = ["pass"]) =>
+  [
+    "import sqlalchemy as sa",
+    "from alembic import op",
+    "from sqlalchemy.dialects import postgresql",
+    "",
+    `revision = "${revision}"`,
+    `down_revision = ${down === null ? "None" : `"${down}"`}`,
+    "",
+    "",
+    "def upgrade():",
+    ...upgrade.map((l) => `    ${l}`),
+    "",
+    "",
+    "def downgrade():",
+    ...downgrade.map((l) => `    ${l}`),
+    "",
+  ].join("\n");
+
+/** The line of the first upgrade() statement in `alembic(…)`. */
+const UPGRADE = 10;
+
+const ALEMBIC = {
+  "alembic/versions/1a2b3c4d5e6f_create_ticket.py": alembic("1a2b3c4d5e6f", null, [
+    "op.create_table(",
+    '    "ticket",',
+    '    sa.Column("id", sa.Integer(), nullable=False),',
+    '    sa.Column("title", sa.String(length=80), nullable=False),',
+    '    sa.Column("status", sa.VARCHAR(), nullable=True),',
+    '    sa.Column("points", sa.SmallInteger(), server_default="0"),',
+    '    sa.Column("opened_at", sa.DateTime(timezone=True), server_default=sa.text("now()")),',
+    '    sa.PrimaryKeyConstraint("id"),',
+    ")",
+  ]),
+  "alembic/versions/2b3c4d5e6f7a_ticket_notes.py": alembic("2b3c4d5e6f7a", "1a2b3c4d5e6f", [
+    'op.add_column("ticket", sa.Column("notes", sa.Text(), nullable=True))',
+    'op.add_column("ticket", sa.Column("legacy", sa.Boolean()))',
+  ]),
+};
+
+const revise = (base: Record<string, string>, down: string, upgrade: string[]) => ({ ...base, "alembic/versions/9f8e7d6c5b4a_change.py": alembic("9f8e7d6c5b4a", down, upgrade) });
+
+describe("Alembic operations at base make the model", () => {
+  it("alter_column type_= to a wider integer says from what to what, at medium", async () => {
+    const found = await scan(ALEMBIC, revise(ALEMBIC, "2b3c4d5e6f7a", ['op.alter_column("ticket", "points", type_=sa.BigInteger())']));
+    expect(at(found)).toEqual([`sql/column-type-change:${UPGRADE}:medium`]);
+    expect(found[0]!.message).toMatch(/ticket\.points from smallint to bigint \(alter_column type_=\); it widens/);
+  });
+
+  it("alter_column type_= to the type the column has reports nothing", async () => {
+    const head = revise(ALEMBIC, "2b3c4d5e6f7a", ['op.alter_column("ticket", "status", type_=sa.String())', 'op.alter_column("ticket", "title", type_=sa.String(80), nullable=False)']);
+    expect(at(await scan(ALEMBIC, head))).toEqual([]);
+  });
+
+  it("alter_column type_= to a shorter string narrows, at high", async () => {
+    const found = await scan(ALEMBIC, revise(ALEMBIC, "2b3c4d5e6f7a", ['op.alter_column("ticket", "title", existing_type=sa.String(length=80), type_=sa.String(length=40))']));
+    expect(at(found)).toEqual([`sql/column-type-change:${UPGRADE}:high`]);
+    expect(found[0]!.message).toMatch(/from varchar\(80\) to varchar\(40\).*narrows/);
+  });
+
+  it("nullable=False on a column the model knows is NOT NULL is no finding; on a nullable one it is", async () => {
+    const head = revise(ALEMBIC, "2b3c4d5e6f7a", ['op.alter_column("ticket", "title", existing_type=sa.String(80), nullable=False)', 'op.alter_column("ticket", "notes", nullable=False)']);
+    expect(at(await scan(ALEMBIC, head))).toEqual([`sql/not-null:${UPGRADE + 1}:medium`]);
+  });
+
+  it("follows drop_column, alter_column new_column_name= and batch_alter_table", async () => {
+    const base = {
+      ...ALEMBIC,
+      "alembic/versions/3c4d5e6f7a8b_reshape.py": alembic("3c4d5e6f7a8b", "2b3c4d5e6f7a", [
+        'op.drop_column("ticket", "legacy")',
+        'op.alter_column("ticket", "notes", new_column_name="summary")',
+        'with op.batch_alter_table("ticket") as batch_op:',
+        '    batch_op.add_column(sa.Column("legacy", sa.Integer(), nullable=True))',
+        '    batch_op.alter_column("points", type_=sa.Integer())',
+      ]),
+    };
+    const head = revise(base, "3c4d5e6f7a8b", ['op.alter_column("ticket", "summary", type_=sa.Text())', 'op.alter_column("ticket", "legacy", type_=sa.Integer())', 'op.alter_column("ticket", "points", type_=sa.Integer())']);
+    expect(at(await scan(base, head))).toEqual([]);
+  });
+
+  it("alter_column stays a possible type change, saying why, when a revision at base runs only under a condition", async () => {
+    const base = {
+      ...ALEMBIC,
+      "alembic/versions/3c4d5e6f7a8b_maybe.py": alembic("3c4d5e6f7a8b", "2b3c4d5e6f7a", [
+        "conn = op.get_bind()",
+        'if "points" in [c["name"] for c in sa.inspect(conn).get_columns("ticket")]:',
+        '    op.alter_column("ticket", "points", type_=sa.Text())',
+      ]),
+    };
+    const found = (await scan(base, revise(base, "3c4d5e6f7a8b", ['op.alter_column("ticket", "status", type_=sa.String())']))).filter((f) => f.file.endsWith("_change.py"));
+    expect(at(found)).toEqual([`sql/column-type-change:${UPGRADE}:high`]);
+    expect(found[0]!.message).toMatch(/its type before is not known \(the migrations at base could not all be followed: .*_maybe\.py:12: op\.alter_column runs only under a condition/);
+  });
+
+  it("existing_type= gives the type before where no migration at base defines the column", async () => {
+    const head = revise(ALEMBIC, "2b3c4d5e6f7a", ['op.alter_column("ticket", "colour", existing_type=sa.VARCHAR(length=20), type_=sa.Text())']);
+    const found = await scan(ALEMBIC, head);
+    expect(at(found)).toEqual([`sql/column-type-change:${UPGRADE}:medium`]);
+    expect(found[0]!.message).toMatch(/from varchar\(20\) to text as existing_type= states it/);
+    const unstated = await scan(ALEMBIC, revise(ALEMBIC, "2b3c4d5e6f7a", ['op.alter_column("ticket", "colour", type_=sa.Text())']));
+    expect(at(unstated)).toEqual([`sql/column-type-change:${UPGRADE}:high`]);
+    expect(unstated[0]!.message).toMatch(/no migration at base defines the column/);
+  });
+
+  it("of the model's type and existing_type=, the judgement that loses more counts", async () => {
+    // The model says smallint → integer widens; the revision says it was bigint, which narrows.
+    const found = await scan(ALEMBIC, revise(ALEMBIC, "2b3c4d5e6f7a", ['op.alter_column("ticket", "points", existing_type=sa.BigInteger(), type_=sa.Integer())']));
+    expect(at(found)).toEqual([`sql/column-type-change:${UPGRADE}:high`]);
+    expect(found[0]!.message).toMatch(/from bigint to integer/);
+  });
+
+  it("a different Enum is a conversion, the same Enum no type change", async () => {
+    const base = {
+      ...ALEMBIC,
+      "alembic/versions/3c4d5e6f7a8b_priority.py": alembic("3c4d5e6f7a8b", "2b3c4d5e6f7a", ['op.add_column("ticket", sa.Column("priority", sa.Enum("low", "high", name="priority")))']),
+    };
+    const same = await scan(base, revise(base, "3c4d5e6f7a8b", ['op.alter_column("ticket", "priority", type_=sa.Enum("low", "high", name="priority"))']));
+    expect(at(same)).toEqual([]);
+    const other = await scan(base, revise(base, "3c4d5e6f7a8b", ['op.alter_column("ticket", "priority", type_=sa.Enum("low", "mid", "high", name="priority"))']));
+    expect(at(other)).toEqual([`sql/column-type-change:${UPGRADE}:high`]);
+  });
+});
