@@ -324,6 +324,7 @@ class JsReader {
       if (TABLE_CALLBACK.has(method)) {
         const callback = node.arguments[1];
         if (table === undefined || !callback || !(ts.isArrowFunction(callback) || ts.isFunctionExpression(callback))) return gap(`knex.schema.${method} without a literal table and a callback`);
+        if (!this.builderStaysInCallback(callback)) gap(`knex.schema.${method}(${table}) with a builder used other than by its own calls`);
         if (method.startsWith("create")) this.toModel((m) => m.createTable(table, [], method === "createTableIfNotExists"));
         else if (this.emit.schema?.replay && !this.emit.schema.model.table(table)) gap(`knex.schema.${method} on ${table}, which no migration before it creates`);
         return;
@@ -378,6 +379,29 @@ class JsReader {
         return;
     }
     if (!KNEX_TABLE_OPTIONS.has(method)) gap(`${table}.${method}`);
+  }
+
+  /**
+   * Whether every use of a table callback's builder is a call on it (`table.string(…)`): a builder
+   * handed to a helper, or `this` in an old-style callback, declares columns the model cannot see.
+   */
+  private builderStaysInCallback(callback: ts.ArrowFunction | ts.FunctionExpression): boolean {
+    const parameter = callback.parameters[0]?.name;
+    if (callback.parameters.length > 0 && (!parameter || !ts.isIdentifier(parameter))) return false;
+    const variable = parameter && ts.isIdentifier(parameter) ? parameter.text : undefined;
+    let contained = true;
+    const check = (node: ts.Node): void => {
+      if (!contained) return;
+      if (node.kind === ts.SyntaxKind.ThisKeyword) contained = false;
+      else if (ts.isIdentifier(node) && node.text === variable && node !== parameter) {
+        const parent = node.parent;
+        const aName = (ts.isPropertyAccessExpression(parent) && parent.name === node) || (ts.isPropertyAssignment(parent) && parent.name === node);
+        if (!aName && !(ts.isPropertyAccessExpression(parent) && parent.expression === node && ts.isCallExpression(parent.parent) && parent.parent.expression === parent)) contained = false;
+      }
+      ts.forEachChild(node, check);
+    };
+    check(callback.body);
+    return contained;
   }
 
   /** Whether an expression is, or is chained on, `knex.schema` (`trx.schema.withSchema("s")` too). */

@@ -428,3 +428,20 @@ describe("Alembic operations at base make the model", () => {
     expect(at(other)).toEqual([`sql/column-type-change:${UPGRADE}:high`]);
   });
 });
+
+describe("Knex: a table builder the model cannot see through is a gap", () => {
+  it("a builder handed to a helper declares columns the model does not know: .alter() stays a possible type change", async () => {
+    const base = {
+      ...KNEX,
+      "migrations/20230320100000_common.js": [
+        "const addAudit = (table) => { table.text(\"value\"); };",
+        'exports.up = (knex) => knex.schema.createTable("archive", (table) => { table.increments(); addAudit(table); });',
+        "",
+      ].join("\n"),
+    };
+    const head = { ...base, ...alterReadings("value_same", ['table.float("value").notNullable().alter();']) };
+    const found = (await scan(base, head)).filter((f) => f.file.endsWith("value_same.js"));
+    expect(at(found)).toEqual(["sql/column-type-change:3:high"]);
+    expect(found[0]!.message).toMatch(/_common\.js:2: knex\.schema\.createTable\(archive\) with a builder used other than by its own calls/);
+  });
+});
