@@ -326,7 +326,7 @@ class JsReader {
         if (table === undefined || !callback || !(ts.isArrowFunction(callback) || ts.isFunctionExpression(callback))) return gap(`knex.schema.${method} without a literal table and a callback`);
         if (!this.builderStaysInCallback(callback)) gap(`knex.schema.${method}(${table}) with a builder used other than by its own calls`);
         if (method.startsWith("create")) this.toModel((m) => m.createTable(table, [], method === "createTableIfNotExists"));
-        else if (this.emit.schema?.replay && !this.emit.schema.model.table(table)) gap(`knex.schema.${method} on ${table}, which no migration before it creates`);
+        else if (this.emit.schema?.replay && !this.emit.schema.model.table(table)) this.emit.schema.model.gap(`${this.emit.file}:${at}: knex.schema.${method} on ${table}, which no migration before it creates`);
         return;
       }
       if (DROP_TABLE.has(method) && table !== undefined) return this.toModel((m) => m.dropTable(table));

@@ -384,7 +384,7 @@ class PythonReader {
     const replay = this.emit.schema?.replay === true;
     // An operation on a table no migration before it creates: the model cannot say what the table holds.
     const existing = () => {
-      if (replay && table !== undefined && !this.emit.schema!.model.table(table)) gap(`op.${name} on ${table}, which no migration before it creates`);
+      if (replay && table !== undefined && !this.emit.schema!.model.table(table)) this.emit.schema!.model.gap(`${this.path}:${at}: op.${name} on ${table}, which no migration before it creates`, "all");
     };
     switch (name) {
       case "create_table": {

@@ -445,3 +445,19 @@ describe("Knex: a table builder the model cannot see through is a gap", () => {
     expect(found[0]!.message).toMatch(/_common\.js:2: knex\.schema\.createTable\(archive\) with a builder used other than by its own calls/);
   });
 });
+
+describe("an operation on a table no migration at base creates is a gap that says so", () => {
+  it("Alembic", async () => {
+    const base = { ...ALEMBIC, "alembic/versions/3c4d5e6f7a8b_elsewhere.py": alembic("3c4d5e6f7a8b", "2b3c4d5e6f7a", ['op.add_column("account", sa.Column("plan", sa.Text()))']) };
+    const found = await scan(base, revise(base, "3c4d5e6f7a8b", ['op.alter_column("ticket", "status", type_=sa.String())']));
+    expect(at(found)).toEqual([`sql/column-type-change:${UPGRADE}:high`]);
+    expect(found[0]!.message).toMatch(/_elsewhere\.py:10: op\.add_column on account, which no migration before it creates\)$/);
+  });
+
+  it("Knex", async () => {
+    const base = { ...KNEX, "migrations/20230320100000_elsewhere.js": knex(['return knex.schema.alterTable("account", (table) => { table.text("plan"); });']) };
+    const found = (await scan(base, { ...base, ...alterReadings("value_same", ['table.float("value").notNullable().alter();']) })).filter((f) => f.file.endsWith("value_same.js"));
+    expect(at(found)).toEqual(["sql/column-type-change:3:high"]);
+    expect(found[0]!.message).toMatch(/_elsewhere\.js:2: knex\.schema\.alterTable on account, which no migration before it creates\)$/);
+  });
+});
