@@ -214,7 +214,12 @@ class JsReader {
       this.alter(node, at, place);
     } else if (method === "dropNullable") {
       const object = this.columns(node, method)[0] ?? "?";
-      this.emit.operation(rules.notNull, at, `Makes the column ${object} NOT NULL (dropNullable)`, { ...place, object, ...tableOf(object) });
+      const table = this.enclosingTable(node);
+      const column = this.literal(args[0]);
+      const model = this.emit.model;
+      // SET NOT NULL on a column the trusted model knows is NOT NULL changes nothing and scans nothing.
+      const already = model?.trusted && table !== undefined && column !== undefined && args.length === 1 && model.column(table, column)?.nullable === false;
+      if (!already) this.emit.operation(rules.notNull, at, `Makes the column ${object} NOT NULL (dropNullable)`, { ...place, object, ...tableOf(object) });
     } else if (method === "clearTable") {
       const table = first ?? this.describe(args[0]);
       this.emit.operation(rules.truncate, at, `Empties the table ${table} (clearTable runs TRUNCATE)`, { ...place, object: table, table });

@@ -461,3 +461,11 @@ describe("an operation on a table no migration at base creates is a gap that say
     expect(found[0]!.message).toMatch(/_elsewhere\.js:2: knex\.schema\.alterTable on account, which no migration before it creates\)$/);
   });
 });
+
+describe("Knex dropNullable judged against the model", () => {
+  it("is no finding on a column the model knows is NOT NULL, and NOT NULL on a nullable one", async () => {
+    const found = await scan(KNEX, alterReadings("require", ['table.dropNullable("value");', 'table.dropNullable("unit");']));
+    expect(at(found)).toEqual(["sql/not-null:4:medium"]);
+    expect(found[0]!.message).toMatch(/readings\.unit NOT NULL/);
+  });
+});
