@@ -307,6 +307,13 @@ class PythonReader {
         if (nullable && this.source(nullable) === "False" && !notNullAlready) {
           this.emit.operation(rules.notNull, at, `Makes the column ${object} NOT NULL (alter_column nullable=False)`, { ...place, object, table });
         }
+        const fallback = args.keywords.get("server_default");
+        if (fallback && this.source(fallback) === "None") {
+          // A default is dropped where the trusted model, or existing_server_default=, says there was one.
+          const stated = args.keywords.get("existing_server_default");
+          const had = (model?.trusted && model.column(table, column)?.default !== undefined) || (stated !== undefined && this.source(stated) !== "None");
+          if (had) this.emit.operation(rules.dropDefault, at, `Drops the default of ${object} (alter_column server_default=None), so inserts that leave it out store NULL or fail`, { ...place, object, table });
+        }
         return false;
       }
       case "rename_table":

@@ -469,3 +469,11 @@ describe("Knex dropNullable judged against the model", () => {
     expect(found[0]!.message).toMatch(/readings\.unit NOT NULL/);
   });
 });
+
+describe("Alembic server_default=None judged against the model", () => {
+  it("drops a default the model knows, and is no finding on a column without one", async () => {
+    const found = await scan(ALEMBIC, revise(ALEMBIC, "2b3c4d5e6f7a", ['op.alter_column("ticket", "points", server_default=None)', 'op.alter_column("ticket", "notes", server_default=None)']));
+    expect(at(found)).toEqual([`sql/drop-default:${UPGRADE}:medium`]);
+    expect(found[0]!.message).toMatch(/default of ticket\.points/);
+  });
+});
