@@ -3,7 +3,8 @@
  * waits for the HTTP client's default of five minutes while the old verdict stands. Each request
  * gets a timeout; a GET or HEAD that times out, hits a network error, a 5xx, a 429 or a secondary
  * rate limit is tried again after a backoff (or GitHub's `retry-after`, when it is short enough).
- * Writes are never retried here: the gate's failure path decides what to do about them.
+ * Writes are never retried, here or by Probot's retry plugin (which would send a timed-out POST
+ * again and create a second check run): the gate's failure path decides what to do about them.
  */
 import type { Octokit } from "./octokit.js";
 import { statusOf } from "./octokit.js";
@@ -48,9 +49,10 @@ export function guardRequests(octokit: Octokit, policy: RequestPolicy = DEFAULT_
     // holds it in its queue (writes go one a second per installation): a busy installation's
     // queued write is not a GitHub that does not answer. Hooks inside this one (throttling,
     // retries) receive the same options object whatever is passed on, so the transport is
-    // replaced on it.
-    const requestOptions = (options.request ??= {}) as { fetch?: typeof fetch };
-    const transport = requestOptions.fetch;
+    // replaced on it: on a copy of its `request` options, which may be the client's defaults,
+    // shared by every request the client sends at once.
+    const shared = (options.request ?? {}) as { fetch?: typeof fetch };
+    const transport = shared.fetch;
     for (let attempt = 0; ; attempt++) {
       let timedOut = false;
       const timedFetch: typeof fetch = (input, init) => {
@@ -72,7 +74,9 @@ export function guardRequests(octokit: Octokit, policy: RequestPolicy = DEFAULT_
         return Promise.race([(transport ?? globalThis.fetch)(input, { ...init, signal: controller.signal }), timeout]).finally(() => clearTimeout(timer));
       };
       try {
-        requestOptions.fetch = timedFetch;
+        // This is the only retry policy: `retries: 0` keeps Probot's retry plugin from sending
+        // a write again, or multiplying a read's attempts.
+        options.request = { ...shared, fetch: timedFetch, retries: 0 } as typeof options.request;
         return await request(options);
       } catch (error) {
         const failure = timedOut ? new RequestTimeoutError(route, policy.timeoutMs) : error;

@@ -1,6 +1,7 @@
 /**
  * The request timeout bounds GitHub's answer, not the time a request waits in Probot's throttling
  * queue (writes go one a second per installation): under load a queued write is not a hung GitHub.
+ * Each request is timed on its own, and the guard is the only retry policy: a write is sent once.
  */
 import { ProbotOctokit } from "probot";
 import { describe, expect, it } from "vitest";
@@ -32,5 +33,53 @@ describe("guardRequests", () => {
   it("still ends a request GitHub does not answer", async () => {
     const octokit = client(hangs, 0);
     await expect(octokit.request("POST /repos/{owner}/{repo}/check-runs", { owner: "acme", repo: "shop", name: "changegate", head_sha: "a".repeat(40) })).rejects.toBeInstanceOf(RequestTimeoutError);
+  });
+});
+
+describe("guardRequests, with Probot's own plugins on", () => {
+  const checkRun = { owner: "acme", repo: "shop", name: "changegate", head_sha: "a".repeat(40) };
+  /** A client as the App gets it (retry plugin on), over `transport`. */
+  function probotClient(transport: typeof fetch, retries = 0) {
+    const octokit = new ProbotOctokit({ auth: "token", throttle: { enabled: false }, request: { fetch: transport } } as never);
+    guardRequests(octokit as never, { ...policy, retries });
+    return octokit;
+  }
+
+  it("sends a write once when GitHub answers 500 or does not answer: a second POST would be a second check run", async () => {
+    for (const failing of [() => Promise.resolve(new Response("{}", { status: 500 })), hangs] as const) {
+      let sent = 0;
+      const octokit = probotClient((input, init) => {
+        sent++;
+        return (failing as typeof fetch)(input, init);
+      });
+      await expect(octokit.request("POST /repos/{owner}/{repo}/check-runs", checkRun)).rejects.toThrow();
+      expect(sent).toBe(1);
+    }
+  }, 60_000);
+
+  it("tries a read as often as its policy says, not that times Probot's retries", async () => {
+    let sent = 0;
+    const octokit = probotClient(() => {
+      sent++;
+      return Promise.resolve(new Response("{}", { status: 502 }));
+    }, 2);
+    await expect(octokit.request("GET /repos/{owner}/{repo}", { owner: "acme", repo: "shop" })).rejects.toThrow();
+    expect(sent).toBe(3);
+  }, 60_000);
+
+  it("times each request on its own when many share one client, and leaves the client's defaults as they were", async () => {
+    const transport: typeof fetch = (input, init) => (String(input).includes("/check-runs") ? hangs(input, init) : answers(input, init));
+    const octokit = probotClient(transport);
+    const reads = Array.from({ length: 5 }, () => octokit.request("GET /repos/{owner}/{repo}", { owner: "acme", repo: "shop" }));
+    const write = octokit.request("POST /repos/{owner}/{repo}/check-runs", checkRun).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    const more = Array.from({ length: 5 }, () => octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner: "acme", repo: "shop", pull_number: 1 }));
+    expect((await Promise.all([...reads, ...more])).map((r) => r.status)).toEqual(Array(10).fill(201));
+    const error = await write;
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect((error as RequestTimeoutError).route).toBe("POST /repos/{owner}/{repo}/check-runs");
+    expect((octokit.request.endpoint.DEFAULTS.request as { fetch?: unknown }).fetch).toBe(transport);
   });
 });
