@@ -1,10 +1,16 @@
 /**
  * The app's own check runs: finding the `changegate` run of a head SHA (created by this app, never
  * another one of the same name), reading the state it remembers, and performing a planned write.
+ *
+ * One run per head is the rule, but GitHub can end up with two: two replicas without Redis racing
+ * on a new head, or a create whose answer was lost. Every run of this app on the head shows the
+ * same verdict (the extras are written too), so that none of them can let a merge through, or hold
+ * one, on its own; and a create whose answer was lost looks for the run it may have made before a
+ * second one is created.
  */
 import { CHECK_NAME, type CheckRunPlan } from "../report/check-run.js";
 import { decodeState, encodeState, type GateState } from "../gate/state.js";
-import type { Octokit, RepoRef } from "./octokit.js";
+import { statusOf, type Octokit, type RepoRef } from "./octokit.js";
 
 export interface ExistingRun {
   id: number;
@@ -42,7 +48,7 @@ export async function findRuns(octokit: Octokit, repo: RepoRef, sha: string, app
       if (state) existing.state = state;
       return existing;
     });
-  // One run per head SHA is the rule; should a race have made two, the oldest is the one kept up to date.
+  // The run holding the newest state is kept up to date; any other is written the same verdict (runTarget).
   return mine.sort((a, b) => (b.state?.seq ?? 0) - (a.state?.seq ?? 0) || a.id - b.id);
 }
 
@@ -50,7 +56,45 @@ export interface RunTarget {
   repo: RepoRef;
   headSha: string;
   detailsUrl: string;
+  /** The run kept up to date (the first of `findRuns`). */
   existing?: ExistingRun;
+  /** This app's other runs on the head: each is written the same verdict. */
+  duplicates?: readonly ExistingRun[];
+  /** This app's id: to find the run a create made when its answer was lost. */
+  appId?: number;
+}
+
+/** The target for the runs `findRuns` gave for the head: the first is kept, the others mirror it. */
+export function runTarget(repo: RepoRef, headSha: string, detailsUrl: string, runs: readonly ExistingRun[], appId: number | undefined): RunTarget {
+  const [existing, ...duplicates] = runs;
+  return { repo, headSha, detailsUrl, ...(existing ? { existing } : {}), ...(duplicates.length > 0 ? { duplicates } : {}), ...(appId !== undefined ? { appId } : {}) };
+}
+
+/** A create that failed this way may still have made the run: GitHub did not answer, or answered 5xx. */
+function outcomeUnknown(error: unknown): boolean {
+  const status = statusOf(error);
+  return status === undefined || status >= 500;
+}
+
+/**
+ * Creates the run; when the answer is lost, takes the run the create made, if the head has one now
+ * that was not known before. `found` says the run was taken rather than created: its content is
+ * whatever the lost create wrote, or an earlier one's.
+ */
+async function createRun(octokit: Octokit, target: RunTarget, body: Omit<Parameters<Octokit["rest"]["checks"]["create"]>[0] & object, "owner" | "repo" | "name" | "head_sha">): Promise<{ id: number; found: boolean }> {
+  try {
+    const { data } = await octokit.rest.checks.create({ ...target.repo, name: CHECK_NAME, head_sha: target.headSha, ...body });
+    return { id: data.id, found: false };
+  } catch (error) {
+    if (!outcomeUnknown(error) || target.appId === undefined) throw error;
+    const known = new Set([target.existing?.id, ...(target.duplicates ?? []).map((d) => d.id)]);
+    const made = await findRuns(octokit, target.repo, target.headSha, target.appId).then(
+      (runs) => runs.filter((r) => !known.has(r.id)),
+      () => [],
+    );
+    if (made.length === 0) throw error;
+    return { id: Math.min(...made.map((r) => r.id)), found: true };
+  }
 }
 
 const IN_PROGRESS_SUMMARY =
@@ -65,27 +109,20 @@ const IN_PROGRESS_SUMMARY =
  */
 export async function startRun(octokit: Octokit, target: RunTarget, title: string): Promise<number> {
   const output = { title, summary: IN_PROGRESS_SUMMARY };
+  // A duplicate that passes must not stay mergeable either while the head is evaluated again.
+  const setBack = (run: ExistingRun) => {
+    written.delete(run.id);
+    return octokit.rest.checks.update({ ...target.repo, check_run_id: run.id, status: "in_progress", output: run.state ? { ...output, text: encodeState(run.state) } : output, actions: [] });
+  };
+  const passingDuplicates = (target.duplicates ?? []).filter(passes);
   if (target.existing) {
-    const state = target.existing.state;
-    written.delete(target.existing.id);
-    await octokit.rest.checks.update({
-      ...target.repo,
-      check_run_id: target.existing.id,
-      status: "in_progress",
-      output: state ? { ...output, text: encodeState(state) } : output,
-      actions: [],
-    });
+    await Promise.all([setBack(target.existing), ...passingDuplicates.map(setBack)]);
     return target.existing.id;
   }
-  const { data } = await octokit.rest.checks.create({
-    ...target.repo,
-    name: CHECK_NAME,
-    head_sha: target.headSha,
-    status: "in_progress",
-    details_url: target.detailsUrl,
-    output,
-  });
-  return data.id;
+  await Promise.all(passingDuplicates.map(setBack));
+  const { id, found } = await createRun(octokit, target, { status: "in_progress", details_url: target.detailsUrl, output });
+  if (found) await octokit.rest.checks.update({ ...target.repo, check_run_id: id, status: "in_progress", output, actions: [] });
+  return id;
 }
 
 /** The state one of this app's runs holds now (re-read just before a write, so an older evaluation never overwrites a newer one). */
@@ -150,16 +187,27 @@ export async function completeRun(octokit: Octokit, target: RunTarget, runId: nu
     actions: plan.actions,
   };
   const append = (id: number) => rest.map((annotations) => octokit.rest.checks.update({ ...target.repo, check_run_id: id, output: { ...output, annotations } }));
+  // The other runs on the head show the same verdict (their annotations stay as they were).
+  const mirrored = (target.duplicates ?? [])
+    .filter((run) => run.id !== runId && !unchangedBy(run, plan, target.detailsUrl))
+    .map(async (run) => {
+      written.delete(run.id);
+      await octokit.rest.checks.update({ ...target.repo, check_run_id: run.id, ...body, output });
+      remember(run.id, plan, target.detailsUrl);
+    });
   if (runId === undefined) {
-    const { data } = await octokit.rest.checks.create({ ...target.repo, name: CHECK_NAME, head_sha: target.headSha, ...body });
-    await Promise.all(append(data.id));
-    remember(data.id, plan, target.detailsUrl);
-    return data.id;
+    const { id, found } = await createRun(octokit, target, body);
+    await Promise.all([...(found ? [octokit.rest.checks.update({ ...target.repo, check_run_id: id, ...body })] : []), ...append(id), ...mirrored]);
+    remember(id, plan, target.detailsUrl);
+    return id;
   }
   // Each write costs a second of the installation's write budget: one that changes nothing is not sent.
-  if (runId === target.existing?.id && unchangedBy(target.existing, plan, target.detailsUrl)) return runId;
+  if (runId === target.existing?.id && unchangedBy(target.existing, plan, target.detailsUrl)) {
+    await Promise.all(mirrored);
+    return runId;
+  }
   written.delete(runId);
-  await Promise.all([octokit.rest.checks.update({ ...target.repo, check_run_id: runId, ...body }), ...append(runId)]);
+  await Promise.all([octokit.rest.checks.update({ ...target.repo, check_run_id: runId, ...body }), ...append(runId), ...mirrored]);
   remember(runId, plan, target.detailsUrl);
   return runId;
 }

@@ -29,7 +29,7 @@ import { analysisOptionsFromPolicy } from "../policy/options.js";
 import { pullAuthorKind, type CommitRecord } from "../policy/pull-facts.js";
 import type { Lookup, Permission } from "../policy/types.js";
 import { SourceError } from "../source/source.js";
-import { completeRun, findRuns, passes, readRunState, startRun, type ExistingRun, type RunTarget } from "./checks.js";
+import { completeRun, findRuns, passes, readRunState, runTarget, startRun, type ExistingRun, type RunTarget } from "./checks.js";
 import { readEnforcement, type Enforcement } from "./enforcement.js";
 import { Eligibility, listCommits, listReviews } from "./facts.js";
 import { InProcessHeadLock, headKey, type DrainResult, type HeadLock, type Settled } from "./head-lock.js";
@@ -247,18 +247,19 @@ async function evaluateHead(deps: GateDeps, repo: RepoRef, pr: PullRequestData, 
   );
   for (const p of [headRunsP, mergeBaseP, listingP, reviewsP, commitsP]) p.catch(() => undefined);
 
+  let headRuns: ExistingRun[] = [];
   let existing: ExistingRun | undefined;
   let runIdP: Promise<number | undefined> = Promise.resolve(undefined);
   let earlier: Earlier = { states: [] };
   try {
-    const headRuns = await headRunsP;
+    headRuns = await headRunsP;
     existing = headRuns[0];
     if (existing?.state && existing.state.seq > seq) {
       log.info({ event: "skip", ...where, reason: "a newer evaluation already wrote this run" }, "changegate keeps the newer result");
       return { skipped: "newer", runId: existing.id, headSha: head };
     }
     earlier = { ...(existing ? { head: existing } : {}), states: statesOf(headRuns) };
-    const target = runTarget(repo, head, pr.html_url, existing);
+    const target = runTarget(repo, head, pr.html_url, headRuns, deps.appId);
     // A check run belongs to a commit: other open pull requests with this head share it.
     const othersP = sharingPulls(octokit, repo, pr, existing).catch(() => rememberedOthers(pr.number, pull.baseBranch, existing));
 
@@ -323,7 +324,7 @@ async function evaluateHead(deps: GateDeps, repo: RepoRef, pr: PullRequestData, 
   } catch (error) {
     // Whatever failed, the run must not stay "in progress" or, worse, keep an older success.
     const runId = await runIdP;
-    await failRun(deps, runTarget(repo, head, pr.html_url, existing), runId, { number: pr.number, headSha: head, baseBranch: pull.baseBranch }, seq, observedAt, earlier, trigger, error, retry);
+    await failRun(deps, runTarget(repo, head, pr.html_url, headRuns, deps.appId), runId, { number: pr.number, headSha: head, baseBranch: pull.baseBranch }, seq, observedAt, earlier, trigger, error, retry);
     throw error;
   }
 }
@@ -380,10 +381,6 @@ async function analyse(
   });
   const errors = planError ? [...result.errors, { file: `artifact:${artifactName}`, message: planError, retryable: true }] : result.errors;
   return { findings: result.findings, analysed: result.files.length, unclaimed: result.unclaimed, errors };
-}
-
-function runTarget(repo: RepoRef, headSha: string, detailsUrl: string, existing: ExistingRun | undefined): RunTarget {
-  return { repo, headSha, detailsUrl, ...(existing ? { existing } : {}) };
 }
 
 function statesOf(runs: readonly ExistingRun[]): GateState[] {
@@ -462,23 +459,21 @@ async function sharingPulls(octokit: Octokit, repo: RepoRef, pr: PullRequestData
 /** Fails the run of a head whose pull request could not even be read (the head the event named). */
 async function failHead(deps: GateDeps, repo: RepoRef, pull: { number: number; headSha: string }, trigger: Trigger, error: unknown, retry: () => Promise<unknown>): Promise<void> {
   const seq = (deps.now ?? Date.now)();
-  let existing: ExistingRun | undefined;
-  let states: GateState[] = [];
+  let runs: ExistingRun[] = [];
   try {
-    const runs = await findRuns(deps.octokit, repo, pull.headSha, deps.appId);
-    existing = runs[0];
-    states = statesOf(runs);
+    runs = await findRuns(deps.octokit, repo, pull.headSha, deps.appId);
   } catch {
     // Unknown: a new run is created, which supersedes any earlier one on this head.
   }
   const url = `https://github.com/${repo.owner}/${repo.repo}/pull/${pull.number}`;
-  await failRun(deps, runTarget(repo, pull.headSha, url, existing), existing?.id, pull, seq, seq, { ...(existing ? { head: existing } : {}), states }, trigger, error, retry);
+  const existing = runs[0];
+  await failRun(deps, runTarget(repo, pull.headSha, url, runs, deps.appId), existing?.id, pull, seq, seq, { ...(existing ? { head: existing } : {}), states: statesOf(runs) }, trigger, error, retry);
 }
 
 /**
  * Completes the run as a failure with a re-run button after an unexpected error. If the run cannot
- * be updated, a new one is created (GitHub shows the newest run of a name); if nothing can be
- * written, the evaluation is handed back to be tried again later.
+ * be updated, a new one is created (a later evaluation writes its verdict to both); if nothing can
+ * be written, the evaluation is handed back to be tried again later.
  */
 async function failRun(
   deps: GateDeps,

@@ -5,7 +5,7 @@
  * Never a rubber stamp: a group whose pull requests cannot be identified fails.
  */
 import { CHECK_NAME, type CheckRunPlan } from "../report/check-run.js";
-import { completeRun, findRuns } from "./checks.js";
+import { completeRun, findRuns, runTarget } from "./checks.js";
 import type { GateLog } from "./gate.js";
 import { mapBounded, messageOf, type Octokit, type RepoRef } from "./octokit.js";
 
@@ -148,7 +148,7 @@ export async function runMergeGroup(deps: { octokit: Octokit; log: GateLog; appI
     annotationBatches: [],
     annotationsHash: "",
   };
-  await completeRun(octokit, { repo, headSha: group.headSha, detailsUrl: group.detailsUrl, ...(existing[0] ? { existing: existing[0] } : {}) }, existing[0]?.id, plan);
+  await completeRun(octokit, runTarget(repo, group.headSha, group.detailsUrl, existing, deps.appId), existing[0]?.id, plan);
   log.info(
     { event: "decision", repo: `${repo.owner}/${repo.repo}`, merge_group: group.headRef, head_sha: group.headSha, outcome: ok ? "pass" : "blocked", members },
     "changegate merge-group decision",

@@ -113,7 +113,8 @@ export interface FakeWorkflowRun {
 /** Where GitHub redirects an artifact download: storage outside the API. */
 export const ARTIFACT_STORAGE = "https://pipelines.actions.githubusercontent.com";
 
-export type Fault = { status: number; body?: unknown; headers?: Record<string, string> } | "hang";
+/** `applied`: the request takes effect, and only its answer is the fault (an answer lost on the way back). */
+export type Fault = { status: number; body?: unknown; headers?: Record<string, string>; applied?: boolean } | "hang";
 
 export interface TimedRequest extends ApiRequest {
   start: number;
@@ -172,6 +173,7 @@ export class FakeGitHub {
     this.requests.push(request);
     const fault = this.state.fault?.(request.method, request.path);
     if (fault === "hang") return; // never answers
+    if (fault?.applied) this.route(request);
     const [status, payload, headers] = fault ? [fault.status, fault.body ?? { message: "Server Error" }, fault.headers] : this.route(request);
     const date = new Date(this.state.now?.() ?? Date.now()).toUTCString();
     const send = () => {
