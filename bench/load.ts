@@ -30,8 +30,12 @@
  * after completing the check run for it), and the peak resident memory (VmHWM) of each process.
  *
  *   npm run build && node --import tsx bench/load.ts [--installations N] [--concurrency N] [--pulls N]
+ *     [--only one-process|two-processes-redis] [--logs FILE]
+ *
+ * `--logs FILE` writes every server log line (JSON, with the process's index as `process`) and the
+ * local GitHub's check-run writes, for reading what happened to a pull request that went wrong.
  */
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { GitHubServer } from "../test/support/github-server/server.js";
 import { AGENT, DBA, ENGINEER, sampleRepository } from "../test/support/github-server/scenario.js";
 import { ROOT, startApp, type AppProcess } from "../test/e2e/app-process.js";
@@ -50,6 +54,12 @@ const INSTALLATIONS = arg("installations", 25);
 /** Deliveries in flight at once (GitHub delivers in parallel; a single process answers each after its evaluation). */
 const CONCURRENCY = arg("concurrency", 50);
 const TIMEOUT_MS = 15 * 60_000;
+const option = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const LOGS = option("logs");
+const ONLY = option("only");
 
 interface Planned {
   pull: number;
@@ -188,13 +198,22 @@ async function run(name: string, processes: number): Promise<Outcome> {
     const wrong: string[] = [];
     for (const pull of pulls) {
       const runs = github.runsFor(github.headOf(pull));
-      if (runs.length !== 1) wrong.push(`#${pull}: ${runs.length} check runs`);
+      if (runs.length !== 1) wrong.push(`#${pull}: ${runs.length} check runs (${runs.map((r) => `#${r.id} app ${r.appId} ${r.status}/${r.conclusion}`).join(", ")})`);
       else if (runs[0]!.conclusion !== "success" || !(runs[0]!.output.summary ?? "").includes(DBA)) wrong.push(`#${pull}: ${runs[0]!.status}/${runs[0]!.conclusion} "${runs[0]!.output.title}"`);
     }
     if (github.problems.length > 0) wrong.push(...github.problems.slice(0, 5).map((p) => `local GitHub refused: ${p}`));
     const errors = new Map<string, number>();
     for (const app of apps) for (const line of app.logs) if (typeof line.error === "string") errors.set(line.error, (errors.get(line.error) ?? 0) + 1);
     for (const [error, count] of [...errors].slice(0, 5)) wrong.push(`${count}× evaluation error: ${error}`);
+    if (LOGS) {
+      apps.forEach((app, index) => appendFileSync(LOGS, app.logs.map((line) => `${JSON.stringify({ run: name, process: index, ...line })}\n`).join("")));
+      const writes = github.requests.filter((r) => r.path.includes("/check-runs") && r.method !== "GET");
+      const fields = (body: unknown) => {
+        const b = (body ?? {}) as Record<string, unknown>;
+        return { head_sha: b.head_sha, run_status: b.status, conclusion: b.conclusion };
+      };
+      appendFileSync(LOGS, writes.map((r) => `${JSON.stringify({ run: name, github: `${r.method} ${r.path}`, status: r.status, start: r.start, end: r.end, ...fields(r.body) })}\n`).join(""));
+    }
     const seconds = (finished - started) / 1000;
     const writes = github.requests.filter((r) => r.method !== "GET" && !r.path.endsWith("/access_tokens")).length;
     const evaluations = apps.reduce((sum, a) => sum + a.logs.filter((l) => l.event === "decision" && !l.error).length, 0);
@@ -221,8 +240,9 @@ async function run(name: string, processes: number): Promise<Outcome> {
 }
 
 const results: Outcome[] = [];
-results.push(await run("one-process", 1));
-results.push(await run("two-processes-redis", 2));
+if (LOGS) writeFileSync(LOGS, "");
+if (ONLY === undefined || ONLY === "one-process") results.push(await run("one-process", 1));
+if (ONLY === undefined || ONLY === "two-processes-redis") results.push(await run("two-processes-redis", 2));
 
 console.log(`\nLoad: ${PULLS} pull requests × ${DELIVERIES_PER_PULL} deliveries, ${DELAY_MS} ms per API answer, ${INSTALLATIONS} installations, ${CONCURRENCY} deliveries in flight\n`);
 console.log("run                    processes  delivered  evaluations  lost  wrong  seconds  deliveries/s  p50 ms  p99 ms  API writes  peak RSS MiB");
