@@ -1,10 +1,11 @@
 /**
  * A bound on every GitHub request, and retries of the idempotent ones. Without it a hung call
  * waits for the HTTP client's default of five minutes while the old verdict stands. Each request
- * gets a timeout; a GET or HEAD that times out, hits a network error, a 5xx, a 429 or a secondary
- * rate limit is tried again after a backoff (or GitHub's `retry-after`, when it is short enough).
- * Writes are never retried, here or by Probot's retry plugin (which would send a timed-out POST
- * again and create a second check run): the gate's failure path decides what to do about them.
+ * gets a timeout; a request that is safe to send again (a read, or a write that sets what it sets
+ * whatever it finds: see `safeToRepeat`) and times out, hits a network error, a 5xx, a 429 or a
+ * secondary rate limit is tried again after a backoff (or GitHub's `retry-after`, when it is
+ * short enough). Any other write is sent once, here and by Probot's retry plugin (which would
+ * send a timed-out check-run create again, making a second run): the gate decides what to do.
  */
 import type { Octokit } from "./octokit.js";
 import { statusOf } from "./octokit.js";
@@ -43,8 +44,8 @@ export function guardRequests(octokit: Octokit, policy: RequestPolicy = DEFAULT_
   const sleep = policy.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref()));
   octokit.hook.wrap("request", async (request, options) => {
     const method = String(options.method ?? "GET").toUpperCase();
-    const idempotent = method === "GET" || method === "HEAD";
     const route = `${method} ${String(options.url)}`;
+    const idempotent = safeToRepeat(route, options as Record<string, unknown>);
     // The clock starts when the request goes to the transport, not while Probot's throttling
     // holds it in its queue (writes go one a second per installation): a busy installation's
     // queued write is not a GitHub that does not answer. Hooks inside this one (throttling,
@@ -86,6 +87,31 @@ export function guardRequests(octokit: Octokit, policy: RequestPolicy = DEFAULT_
       }
     }
   });
+}
+
+/** Writes that leave the same result however often they arrive: adding a label or a reviewer already there is no change. */
+const REPEATABLE_WRITES: ReadonlySet<string> = new Set([
+  "POST /repos/{owner}/{repo}/issues/{issue_number}/labels",
+  "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}",
+  "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+]);
+
+/**
+ * Whether sending the request twice leaves what sending it once does. A check-run update sets the
+ * run's status, output and buttons, except that annotations append (twice would show them twice);
+ * a create makes a run each time (src/github/checks.ts looks for the run a lost answer made).
+ */
+export function safeToRepeat(route: string, options: Record<string, unknown>): boolean {
+  const method = route.slice(0, route.indexOf(" "));
+  if (method === "GET" || method === "HEAD") return true;
+  if (REPEATABLE_WRITES.has(route)) return true;
+  if (route === "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}") {
+    const output = options.output as { annotations?: unknown[] } | undefined;
+    return !output?.annotations || output.annotations.length === 0;
+  }
+  // A GraphQL query reads; a mutation writes.
+  if (route === "POST /graphql") return typeof options.query === "string" && options.query.trimStart().startsWith("query ");
+  return false;
 }
 
 /** How long to wait before trying again, or undefined when this failure is not worth a retry. */

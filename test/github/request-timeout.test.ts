@@ -67,6 +67,25 @@ describe("guardRequests, with Probot's own plugins on", () => {
     expect(sent).toBe(3);
   }, 60_000);
 
+  it.each([
+    ["a check-run create", 1, "POST /repos/{owner}/{repo}/check-runs", checkRun],
+    ["a check-run update that appends annotations", 1, "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", { owner: "acme", repo: "shop", check_run_id: 7, output: { title: "t", summary: "s", annotations: [{ path: "a.sql", start_line: 1, end_line: 1, annotation_level: "failure", message: "m" }] } }],
+    ["a GraphQL mutation", 1, "POST /graphql", { query: "mutation { addStar(input: {starrableId: \"x\"}) { clientMutationId } }" }],
+    ["a check-run update without annotations", 3, "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", { owner: "acme", repo: "shop", check_run_id: 7, status: "in_progress" }],
+    ["adding labels", 3, "POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner: "acme", repo: "shop", issue_number: 1, labels: ["changegate:needs-signoff"] }],
+    ["removing a label", 3, "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { owner: "acme", repo: "shop", issue_number: 1, name: "changegate:signed-off" }],
+    ["requesting reviewers", 3, "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", { owner: "acme", repo: "shop", pull_number: 1, reviewers: ["alice"] }],
+    ["a GraphQL query", 3, "POST /graphql", { query: "query { viewer { login } }" }],
+  ])("%s is sent %i time(s) when GitHub does not answer: again only what is safe to repeat", async (_what, times, route, parameters) => {
+    let sent = 0;
+    const octokit = probotClient((input, init) => {
+      sent++;
+      return hangs(input, init);
+    }, 2);
+    await expect(octokit.request(route, parameters as never)).rejects.toBeInstanceOf(RequestTimeoutError);
+    expect(sent).toBe(times);
+  });
+
   it("times each request on its own when many share one client, and leaves the client's defaults as they were", async () => {
     const transport: typeof fetch = (input, init) => (String(input).includes("/check-runs") ? hangs(input, init) : answers(input, init));
     const octokit = probotClient(transport);
