@@ -878,7 +878,11 @@ class StatementReader {
           const id = checkId(table, cmd.name ?? "");
           this.run.checks.delete(id);
           this.run.droppedChecks.add(id);
-          if (redundant) return;
+          // Still reported (every drop is), low: nothing is lost.
+          if (redundant) {
+            this.report(rules.dropConstraint, `Drops constraint ${String(cmd.name)} on ${table}, a CHECK (… IS NOT NULL) on a column that is NOT NULL now: the column enforces what it did`, column, { table, severity: "low" });
+            return;
+          }
         }
         this.report(rules.dropConstraint, `Drops constraint ${String(cmd.name)} on ${table}${cascade ? CASCADE_NOTE : ""}`, column, { table, cascade });
         return;
