@@ -525,7 +525,7 @@ class PythonReader {
     const model = schema.model;
     if (app === undefined) return false;
     const kw = (key: string, index: number) => args.keywords.get(key) ?? args.positional[index];
-    const modelName = this.literal(kw(name === "CreateModel" || name === "DeleteModel" || name === "AlterModelOptions" || name === "AlterModelTable" ? "name" : name === "RenameModel" ? "old_name" : "model_name", 0));
+    const modelName = this.literal(kw(MODEL_NAMED_BY_NAME.has(name) ? "name" : name === "RenameModel" ? "old_name" : "model_name", 0));
     if (modelName === undefined) {
       if (schema.replay) model.gap(`${this.path}:${at}: ${name} names its model with an expression`, "all");
       return false;
@@ -905,6 +905,9 @@ const DJANGO_STATE_OPERATIONS = new Set([
   "AlterIndexTogether",
   "RenameIndex",
 ]);
+
+/** Django operations whose model is their `name` argument (the others name it `model_name`; RenameModel `old_name`). */
+const MODEL_NAMED_BY_NAME = new Set(["CreateModel", "DeleteModel", "AlterModelOptions", "AlterModelTable", "AlterModelTableComment", "AlterModelManagers", "AlterUniqueTogether", "AlterIndexTogether", "AlterOrderWithRespectTo"]);
 
 /** Alembic operations that change the schema: followed in the model (followAlembic), or a gap in it. */
 const ALEMBIC_SCHEMA_OPERATIONS = new Set(["create_table", "drop_table", "rename_table", "add_column", "drop_column", "alter_column", "create_index", "drop_index", "create_unique_constraint", "create_foreign_key", "drop_constraint", "create_primary_key"]);

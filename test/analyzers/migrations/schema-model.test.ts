@@ -237,6 +237,16 @@ describe("Django operations judged against the model state at base", () => {
     expect(at(await scan(LIBRARY, head))).toEqual([]);
   });
 
+  it("AlterUniqueTogether and AlterIndexTogether in the history (their model is `name`) leave the model whole", async () => {
+    const base = {
+      ...LIBRARY,
+      "library/migrations/0003_together.py": djangoMigration(`        migrations.AlterUniqueTogether(name="book", unique_together={("title", "author")}),
+        migrations.AlterIndexTogether(name="book", index_together={("title",)}),`),
+    };
+    const head = { ...base, "library/migrations/0004_bio.py": djangoMigration(`        migrations.AlterField(model_name="author", name="bio", field=models.TextField(blank=True, null=True)),`) };
+    expect(at(await scan(base, head))).toEqual([]);
+  });
+
   it("AlterField that narrows a column says from what to what", async () => {
     const head = {
       ...LIBRARY,
