@@ -636,7 +636,19 @@ class PythonReader {
     if (typeBefore !== typeAfter) {
       const sqlBefore = sqlType(before);
       const sqlAfter = sqlType(after);
-      if (sqlBefore && sqlAfter) {
+      if (sqlBefore && sqlAfter && describeTypeChange(sqlBefore, sqlAfter).verdict === "same") {
+        // The column keeps its type: a field class that only changes Django's validation (PositiveIntegerField →
+        // IntegerField) loses nothing; a new collation rebuilds the column's indexes and changes how it sorts and compares.
+        const collation = before.kwargs.get("db_collation") !== after.kwargs.get("db_collation");
+        this.emit.operation(
+          rules.columnTypeChange,
+          at,
+          collation
+            ? `Alters the collation of the field ${object} (${before.text} → ${after.text}): the type stays ${sqlAfter}, but its indexes are rebuilt under an exclusive lock, and its values sort and compare by the new collation (AlterField)`
+            : `Alters the field ${object} (${before.text} → ${after.text}); its column type stays ${sqlAfter} (AlterField)`,
+          { ...place, severity: collation ? ("medium" as const) : ("low" as const) },
+        );
+      } else if (sqlBefore && sqlAfter) {
         const change = describeTypeChange(sqlBefore, sqlAfter);
         this.emit.operation(
           rules.columnTypeChange,

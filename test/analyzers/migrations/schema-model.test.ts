@@ -247,6 +247,21 @@ describe("Django operations judged against the model state at base", () => {
     expect(at(await scan(base, head))).toEqual([]);
   });
 
+  it("AlterField that keeps the column type: a new collation is medium, a field class Django alone validates is low", async () => {
+    const head = {
+      ...LIBRARY,
+      "library/migrations/0003_sort.py": djangoMigration(`        migrations.AlterField(model_name="author", name="name", field=models.CharField(db_collation="natural_sort", max_length=100)),
+        migrations.AlterField(model_name="book", name="isbn", field=models.EmailField(max_length=13, null=True)),`),
+    };
+    const findings = (await scan(LIBRARY, head)).filter((f) => f.rule === "sql/column-type-change");
+    expect(findings.map((f) => [f.line, f.severity])).toEqual([
+      [11, "medium"],
+      [12, "low"],
+    ]);
+    expect(findings[0]!.message).toMatch(/collation .*the type stays varchar\(100\)/);
+    expect(findings[1]!.message).toContain("its column type stays varchar(13)");
+  });
+
   it("AlterField that narrows a column says from what to what", async () => {
     const head = {
       ...LIBRARY,
