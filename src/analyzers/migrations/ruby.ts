@@ -316,7 +316,11 @@ class RubyReader {
           }
           return;
       }
-      if (name === "remove_check_constraint" && this.redundantCheck(arg(0), args, options)) return;
+      // Still reported (every drop is), low: nothing is lost.
+      if (name === "remove_check_constraint" && this.redundantCheck(arg(0), args, options)) {
+        this.emit.operation(rules.dropConstraint, at, `Drops a CHECK (… IS NOT NULL) of ${arg(0)} whose column is NOT NULL now: the column enforces what it did (${name})`, { ...place, object: arg(0), table: arg(0), severity: "low" });
+        return;
+      }
       if (DROP_CONSTRAINT.has(name)) {
         this.emit.operation(rules.dropConstraint, at, `Drops a constraint of ${arg(0)} (${name})`, { ...place, object: arg(0), table: arg(0) });
         return;
