@@ -3,6 +3,7 @@ import type { SqlDialect } from "../types.js";
 import type { Run, Spot } from "./run.js";
 import { compareTypes } from "./schema.js";
 import type { RuleMeta } from "../../model/rule.js";
+import type { Severity } from "../../model/finding.js";
 import { findAckMarkers, type SqlSource } from "./source.js";
 import { splitByHand, type ByteRange } from "./split.js";
 import { oneLine, summary } from "./ast.js";
@@ -326,7 +327,7 @@ function readAst(run: Run, spot: Spot, ast: Ast, cascade: boolean): void {
 }
 
 function readAlter(run: Run, spot: Spot, table: string, expr: AlterExpr, cascade: boolean): void {
-  const report = (rule: RuleMeta, message: string, object: string) => run.report(spot, rule, message, { object, table });
+  const report = (rule: RuleMeta, message: string, object: string, severity?: Severity) => run.report(spot, rule, message, { object, table, ...(severity ? { severity } : {}) });
   const cascadeNote = cascade ? " with CASCADE" : "";
   const action = String(expr.action ?? "").toLowerCase();
   const resource = String(expr.resource ?? "").toLowerCase();
@@ -344,11 +345,17 @@ function readAlter(run: Run, spot: Spot, table: string, expr: AlterExpr, cascade
     report(resource === "index" ? rules.dropIndex : rules.dropConstraint, `Drops ${expr.keyword ?? resource} ${name} on ${table}`.replace("  ", " "), table);
   } else if (action === "modify" || (action === "alter" && expr.definition)) {
     const column = `${table}.${columnName(expr.column)}`;
-    if (!sameType(run, table, columnName(expr.column), type, expr, report, column)) report(rules.columnTypeChange, `Redefines column ${column} as ${type}${typeBefore(run, table, columnName(expr.column))}`, column);
+    if (!sameType(run, table, columnName(expr.column), type, expr, report, column)) {
+      const before = typeBefore(run, table, columnName(expr.column), type);
+      report(rules.columnTypeChange, `Redefines column ${column} as ${type}${before.text}`, column, before.severity);
+    }
   } else if (action === "change") {
     const from = `${table}.${columnName(expr.old_column)}`;
     const to = columnName(expr.column);
-    if (!sameType(run, table, columnName(expr.old_column), type, expr, report, from)) report(rules.columnTypeChange, `Redefines column ${from} as ${to} ${type}${typeBefore(run, table, columnName(expr.old_column))}`, from);
+    if (!sameType(run, table, columnName(expr.old_column), type, expr, report, from)) {
+      const before = typeBefore(run, table, columnName(expr.old_column), type);
+      report(rules.columnTypeChange, `Redefines column ${from} as ${to} ${type}${before.text}`, from, before.severity);
+    }
     if (to !== columnName(expr.old_column)) report(rules.rename, `Renames column ${from} to ${to}`, from);
   } else if (action === "rename") {
     if (resource === "column") {
@@ -375,9 +382,11 @@ function sameType(run: Run, table: string, column: string, type: string, expr: A
   return true;
 }
 
-/** `, from varchar(20)`: the type before, where the model knows it. */
-function typeBefore(run: Run, table: string, column: string): string {
+/** ` (it was varchar(20))`: the type before, where the model knows it; a widening, which keeps every value, is medium. */
+function typeBefore(run: Run, table: string, column: string, type: string): { text: string; severity?: Severity } {
   const model = run.context.schema;
   const before = model?.trusted ? model.column(table, column) : undefined;
-  return before && before.type !== "" ? ` (it was ${before.type})` : "";
+  if (!before || before.type === "") return { text: "" };
+  if (type !== "?" && compareTypes(before.type, type) === "widens") return { text: ` (it was ${before.type}): it widens the column, so every value fits`, severity: "medium" };
+  return { text: ` (it was ${before.type})` };
 }

@@ -340,6 +340,13 @@ describe("MySQL CHANGE and MODIFY judged against the column at base", () => {
     expect(found.find((f) => f.rule === "sql/column-type-change")!.message).toMatch(/as public_id VARCHAR\(64\) \(it was char\(36\)\)$/);
   });
 
+  it("MODIFY that widens the column (varchar to TEXT) is medium, and says so", async () => {
+    const head = { ...base, "db/migrations/mysql/000002_note.up.sql": "ALTER TABLE `orders` MODIFY `note` TEXT;\n" };
+    const found = await scan(base, head);
+    expect(at(found)).toEqual(["sql/column-type-change:1:medium"]);
+    expect(found[0]!.message).toMatch(/\(it was varchar\(255\)\): it widens the column/);
+  });
+
   it("MODIFY that keeps the type and adds NOT NULL is a NOT NULL change", async () => {
     const head = { ...base, "db/migrations/mysql/000002_note.up.sql": "ALTER TABLE `orders` MODIFY `note` varchar(255) NOT NULL;\n" };
     expect(at(await scan(base, head))).toEqual(["sql/not-null:1:medium"]);
