@@ -187,27 +187,29 @@ export async function completeRun(octokit: Octokit, target: RunTarget, runId: nu
     actions: plan.actions,
   };
   const append = (id: number) => rest.map((annotations) => octokit.rest.checks.update({ ...target.repo, check_run_id: id, output: { ...output, annotations } }));
-  // The other runs on the head show the same verdict (their annotations stay as they were).
-  const mirrored = (target.duplicates ?? [])
-    .filter((run) => run.id !== runId && !unchangedBy(run, plan, target.detailsUrl))
-    .map(async (run) => {
-      written.delete(run.id);
-      await octokit.rest.checks.update({ ...target.repo, check_run_id: run.id, ...body, output });
-      remember(run.id, plan, target.detailsUrl);
-    });
+  // The other runs on the head show the same verdict (their annotations stay as they were); sent
+  // beside the kept run's write, once it is known which run that is.
+  const mirror = () =>
+    (target.duplicates ?? [])
+      .filter((run) => run.id !== runId && !unchangedBy(run, plan, target.detailsUrl))
+      .map(async (run) => {
+        written.delete(run.id);
+        await octokit.rest.checks.update({ ...target.repo, check_run_id: run.id, ...body, output });
+        remember(run.id, plan, target.detailsUrl);
+      });
   if (runId === undefined) {
     const { id, found } = await createRun(octokit, target, body);
-    await Promise.all([...(found ? [octokit.rest.checks.update({ ...target.repo, check_run_id: id, ...body })] : []), ...append(id), ...mirrored]);
+    await Promise.all([...(found ? [octokit.rest.checks.update({ ...target.repo, check_run_id: id, ...body })] : []), ...append(id), ...mirror()]);
     remember(id, plan, target.detailsUrl);
     return id;
   }
   // Each write costs a second of the installation's write budget: one that changes nothing is not sent.
   if (runId === target.existing?.id && unchangedBy(target.existing, plan, target.detailsUrl)) {
-    await Promise.all(mirrored);
+    await Promise.all(mirror());
     return runId;
   }
   written.delete(runId);
-  await Promise.all([octokit.rest.checks.update({ ...target.repo, check_run_id: runId, ...body }), ...append(runId), ...mirrored]);
+  await Promise.all([octokit.rest.checks.update({ ...target.repo, check_run_id: runId, ...body }), ...append(runId), ...mirror()]);
   remember(runId, plan, target.detailsUrl);
   return runId;
 }

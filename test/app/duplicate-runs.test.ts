@@ -5,6 +5,9 @@
  * was lost takes the run it made instead of creating a second.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { completeRun } from "../../src/github/checks.js";
+import type { Octokit } from "../../src/github/octokit.js";
+import { CHECK_NAME, type CheckRunPlan } from "../../src/report/check-run.js";
 import { APP_ID, existingRun, finishHarness, harness, HEAD, pullRequestPayload, type Harness } from "./harness.js";
 import { dropState, HUMAN, review, approval } from "../security/scenario.js";
 
@@ -50,5 +53,25 @@ describe("this app's runs on one head", () => {
     h = await harness(state);
     await h.receive("pull_request", pullRequestPayload("opened", { author: HUMAN })).catch(() => undefined);
     expect(mine()).toEqual([]);
+  });
+});
+
+describe("completeRun with a duplicate on the head", () => {
+  it("writes the duplicate only beside a kept run: a create refused outright leaves it unwritten, and no write dangling", async () => {
+    const updated: number[] = [];
+    const fail = (status: number, message: string) => Promise.reject(Object.assign(new Error(message), { status }));
+    const octokit = {
+      rest: {
+        checks: {
+          create: () => fail(422, "Validation Failed"),
+          update: ({ check_run_id }: { check_run_id: number }) => (updated.push(check_run_id), fail(500, "Server Error")),
+        },
+      },
+    } as unknown as Octokit;
+    const plan: CheckRunPlan = { name: CHECK_NAME, title: "t", summary: "s", text: "", conclusion: "failure", actions: [], annotationBatches: [], annotationsHash: "" };
+    const duplicate = { id: 501, headSha: HEAD, status: "completed", conclusion: "success", output: { title: "", summary: "", text: "" } };
+    const target = { repo: { owner: "o", repo: "r" }, headSha: HEAD, detailsUrl: "https://example.test", duplicates: [duplicate], appId: APP_ID };
+    await expect(completeRun(octokit, target, undefined, plan)).rejects.toThrow("Validation Failed");
+    expect(updated).toEqual([]);
   });
 });
