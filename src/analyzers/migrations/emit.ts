@@ -77,6 +77,14 @@ export class Emitter {
     return this.schema && !this.schema.replay ? this.schema.model : undefined;
   }
 
+  /** Applies a write to the schema model: at once while replaying the base, else when the model is first read (replay.ts `defer`). */
+  toModel(write: (model: SchemaModel) => void): void {
+    const schema = this.schema;
+    if (!schema) return;
+    if (!schema.replay && schema.defer) schema.defer(() => write(schema.model));
+    else write(schema.model);
+  }
+
   /** Tables created earlier in the forward (or rollback) part, lower-cased and unqualified. */
   createdTables(rollback = false): Set<string> {
     return rollback ? this.created.rollback : this.created.forward;
@@ -155,12 +163,7 @@ export class Emitter {
       ...(this.schema && !rollback ? { schema: this.schema.model } : {}),
     });
     // What this text does is part of the state the statements after it are judged against.
-    if (this.schema && !rollback) {
-      const { model, defer } = this.schema;
-      const replay = () => replaySql(model, text, this.dialect, `${this.file}:${startLine}`);
-      if (defer) defer(replay);
-      else replay();
-    }
+    if (!rollback) this.toModel((model) => replaySql(model, text, this.dialect, `${this.file}:${startLine}`));
     for (const f of found) {
       // The SQL analyzer lowers rollback code itself; this holds the line even if it did not.
       const adjusted: Finding = rollback ? { ...f, severity: "low", rollback: true } : { ...f };

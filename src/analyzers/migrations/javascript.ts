@@ -1,5 +1,5 @@
 import ts from "typescript";
-import { describeTypeChange, type ColumnState, type SchemaModel } from "../sql/schema.js";
+import { describeTypeChange, type ColumnState } from "../sql/schema.js";
 import type { Emitter } from "./emit.js";
 import { keepOnOneLine } from "./lines.js";
 import { KNEX_COLUMN_BUILDERS, knexType } from "./orm-types.js";
@@ -14,12 +14,13 @@ export function readJavaScriptMigration(text: string, emit: Emitter, path: strin
   emit.transaction = javascriptTransaction(text);
   const typed = /\.[cm]?ts$/i.test(path);
   const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, typed ? ts.ScriptKind.TS : ts.ScriptKind.JS);
-  if (emit.schema?.replay && !isKnexMigration(text)) {
+  const knex = isKnexMigration(text);
+  if (emit.schema?.replay && !knex) {
     // Their schema calls (queryRunner.addColumn, queryInterface.changeColumn, db.schema.alterTable(…).addColumn) are not followed.
     emit.schema.model.gap(`${path} is a TypeORM, Sequelize or Kysely migration, which the model does not follow`, "all");
     return;
   }
-  const reader = new JsReader(source, emit, isKnexMigration(text));
+  const reader = new JsReader(source, emit, knex);
   const problems = (source as unknown as { parseDiagnostics?: readonly ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
   const first = problems[0];
   if (first) {
@@ -284,10 +285,10 @@ class JsReader {
     }
     if (!this.knex || place.rollback || !this.emit.schema) return;
     if (table === undefined || !declared) {
-      this.toModel((m) => m.gap(`${this.emit.file}:${at}: ${object} is altered in a way the model cannot follow`));
+      this.emit.toModel((m) => m.gap(`${this.emit.file}:${at}: ${object} is altered in a way the model cannot follow`));
       return;
     }
-    this.toModel((m) =>
+    this.emit.toModel((m) =>
       m.alterColumn(table, declared.name, {
         ...(options.type ? { type: declared.type } : {}),
         ...(options.nullable ? { nullable: declared.nullable } : {}),
@@ -308,21 +309,13 @@ class JsReader {
     return result;
   }
 
-  /** Writes to the model: at once while replaying the base, else when the model is first read (replay.ts `defer`). */
-  private toModel(write: (model: SchemaModel) => void): void {
-    const schema = this.emit.schema;
-    if (!schema) return;
-    if (!schema.replay && schema.defer) schema.defer(() => write(schema.model));
-    else write(schema.model);
-  }
-
   /** A Knex schema call in forward code, applied to the model; what it cannot follow is a gap. */
   private follow(node: ts.CallExpression): void {
     const callee = node.expression;
     if (!ts.isPropertyAccessExpression(callee)) return;
     const method = callee.name.text;
     const at = this.line(node);
-    const gap = (what: string) => this.toModel((m) => m.gap(`${this.emit.file}:${at}: ${what}, which the model does not follow`));
+    const gap = (what: string) => this.emit.toModel((m) => m.gap(`${this.emit.file}:${at}: ${what}, which the model does not follow`));
     if (this.onSchema(callee.expression)) {
       const table = this.literal(node.arguments[0]);
       if (KNEX_SCHEMA_READS.has(method)) return;
@@ -330,13 +323,13 @@ class JsReader {
         const callback = node.arguments[1];
         if (table === undefined || !callback || !(ts.isArrowFunction(callback) || ts.isFunctionExpression(callback))) return gap(`knex.schema.${method} without a literal table and a callback`);
         if (!this.builderStaysInCallback(callback)) gap(`knex.schema.${method}(${table}) with a builder used other than by its own calls`);
-        if (method.startsWith("create")) this.toModel((m) => m.createTable(table, [], method === "createTableIfNotExists"));
+        if (method.startsWith("create")) this.emit.toModel((m) => m.createTable(table, [], method === "createTableIfNotExists"));
         else if (this.emit.schema?.replay && !this.emit.schema.model.table(table)) this.emit.schema.model.gap(`${this.emit.file}:${at}: knex.schema.${method} on ${table}, which no migration before it creates`);
         return;
       }
-      if (DROP_TABLE.has(method) && table !== undefined) return this.toModel((m) => m.dropTable(table));
+      if (DROP_TABLE.has(method) && table !== undefined) return this.emit.toModel((m) => m.dropTable(table));
       const to = this.literal(node.arguments[1]);
-      if (method === "renameTable" && table !== undefined && to !== undefined) return this.toModel((m) => m.renameTable(table, to));
+      if (method === "renameTable" && table !== undefined && to !== undefined) return this.emit.toModel((m) => m.renameTable(table, to));
       return gap(`knex.schema.${method}`);
     }
     const receiver = callee.expression;
@@ -352,7 +345,7 @@ class JsReader {
       if (chain.modifiers.has("alter")) return; // applied where the alter is judged
       const column = this.declaredColumn(chain);
       if (!column) return gap(`${table}.${method} of a column named at run time`);
-      this.toModel((m) => m.addColumn(table, column));
+      this.emit.toModel((m) => m.addColumn(table, column));
       return;
     }
     switch (method) {
@@ -360,27 +353,27 @@ class JsReader {
         const [useTimestamps, defaultToNow, camelCase] = node.arguments.map((a) => a.kind === ts.SyntaxKind.TrueKeyword);
         const type = knexType(useTimestamps ? "timestamp" : "datetime", [], this.emit.dialect) ?? "";
         const columns = camelCase ? ["createdAt", "updatedAt"] : ["created_at", "updated_at"];
-        for (const name of columns) this.toModel((m) => m.addColumn(table, { name, type, nullable: !defaultToNow, ...(defaultToNow ? { default: "now()" } : {}) }));
+        for (const name of columns) this.emit.toModel((m) => m.addColumn(table, { name, type, nullable: !defaultToNow, ...(defaultToNow ? { default: "now()" } : {}) }));
         return;
       }
       case "dropTimestamps": {
         const camelCase = node.arguments[0]?.kind === ts.SyntaxKind.TrueKeyword;
-        for (const name of camelCase ? ["createdAt", "updatedAt"] : ["created_at", "updated_at"]) this.toModel((m) => m.dropColumn(table, name));
+        for (const name of camelCase ? ["createdAt", "updatedAt"] : ["created_at", "updated_at"]) this.emit.toModel((m) => m.dropColumn(table, name));
         return;
       }
       case "dropColumn":
       case "dropColumns":
         if (!literalNames) return gap(`${table}.${method} of a column named at run time`);
-        for (const name of literalNames) this.toModel((m) => m.dropColumn(table, name));
+        for (const name of literalNames) this.emit.toModel((m) => m.dropColumn(table, name));
         return;
       case "renameColumn":
         if (!literalNames || literalNames.length !== 2) return gap(`${table}.renameColumn of a column named at run time`);
-        this.toModel((m) => m.renameColumn(table, literalNames[0]!, literalNames[1]!));
+        this.emit.toModel((m) => m.renameColumn(table, literalNames[0]!, literalNames[1]!));
         return;
       case "setNullable":
       case "dropNullable":
         if (!literalNames || literalNames.length !== 1) return gap(`${table}.${method} of a column named at run time`);
-        this.toModel((m) => m.alterColumn(table, literalNames[0]!, { nullable: method === "setNullable" }));
+        this.emit.toModel((m) => m.alterColumn(table, literalNames[0]!, { nullable: method === "setNullable" }));
         return;
     }
     if (!KNEX_TABLE_OPTIONS.has(method)) gap(`${table}.${method}`);

@@ -1,5 +1,5 @@
 import { parser } from "@lezer/python";
-import { describeTypeChange, type ColumnState, type DjangoField, type DjangoModel, type SchemaModel, type TypeVerdict } from "../sql/schema.js";
+import { describeTypeChange, type ColumnState, type DjangoField, type DjangoModel, type TypeVerdict } from "../sql/schema.js";
 import type { Emitter } from "./emit.js";
 import { keepOnOneLine, LineIndex } from "./lines.js";
 import { sqlalchemyType } from "./orm-types.js";
@@ -140,7 +140,7 @@ class PythonReader {
       }
       if (batch) {
         const table = this.literal(this.args(batch).positional[0] ?? this.args(batch).keywords.get("table_name"));
-        if (table === undefined && this.emit.schema && !context.rollback) this.toModel((m) => m.gap(`${this.path}:${this.line(batch)}: batch_alter_table of a table named at run time, which the model does not follow`));
+        if (table === undefined && this.emit.schema && !context.rollback) this.emit.toModel((m) => m.gap(`${this.path}:${this.line(batch)}: batch_alter_table of a table named at run time, which the model does not follow`));
         for (const child of children(node)) this.walk(child, table ? { ...context, batchTable: table } : context);
         return;
       }
@@ -372,17 +372,9 @@ class PythonReader {
     });
   }
 
-  /** Writes to the model: at once while replaying the base, else when the model is first read (replay.ts `defer`). */
-  private toModel(write: (model: SchemaModel) => void): void {
-    const schema = this.emit.schema;
-    if (!schema) return;
-    if (!schema.replay && schema.defer) schema.defer(() => write(schema.model));
-    else write(schema.model);
-  }
-
   /** An Alembic schema operation in forward code, applied to the model; what it cannot follow is a gap. */
   private followAlembic(name: string, args: Args, at: number, context: Context, batch: boolean): void {
-    const gap = (what: string) => this.toModel((m) => m.gap(`${this.path}:${at}: ${what}, which the model does not follow`, "all"));
+    const gap = (what: string) => this.emit.toModel((m) => m.gap(`${this.path}:${at}: ${what}, which the model does not follow`, "all"));
     if (context.conditional) return gap(`op.${name} runs only under a condition`);
     if (!context.upgrade) return gap(`op.${name} outside upgrade()`);
     const kw = (key: string, index: number) => args.keywords.get(key) ?? args.positional[index];
@@ -410,18 +402,18 @@ class PythonReader {
             return gap(`op.create_table(${table}) with columns built at run time`);
           }
         }
-        this.toModel((m) => m.createTable(table, columns.map((c) => (primary.has(c.name.toLowerCase()) ? { ...c, nullable: false } : c))));
+        this.emit.toModel((m) => m.createTable(table, columns.map((c) => (primary.has(c.name.toLowerCase()) ? { ...c, nullable: false } : c))));
         return;
       }
       case "drop_table":
         if (table === undefined) return gap("op.drop_table of a table named at run time");
-        this.toModel((m) => m.dropTable(table));
+        this.emit.toModel((m) => m.dropTable(table));
         return;
       case "rename_table": {
         const from = this.literal(kw("old_table_name", 0));
         const to = this.literal(kw("new_table_name", 1));
         if (from === undefined || to === undefined) return gap("op.rename_table of a table named at run time");
-        this.toModel((m) => m.renameTable(from, to));
+        this.emit.toModel((m) => m.renameTable(from, to));
         return;
       }
       case "add_column": {
@@ -429,13 +421,13 @@ class PythonReader {
         const declared = node?.name === "CallExpression" && this.calleeName(node) === "Column" ? this.alembicColumn(node) : undefined;
         if (table === undefined || !declared) return gap("op.add_column of a column the model cannot read");
         existing();
-        this.toModel((m) => m.addColumn(table, declared));
+        this.emit.toModel((m) => m.addColumn(table, declared));
         return;
       }
       case "drop_column":
         if (table === undefined || column === undefined) return gap("op.drop_column of a column named at run time");
         existing();
-        this.toModel((m) => m.dropColumn(table, column));
+        this.emit.toModel((m) => m.dropColumn(table, column));
         return;
       case "alter_column": {
         if (table === undefined || column === undefined) return gap("op.alter_column of a column named at run time");
@@ -447,7 +439,7 @@ class PythonReader {
         const to = renamed ? this.literal(renamed) : undefined;
         if (renamed && to === undefined) return gap("op.alter_column to a column name given at run time");
         const nullability = nullable ? this.source(nullable) : undefined;
-        this.toModel((m) => {
+        this.emit.toModel((m) => {
           m.alterColumn(table, column, {
             ...(type ? { type: this.alembicType(type) } : {}),
             ...(nullability === "True" || nullability === "False" ? { nullable: nullability === "True" } : {}),
@@ -463,7 +455,7 @@ class PythonReader {
         if (table === undefined || list?.name !== "ArrayExpression") return;
         for (const key of children(list)) {
           const keyColumn = this.literal(key);
-          if (keyColumn !== undefined) this.toModel((m) => m.alterColumn(table, keyColumn, { nullable: false }));
+          if (keyColumn !== undefined) this.emit.toModel((m) => m.alterColumn(table, keyColumn, { nullable: false }));
         }
         return;
       }
@@ -636,7 +628,8 @@ class PythonReader {
     if (typeBefore !== typeAfter) {
       const sqlBefore = sqlType(before);
       const sqlAfter = sqlType(after);
-      if (sqlBefore && sqlAfter && describeTypeChange(sqlBefore, sqlAfter).verdict === "same") {
+      const change = sqlBefore && sqlAfter ? describeTypeChange(sqlBefore, sqlAfter) : undefined;
+      if (change?.verdict === "same") {
         // The column keeps its type: a field class that only changes Django's validation (PositiveIntegerField →
         // IntegerField) loses nothing; a new collation rebuilds the column's indexes and changes how it sorts and compares.
         const collation = before.kwargs.get("db_collation") !== after.kwargs.get("db_collation");
@@ -648,8 +641,7 @@ class PythonReader {
             : `Alters the field ${object} (${before.text} → ${after.text}); its column type stays ${sqlAfter} (AlterField)`,
           { ...place, severity: collation ? ("medium" as const) : ("low" as const) },
         );
-      } else if (sqlBefore && sqlAfter) {
-        const change = describeTypeChange(sqlBefore, sqlAfter);
+      } else if (change) {
         this.emit.operation(
           rules.columnTypeChange,
           at,

@@ -852,8 +852,9 @@ class StatementReader {
         return;
       }
       case "AT_SetNotNull": {
-        const proof = this.runsNow() ? this.notNullProof(table, cmd.name ?? "") : "";
-        if (this.runsNow()) this.run.nullability.set(`${unqualified(table)}.${cmd.name ?? ""}`, true);
+        const runsNow = this.runsNow();
+        const proof = runsNow ? this.notNullProof(table, cmd.name ?? "") : "";
+        if (runsNow) this.run.nullability.set(`${unqualified(table)}.${cmd.name ?? ""}`, true);
         if (proof === true) return;
         this.report(rules.notNull, `Sets ${column} NOT NULL, scanning the whole table under an exclusive lock${proof}`, column, { table });
         return;

@@ -44,7 +44,6 @@ export interface TextCheck {
   addedAlone: boolean;
 }
 
-/** The state of one `analyzeSqlText` call: its findings and what it learnt so far. */
 /**
  * The tables of a created-in-this-change set that were created with IF NOT EXISTS (new by the
  * schema model, not by proof), kept beside the set so that every file of the change sees them.
@@ -67,6 +66,7 @@ function uncertainIn(created: ReadonlySet<string>): Map<string, string> {
   return uncertain;
 }
 
+/** The state of one `analyzeSqlText` call: its findings and what it learnt so far. */
 export class Run {
   readonly findings: Finding[] = [];
   readonly created: Set<string>;
