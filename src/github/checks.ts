@@ -10,6 +10,7 @@
  */
 import { CHECK_NAME, type CheckRunPlan } from "../report/check-run.js";
 import { decodeState, encodeState, type GateState } from "../gate/state.js";
+import { requestPolicyOf } from "./http.js";
 import { statusOf, type Octokit, type RepoRef } from "./octokit.js";
 
 export interface ExistingRun {
@@ -62,6 +63,11 @@ export interface RunTarget {
   duplicates?: readonly ExistingRun[];
   /** This app's id: to find the run a create made when its answer was lost. */
   appId?: number;
+  /**
+   * Set when a create for this target got no answer and the looks after it found no run: GitHub
+   * may still make that run, so the next create looks for it first.
+   */
+  unansweredCreate?: boolean;
 }
 
 /** The target for the runs `findRuns` gave for the head: the first is kept, the others mirror it. */
@@ -80,20 +86,40 @@ function outcomeUnknown(error: unknown): boolean {
  * Creates the run; when the answer is lost, takes the run the create made, if the head has one now
  * that was not known before. `found` says the run was taken rather than created: its content is
  * whatever the lost create wrote, or an earlier one's.
+ *
+ * A create with no answer is looked for several times (GitHub can make the run after the client
+ * stopped waiting, and a second create would leave two runs on the head); when none shows, the
+ * target remembers it, and its next create looks once more before it creates.
  */
 async function createRun(octokit: Octokit, target: RunTarget, body: Omit<Parameters<Octokit["rest"]["checks"]["create"]>[0] & object, "owner" | "repo" | "name" | "head_sha">): Promise<{ id: number; found: boolean }> {
+  const known = new Set([target.existing?.id, ...(target.duplicates ?? []).map((d) => d.id)]);
+  const appId = target.appId;
+  // The run a lost create made: undefined when none shows, or when the look itself failed.
+  const look = async (): Promise<number | undefined> => {
+    if (appId === undefined) return undefined;
+    const made = await findRuns(octokit, target.repo, target.headSha, appId).then(
+      (runs) => runs.filter((r) => !known.has(r.id)),
+      () => [],
+    );
+    return made.length > 0 ? Math.min(...made.map((r) => r.id)) : undefined;
+  };
+  if (target.unansweredCreate) {
+    const made = await look();
+    if (made !== undefined) return { id: made, found: true };
+  }
   try {
     const { data } = await octokit.rest.checks.create({ ...target.repo, name: CHECK_NAME, head_sha: target.headSha, ...body });
     return { id: data.id, found: false };
   } catch (error) {
-    if (!outcomeUnknown(error) || target.appId === undefined) throw error;
-    const known = new Set([target.existing?.id, ...(target.duplicates ?? []).map((d) => d.id)]);
-    const made = await findRuns(octokit, target.repo, target.headSha, target.appId).then(
-      (runs) => runs.filter((r) => !known.has(r.id)),
-      () => [],
-    );
-    if (made.length === 0) throw error;
-    return { id: Math.min(...made.map((r) => r.id)), found: true };
+    if (!outcomeUnknown(error) || appId === undefined) throw error;
+    const { unansweredLooksMs, sleep } = requestPolicyOf(octokit);
+    for (const wait of [0, ...unansweredLooksMs]) {
+      if (wait > 0) await sleep(wait);
+      const made = await look();
+      if (made !== undefined) return { id: made, found: true };
+    }
+    target.unansweredCreate = true;
+    throw error;
   }
 }
 

@@ -251,6 +251,8 @@ async function evaluateHead(deps: GateDeps, repo: RepoRef, pr: PullRequestData, 
   let existing: ExistingRun | undefined;
   let runIdP: Promise<number | undefined> = Promise.resolve(undefined);
   let earlier: Earlier = { states: [] };
+  // One target for the evaluation: it remembers a create whose answer was lost.
+  let target: RunTarget | undefined;
   try {
     headRuns = await headRunsP;
     existing = headRuns[0];
@@ -259,7 +261,7 @@ async function evaluateHead(deps: GateDeps, repo: RepoRef, pr: PullRequestData, 
       return { skipped: "newer", runId: existing.id, headSha: head };
     }
     earlier = { ...(existing ? { head: existing } : {}), states: statesOf(headRuns) };
-    const target = runTarget(repo, head, pr.html_url, headRuns, deps.appId);
+    target = runTarget(repo, head, pr.html_url, headRuns, deps.appId);
     // A check run belongs to a commit: other open pull requests with this head share it.
     const othersP = sharingPulls(octokit, repo, pr, existing).catch(() => rememberedOthers(pr.number, pull.baseBranch, existing));
 
@@ -324,7 +326,7 @@ async function evaluateHead(deps: GateDeps, repo: RepoRef, pr: PullRequestData, 
   } catch (error) {
     // Whatever failed, the run must not stay "in progress" or, worse, keep an older success.
     const runId = await runIdP;
-    await failRun(deps, runTarget(repo, head, pr.html_url, headRuns, deps.appId), runId, { number: pr.number, headSha: head, baseBranch: pull.baseBranch }, seq, observedAt, earlier, trigger, error, retry);
+    await failRun(deps, target ?? runTarget(repo, head, pr.html_url, headRuns, deps.appId), runId, { number: pr.number, headSha: head, baseBranch: pull.baseBranch }, seq, observedAt, earlier, trigger, error, retry);
     throw error;
   }
 }

@@ -19,13 +19,25 @@ export interface RequestPolicy {
   backoffMs: number;
   /** A `retry-after` longer than this is not waited for: the request fails (and the check with it). */
   maxRetryAfterMs: number;
+  /**
+   * After a create got no answer: the waits before each further look for what it made. GitHub
+   * can still act on a request after the client stopped waiting for its answer.
+   */
+  unansweredLooksMs: readonly number[];
   /** Waits (tests: a fake). */
   sleep?: (ms: number) => Promise<void>;
 }
 
-export const DEFAULT_REQUEST_POLICY: RequestPolicy = { timeoutMs: 10_000, retries: 2, backoffMs: 500, maxRetryAfterMs: 10_000 };
+export const DEFAULT_REQUEST_POLICY: RequestPolicy = { timeoutMs: 10_000, retries: 2, backoffMs: 500, maxRetryAfterMs: 10_000, unansweredLooksMs: [1_000, 3_000, 10_000] };
 
-const guarded = new WeakSet<object>();
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+const policies = new WeakMap<object, RequestPolicy & { sleep: (ms: number) => Promise<void> }>();
+
+/** The policy a client's requests are guarded by (the default for a client not guarded). */
+export function requestPolicyOf(octokit: Octokit): RequestPolicy & { sleep: (ms: number) => Promise<void> } {
+  return policies.get(octokit) ?? { ...DEFAULT_REQUEST_POLICY, sleep: realSleep };
+}
 
 /** The error a timed-out request fails with: says which request and how long it was given. */
 export class RequestTimeoutError extends Error {
@@ -39,9 +51,9 @@ export class RequestTimeoutError extends Error {
 }
 
 export function guardRequests(octokit: Octokit, policy: RequestPolicy = DEFAULT_REQUEST_POLICY): void {
-  if (guarded.has(octokit)) return;
-  guarded.add(octokit);
-  const sleep = policy.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref()));
+  if (policies.has(octokit)) return;
+  const sleep = policy.sleep ?? realSleep;
+  policies.set(octokit, { ...policy, sleep });
   octokit.hook.wrap("request", async (request, options) => {
     const method = String(options.method ?? "GET").toUpperCase();
     const route = `${method} ${String(options.url)}`;

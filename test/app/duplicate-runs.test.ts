@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { completeRun } from "../../src/github/checks.js";
 import type { Octokit } from "../../src/github/octokit.js";
 import { CHECK_NAME, type CheckRunPlan } from "../../src/report/check-run.js";
-import { APP_ID, existingRun, finishHarness, harness, HEAD, pullRequestPayload, type Harness } from "./harness.js";
+import { APP_ID, existingRun, finishHarness, harness, HEAD, HUNG_CALL_REQUESTS, pullRequestPayload, type Harness } from "./harness.js";
 import { dropState, HUMAN, review, approval } from "../security/scenario.js";
 
 let h: Harness | undefined;
@@ -45,6 +45,44 @@ describe("this app's runs on one head", () => {
     await h.receive("pull_request", pullRequestPayload("opened", { author: HUMAN }));
     expect(lost).toBe(1);
     expect(mine().map((r) => [r.status, r.conclusion])).toEqual([["completed", "action_required"]]);
+  });
+
+  // A create that never answers, whose run GitHub makes only later: it shows at the `shows`-th
+  // listing of the head's runs after the create was sent.
+  async function lateRun(shows: number) {
+    const state = dropState();
+    let creates = 0;
+    let listingsAfter = 0;
+    state.fault = (method, path) => {
+      if (method === "POST" && path.endsWith("/check-runs")) return creates++ === 0 ? "hang" : undefined;
+      if (method === "GET" && path.endsWith(`/commits/${HEAD}/check-runs`) && creates > 0 && ++listingsAfter === shows) {
+        h!.github.checkRuns.push(existingRun(700, HEAD, { status: "in_progress", conclusion: null }));
+      }
+      return undefined;
+    };
+    const waits: number[] = [];
+    const sleep = (ms: number) => (waits.push(ms), Promise.resolve());
+    h = await harness(state, { app: { requests: { ...HUNG_CALL_REQUESTS, unansweredLooksMs: [1_000, 3_000, 10_000], sleep } } });
+    await h.receive("pull_request", pullRequestPayload("opened", { author: HUMAN }));
+    // The retry backoffs of reads are 1 ms; the looks' waits are the policy's.
+    return { creates, listingsAfter, looksWaited: waits.filter((ms) => ms >= 1_000) };
+  }
+
+  it("a create that got no answer, whose run shows only at a later look: the run is taken, not made twice", async () => {
+    const { creates, listingsAfter, looksWaited } = await lateRun(3);
+    expect(creates).toBe(1);
+    expect(listingsAfter).toBe(3);
+    expect(looksWaited).toEqual([1_000, 3_000]);
+    expect(mine().map((r) => [r.id, r.status, r.conclusion])).toEqual([[700, "completed", "action_required"]]);
+  });
+
+  it("a create that got no answer, whose run shows after every look: the next create looks first and takes it", async () => {
+    // The first create's four looks (at once, then after each of the three waits) find nothing;
+    // the run shows by the time the verdict is written.
+    const { creates, looksWaited } = await lateRun(5);
+    expect(creates).toBe(1);
+    expect(looksWaited).toEqual([1_000, 3_000, 10_000]);
+    expect(mine().map((r) => [r.id, r.status, r.conclusion])).toEqual([[700, "completed", "action_required"]]);
   });
 
   it("a create refused outright (422) is not taken for one that was made", async () => {

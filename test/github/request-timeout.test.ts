@@ -7,7 +7,7 @@ import { ProbotOctokit } from "probot";
 import { describe, expect, it } from "vitest";
 import { guardRequests, RequestTimeoutError } from "../../src/github/http.js";
 
-const policy = { timeoutMs: 200, retries: 0, backoffMs: 1, maxRetryAfterMs: 1 };
+const policy = { timeoutMs: 200, retries: 0, backoffMs: 1, maxRetryAfterMs: 1, unansweredLooksMs: [] };
 
 function client(transport: typeof fetch, queuedMs: number) {
   const octokit = new ProbotOctokit({ auth: "token", throttle: { enabled: false }, retry: { enabled: false }, request: { fetch: transport } } as never);
