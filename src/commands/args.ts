@@ -41,7 +41,8 @@ export function argumentError(
   const unknown = /^Unknown option '([^']+)'/.exec(message);
   if (unknown || code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
     const given = unknown?.[1] ?? "";
-    const name = given.replace(/^-+/, "").replace(/=.*$/, "");
+    const bare = given.replace(/^-+/, "");
+    const name = bare.includes("=") ? bare.slice(0, bare.indexOf("=")) : bare;
     const close = Object.keys(options)
       .filter((o) => name.length > 1 && editDistance(o, name) <= Math.max(1, Math.floor(o.length / 4)))
       .sort((a, b) => editDistance(a, name) - editDistance(b, name));

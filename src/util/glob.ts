@@ -45,7 +45,7 @@ export function globComplexityProblem(glob: string): string | null {
   for (const alternative of expanded) {
     for (const segment of splitSegments(alternative)) {
       if (segment === "**") continue;
-      const stars = segment.replace(/\[[^\]]*\]/g, "").split("*").length - 1;
+      const stars = withoutClasses(segment).split("*").length - 1;
       if (stars > MAX_STARS_PER_SEGMENT) {
         return `"${glob}": the segment "${segment}" has ${stars} "*"; at most ${MAX_STARS_PER_SEGMENT} per segment can be matched in bounded time (split it, or use "**" between directories)`;
       }
@@ -55,6 +55,22 @@ export function globComplexityProblem(glob: string): string | null {
 }
 
 /** Why a path cannot be matched against globs in bounded time, or null. */
+/**
+ * The segment without its `[…]` classes (each closed by the first `]` after it; a `[` with no `]`
+ * after it is literal), in one pass: `/\[[^\]]*\]/g` rescans the rest from every unclosed `[`.
+ */
+export function withoutClasses(segment: string): string {
+  let out = "";
+  let at = 0;
+  for (;;) {
+    const open = segment.indexOf("[", at);
+    const close = open < 0 ? -1 : segment.indexOf("]", open + 1);
+    if (close < 0) return out + segment.slice(at);
+    out += segment.slice(at, open);
+    at = close + 1;
+  }
+}
+
 export function pathProblem(path: string): string | null {
   const longest = path.split("/").reduce((max, segment) => Math.max(max, segment.length), 0);
   if (longest > MAX_PATH_SEGMENT) return `a name in the path is ${longest} characters long, over the ${MAX_PATH_SEGMENT} that file systems allow`;

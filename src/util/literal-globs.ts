@@ -51,8 +51,12 @@ export function requiredLiterals(glob: string): { anywhere: string[][]; ending?:
   let ending: string[] | undefined;
   for (const [index, segment] of segments.entries()) {
     if (/[\\()!+@|]/.test(segment)) continue;
+    // balanced(): no `[` or `{` opens before the last one closed, so each scan below ends at the
+    // next `]` or `}` and none is rescanned.
+    // eslint-disable-next-line regexp/no-super-linear-move
     const runs = segment.split(/\[[^\]]*\]|[*?]/);
     for (const [at, run] of runs.entries()) {
+      // eslint-disable-next-line regexp/no-super-linear-move
       const groups = run.match(/\{[^}]*\}/g) ?? [];
       if (groups.length > 1) continue;
       const alternatives =

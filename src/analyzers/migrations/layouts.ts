@@ -120,7 +120,18 @@ function baseName(path: string): string {
 export function isRollbackFile(path: string): boolean {
   const name = baseName(path);
   // `_down.sql` only with a version prefix (gitness' irregular names): `V7__scale_down.sql` is Flyway, forward.
-  return /\.down\.sql$/i.test(name) || /^\d+_.*_down\.sql$/i.test(name) || /^U\d[\w.]*__.+\.sql$/.test(name);
+  return /\.down\.sql$/i.test(name) || /^\d+_.*_down\.sql$/i.test(name) || isFlywayUndo(name);
+}
+
+/**
+ * Flyway's undo migrations, `U<version>__<description>.sql`. Written out rather than as one pattern:
+ * `[\w.]*__` can split a run of underscores many ways, and a name of them that then fails
+ * backtracks quadratically. The version cannot pass an underscore pair's first occurrence.
+ */
+function isFlywayUndo(name: string): boolean {
+  if (!/^U\d/.test(name) || !name.endsWith(".sql")) return false;
+  const separator = name.indexOf("__", 2);
+  return separator >= 2 && /^[\w.]*$/.test(name.slice(2, separator)) && /^.+$/.test(name.slice(separator + 2, -4));
 }
 
 /**

@@ -147,14 +147,38 @@ export function liquibaseChangesets(text: string): Map<string, { line: number; b
 
 /** Prisma writes its own data-loss warnings into the generated file: `/* Warnings: - … *\/`. */
 export function prismaWarnings(text: string): { line: number; warnings: string[] } | null {
-  const match = /\/\*\s*\n\s*Warnings:\s*\n([\s\S]*?)\*\//.exec(text);
-  if (!match) return null;
-  const line = text.slice(0, match.index).split("\n").length;
+  // Line by line, not one pattern over the text: `\/\*\s*\n\s*Warnings:` backtracks quadratically
+  // over a long run of blank lines after a comment's start.
+  const lines = text.split("\n");
+  let start = -1;
+  let opened = -1;
+  for (let at = 0; at + 1 < lines.length && start < 0; at++) {
+    const open = lines[at]!.lastIndexOf("/*");
+    if (open < 0 || lines[at]!.slice(open + 2).trim() !== "") continue;
+    let next = at + 1;
+    while (next < lines.length && lines[next]!.trim() === "") next++;
+    if (next < lines.length && lines[next]!.trim() === "Warnings:") [start, opened] = [next, at];
+  }
+  if (start < 0) return null;
+  const body: string[] = [];
+  let closed = false;
+  for (const raw of lines.slice(start + 1)) {
+    const end = raw.indexOf("*/");
+    if (end >= 0) {
+      body.push(raw.slice(0, end));
+      closed = true;
+      break;
+    }
+    body.push(raw);
+  }
+  if (!closed) return null;
+  const line = opened + 1;
   const warnings: string[] = [];
-  for (const raw of match[1]!.split("\n")) {
-    const item = /^\s*-\s+(.*\S)\s*$/.exec(raw);
-    if (item) warnings.push(item[1]!);
-    else if (raw.trim() !== "" && warnings.length > 0) warnings[warnings.length - 1] += ` ${raw.trim()}`;
+  for (const raw of body) {
+    const trimmed = raw.trim();
+    const item = /^-\s/.test(trimmed) ? trimmed.slice(1).trim() : undefined;
+    if (item) warnings.push(item);
+    else if (trimmed !== "" && warnings.length > 0) warnings[warnings.length - 1] += ` ${trimmed}`;
   }
   return warnings.length > 0 ? { line, warnings } : null;
 }

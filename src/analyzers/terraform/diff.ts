@@ -198,9 +198,11 @@ function instances(address: string, from: number, to: number): string {
   return `${address}[${from}] to [${to - 1}] are`;
 }
 
-function literalNumber(value: unknown): number | undefined {
+/** `3`, `"3"` or `"${3}"`, blanks around them allowed. */
+export function literalNumber(value: unknown): number | undefined {
   if (typeof value === "number" && Number.isInteger(value)) return value;
-  if (typeof value === "string" && /^\s*(\$\{\s*)?\d+\s*\}?\s*$/.test(value)) return Number(value.replace(/[^\d]/g, ""));
+  // Trimmed first: in one pattern, `\s*\}?\s*$` splits a run of blanks many ways before it fails.
+  if (typeof value === "string" && /^(?:\$\{\s*)?\d+(?:\s*\})?$/.test(value.trim())) return Number(value.replace(/[^\d]/g, ""));
   return undefined;
 }
 
