@@ -181,7 +181,9 @@ export function faultMatrix(event: MatrixEvent): void {
         const requests = { ...TEST_REQUESTS };
         h = await harness(state, { app: { requests } });
         await scenario.setup(h, state);
-        if (fault === "hang") requests.timeoutMs = HANG_TIMEOUT_MS;
+        // A persistent hang fails every attempt the same way: retrying it would only multiply the
+        // wait (what a retry does is tested in test/github/request-timeout.test.ts).
+        if (fault === "hang") Object.assign(requests, { timeoutMs: HANG_TIMEOUT_MS, retries: 0 });
         let hits = 0;
         state.fault = (method, path) => {
           if (operationOf(method, path) !== operation) return undefined;
@@ -212,7 +214,7 @@ export function faultMatrix(event: MatrixEvent): void {
 
         // GitHub heals; the same event again (a redelivery, or a re-run) gives the clean verdict.
         state.fault = undefined;
-        requests.timeoutMs = TEST_REQUESTS.timeoutMs;
+        Object.assign(requests, { timeoutMs: TEST_REQUESTS.timeoutMs, retries: TEST_REQUESTS.retries });
         const [againName, again] = scenario.event(h, state);
         await h.receive(againName, again);
         expect(verdict(scenario.sha)?.conclusion).toBe(baseline.conclusion);
