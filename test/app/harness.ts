@@ -121,6 +121,13 @@ export function existingRun(id: number, headSha: string, over: Partial<FakeCheck
 export const TEST_REQUESTS = { timeoutMs: 10_000, retries: 2, backoffMs: 1, maxRetryAfterMs: 120_000, sleep: () => Promise.resolve() };
 export const HUNG_CALL_REQUESTS = { ...TEST_REQUESTS, timeoutMs: 500 };
 
+/**
+ * The re-evaluation the App schedules after a failure it could not write is not run unless a test
+ * asks for it (its own `schedule`): the App's 30 s timer would fire in whatever test file the
+ * worker runs next, and evaluate again against that file's fake GitHub.
+ */
+const NO_LATER_RETRIES: NonNullable<HandlerOptions["schedule"]> = () => {};
+
 export async function harness(state: FakeState, options: { now?: () => number; defaultExport?: boolean; app?: HandlerOptions } = {}): Promise<Harness> {
   nock.disableNetConnect();
   const logs: LogLine[] = [];
@@ -131,7 +138,7 @@ export async function harness(state: FakeState, options: { now?: () => number; d
     log: log as never,
     Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } })),
   });
-  await probot.load(options.defaultExport ? changegate : createApp({ appId: APP_ID, requests: TEST_REQUESTS, ...(options.now ? { now: options.now } : {}), ...options.app }));
+  await probot.load(options.defaultExport ? changegate : createApp({ appId: APP_ID, requests: TEST_REQUESTS, schedule: NO_LATER_RETRIES, ...(options.now ? { now: options.now } : {}), ...options.app }));
   // GitHub's clock follows the app's in tests: one clock, moved by the test.
   if (options.now && !state.now) state.now = options.now;
   const github = new FakeGitHub(state).install();
@@ -189,7 +196,7 @@ export async function anotherInstance(options: { now?: () => number; app?: Handl
     log: captureLogger([]) as never,
     Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } })),
   });
-  await probot.load(createApp({ appId: APP_ID, requests: TEST_REQUESTS, ...(options.now ? { now: options.now } : {}), ...options.app }));
+  await probot.load(createApp({ appId: APP_ID, requests: TEST_REQUESTS, schedule: NO_LATER_RETRIES, ...(options.now ? { now: options.now } : {}), ...options.app }));
   return {
     probot,
     receive: async (name, body, id) => {
