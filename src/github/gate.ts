@@ -146,7 +146,13 @@ export async function runGate(deps: GateDeps, locator: PullLocator, trigger: Tri
   };
   let settled: Settled | undefined;
   try {
-    ({ settled } = await lock.submit(key, entry, (batch) => drainBatch(deps, pr.head.sha, batch)));
+    // The pull request as just read serves this delivery's own evaluation when the head was free.
+    let fresh: FreshRead | undefined = { token, read: { pr, observedAt }, at: Date.now() };
+    ({ settled } = await lock.submit(key, entry, (batch) => {
+      const offered = fresh;
+      fresh = undefined;
+      return drainBatch(deps, pr.head.sha, batch, offered);
+    }));
   } catch (error) {
     // The shared queue cannot be reached (Redis): nobody may evaluate this delivery, so the head must not keep its verdict.
     await failHead(deps, repo, { number: pr.number, headSha: pr.head.sha }, trigger, error, () => runGate(deps, locator, trigger));
@@ -160,11 +166,12 @@ export async function runGate(deps: GateDeps, locator: PullLocator, trigger: Tri
 /**
  * Evaluates what waited for one head, as its holder: the planned evaluations one after another,
  * each reading the pull request again (its head may have moved meanwhile: those deliveries go to
- * the new head's queue once this head is let go; a closed one needs nothing).
+ * the new head's queue once this head is let go; a closed one needs nothing), except the holder's
+ * own delivery taken at once, which is evaluated on the pull request as it just read it.
  */
-async function drainBatch(deps: GateDeps, head: string, batch: readonly PendingEvaluation[]): Promise<DrainResult> {
+async function drainBatch(deps: GateDeps, head: string, batch: readonly PendingEvaluation[], fresh?: FreshRead): Promise<DrainResult> {
   const result: DrainResult = { settled: new Map(), later: [] };
-  for (const step of planEvaluations(batch)) {
+  for (const [index, step] of planEvaluations(batch).entries()) {
     const first = step.covers[0]!;
     const repo: RepoRef = { owner: first.owner, repo: first.repo };
     const locator: PullLocator = { ...repo, pullNumber: step.pullNumber, ...(first.hintHead ? { hintHead: first.hintHead } : {}) };
@@ -174,7 +181,8 @@ async function drainBatch(deps: GateDeps, head: string, batch: readonly PendingE
     try {
       let read: { pr: PullRequestData; observedAt: number };
       try {
-        read = await readPull(deps, repo, step.pullNumber);
+        const reusable = index === 0 && fresh && Date.now() - fresh.at <= FRESH_READ_MS && step.covers.some((c) => c.token === fresh.token);
+        read = reusable ? fresh.read : await readPull(deps, repo, step.pullNumber);
       } catch (error) {
         // This head is held here: its run is failed directly (not through the lock, which this holder has).
         await failHead(deps, repo, { number: step.pullNumber, headSha: head }, step.trigger, error, retry);
@@ -200,6 +208,20 @@ async function drainBatch(deps: GateDeps, head: string, batch: readonly PendingE
   }
   return result;
 }
+
+/** A pull request this process read for a delivery, and when: offered to that delivery's own evaluation. */
+interface FreshRead {
+  token: string;
+  read: { pr: PullRequestData; observedAt: number };
+  at: number;
+}
+
+/**
+ * How old a read may be and still stand for reading again: the drain that takes a delivery at once
+ * (its head was free) evaluates the pull request as the delivery just read it, which saves a
+ * round trip. An entry that waited behind another evaluation reads the pull request again.
+ */
+const FRESH_READ_MS = 1_000;
 
 async function readPull(deps: GateDeps, repo: RepoRef, pullNumber: number): Promise<{ pr: PullRequestData; observedAt: number }> {
   const response = await deps.octokit.rest.pulls.get({ ...repo, pull_number: pullNumber });
