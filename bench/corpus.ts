@@ -3,9 +3,11 @@
 // author, committer and dates, so the same corpus gives the same commits on every machine.
 //
 // Each case is a repository with two commits: `base` and `head` (a branch each), scanned as
-// `changegate scan --repo DIR --base base --head head`.
+// `changegate scan --repo DIR --base base --head head`. Its objects are packed, as in a clone
+// (CI's checkout, a developer's copy): a repository whose every object is a loose file, as two
+// fresh commits leave it, costs git one file per object and is not what a user scans.
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,7 +16,7 @@ export const CORPUS = join(ROOT, "..", "shared", "corpus");
 export const REPOS = join(ROOT, "bench", ".repos");
 export const BIN = join(ROOT, "bin", "changegate.js");
 /** Bump when the way repositories are built changes: older copies are rebuilt. */
-const LAYOUT_VERSION = "1";
+const LAYOUT_VERSION = "2";
 
 export interface CorpusCase {
   name: string;
@@ -123,7 +125,7 @@ function populate(dir: string, files: Map<string, string>): void {
 export function caseRepo(c: CorpusCase): string {
   const dir = join(REPOS, c.name.replace(/^\//, "").replaceAll("/", "__"));
   const stamp = join(dir, ".git", "changegate-bench");
-  if (existsSync(stamp)) return dir;
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === LAYOUT_VERSION) return dir;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   run(dir, ["init", "-q", "-b", "main"]);
@@ -136,6 +138,7 @@ export function caseRepo(c: CorpusCase): string {
   run(dir, ["add", "-A"]);
   run(dir, ["commit", "-q", "--allow-empty", "-m", "head"]);
   run(dir, ["branch", "head"]);
+  run(dir, ["gc", "--quiet", "--prune=now"]);
   writeFileSync(stamp, LAYOUT_VERSION);
   return dir;
 }
