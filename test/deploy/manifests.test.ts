@@ -82,5 +82,11 @@ describe("deploy/", () => {
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n?.*\/healthz/m);
     expect((dockerfile.match(/^FROM /gm) ?? []).length).toBeGreaterThanOrEqual(3);
     expect(dockerfile).toContain("/usr/local/bin/kubectl");
+    // The build stage runs `npm run build`: every script that build runs is copied in before it.
+    const build = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.build!;
+    const scripts = [...build.matchAll(/\bnode (scripts\/\S+)/g)].map((m) => m[1]!);
+    expect(scripts.length).toBeGreaterThan(0);
+    const beforeBuild = dockerfile.slice(0, dockerfile.indexOf("RUN npm run build"));
+    for (const script of scripts) expect(beforeBuild, script).toMatch(new RegExp(`^COPY (\\S+ )*(${script}|scripts/?)( |$)`, "m"));
   });
 });
