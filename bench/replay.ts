@@ -212,7 +212,7 @@ function buildRef(ref: string): string {
   const untar = spawnSync("tar", ["-x", "-C", dir], { input: archive.stdout });
   if (untar.status !== 0) throw new Error(`tar failed: ${untar.stderr}`);
   spawnSync("ln", ["-s", join(ROOT, "node_modules"), join(dir, "node_modules")]);
-  const built = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: dir, encoding: "utf8" });
+  const built = spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript-7", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: dir, encoding: "utf8" });
   if (built.status !== 0) throw new Error(`building ${ref} failed: ${built.stdout}${built.stderr}`);
   return dir;
 }

@@ -51,7 +51,7 @@ describe("npm run new-rule", () => {
   it("writes code that compiles", () => {
     const files = NEW.flatMap((id) => [`rules/${id}.ts`, `test/rules/${id}.test.ts`]);
     writeFileSync(join(copy, "tsconfig.new-rule.json"), JSON.stringify({ extends: "./tsconfig.json", include: [...files, "rules/index.ts", "test/rules/catalogue.test.ts"] }));
-    const tsc = spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", "tsconfig.new-rule.json"], { cwd: copy, encoding: "utf8" });
+    const tsc = spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript-7", "bin", "tsc"), "--noEmit", "-p", "tsconfig.new-rule.json"], { cwd: copy, encoding: "utf8" });
     expect(tsc.stdout + tsc.stderr).toBe("");
     expect(tsc.status).toBe(0);
   }, SLOW);
