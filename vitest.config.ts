@@ -9,6 +9,9 @@ import { defineConfig } from "vitest/config";
 // state between files (each App test builds its own Probot and fake, nock is reset per test).
 // Files that start servers or child processes over real loopback sockets (end-to-end, CLI, demo,
 // scripts), and module mocks, get a fresh worker each: nock's disabled net connect must not reach them.
+// Vitest starts the projects' files in the order of the projects' names: "child-processes" first,
+// since those files mostly wait (on servers, child processes, Redis leases), and their waits then
+// overlap the CPU-bound in-process files instead of ending the run on a half-idle machine.
 const sharesModules = picomatch(["test/{analyzers,rules,policy,report,source,engine,util}/**/*.test.ts", "test/security/**/*.test.ts", "test/app/*.test.ts", "test/github/*.test.ts"]);
 const mocksModules = picomatch("test/analyzers/migrations/embedded-sql.test.ts");
 const testFiles = readdirSync("test", { recursive: true, encoding: "utf8" })
@@ -28,7 +31,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     projects: [
       { extends: true, test: { name: "in-process", include: inProcess, isolate: false } },
-      { extends: true, test: { name: "isolated", include: testFiles.filter((path) => !inProcess.includes(path)), isolate: true } },
+      { extends: true, test: { name: "child-processes", include: testFiles.filter((path) => !inProcess.includes(path)), isolate: true } },
     ],
   },
 });
