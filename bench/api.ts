@@ -1,5 +1,5 @@
 /**
- * API cost of one evaluation: the real Probot app against the fake GitHub (nock, no network). Each
+ * API cost of one evaluation: the real Probot app against the fake GitHub (its transport, no network). Each
  * reply is delayed, so requests in flight together overlap and the longest chain of requests that
  * had to wait for each other is the number of sequential round trips. A first delivery warms the
  * process (parsers loaded, as in a running app); then one `pull_request.opened` delivery per case:
@@ -17,7 +17,6 @@
  */
 import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
-import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import { CONTENT_CONCURRENCY } from "../src/github/gate.js";
 import { MemoryBlobCache } from "../src/github/blob-cache.js";
@@ -97,7 +96,8 @@ async function measure(probot: Probot, c: Case, delivery: string, action: "opene
     teams: {},
     branchRules: [{ type: "required_status_checks", parameters: { required_status_checks: [{ context: "changegate", integration_id: APP_ID }], strict_required_status_checks_policy: false } }],
     delayMs: DELAY_MS,
-  }).install();
+  });
+  answering = github;
 
   const payload = JSON.parse(readFileSync(new URL(`../fixtures/payloads/pull_request.${action}.json`, import.meta.url), "utf8")) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   payload.pull_request.user = { ...payload.pull_request.user, ...AGENT };
@@ -139,17 +139,19 @@ async function measure(probot: Probot, c: Case, delivery: string, action: "opene
     treeReads: all.filter((r) => r.path.includes("/git/trees/") && r.query.recursive !== undefined).length,
   };
   if (process.env.BENCH_TRACE) for (const r of [...all].sort((a, b) => a.start - b.start)) console.log(r.start - all[0]!.start, r.end - all[0]!.start, r.method, decodeURIComponent(r.path));
-  nock.cleanAll();
   return figures;
 }
 
+/** The case being measured: one app serves every case, and its transport is the case's fake. */
+let answering: FakeGitHub | undefined;
+
 async function main(): Promise<void> {
-  nock.disableNetConnect();
   const silent = { level: "silent", trace() {}, debug() {}, info() {}, warn() {}, error() {}, fatal() {}, child: () => silent, isLevelEnabled: () => false };
   const probot = new Probot({
     appId: APP_ID,
     privateKey,
     log: silent as never,
+    request: { fetch: (input: string | URL | Request, init?: RequestInit) => answering!.fetch(input, init) },
     Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } })),
   });
   // The server's process-wide cache of decoded blobs (main.ts; on Redis with REDIS_URL).

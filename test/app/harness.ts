@@ -1,7 +1,7 @@
 /**
  * Shared set-up for the app tests (probot/settings' common.js): the real Probot app with retry
- * and throttling off (ProbotOctokit.defaults callback form), the fake GitHub behind nock with
- * net connect disabled, payloads from fixtures/payloads, captured logs, and one teardown that
+ * and throttling off (ProbotOctokit.defaults callback form), the fake GitHub as its transport (nock
+ * disables net connect, so nothing else reaches a network), payloads from fixtures/payloads, captured logs, and one teardown that
  * checks no pending mocks, no unknown route and every request against the OpenAPI description.
  */
 import { generateKeyPairSync } from "node:crypto";
@@ -132,16 +132,17 @@ export async function harness(state: FakeState, options: { now?: () => number; d
   nock.disableNetConnect();
   const logs: LogLine[] = [];
   const log = captureLogger(logs);
+  const github = new FakeGitHub(state);
   const probot = new Probot({
     appId: APP_ID,
     privateKey,
     log: log as never,
+    request: { fetch: github.fetch },
     Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } })),
   });
   await probot.load(options.defaultExport ? changegate : createApp({ appId: APP_ID, requests: TEST_REQUESTS, schedule: NO_LATER_RETRIES, ...(options.now ? { now: options.now } : {}), ...options.app }));
   // GitHub's clock follows the app's in tests: one clock, moved by the test.
   if (options.now && !state.now) state.now = options.now;
-  const github = new FakeGitHub(state).install();
   const openapi = requestValidator();
   current = {
     probot,
@@ -186,14 +187,16 @@ function captureLogger(lines: LogLine[]) {
 }
 
 /**
- * Another app process on the same fake GitHub (the interceptors are the harness's): a second
+ * Another app process on the same fake GitHub (the running test's harness's): a second
  * Probot with its own app instance, for races between replicas. Its `receive` delivers to it.
  */
 export async function anotherInstance(options: { now?: () => number; app?: HandlerOptions } = {}): Promise<{ probot: Probot; receive(name: string, body: Payload, id?: string): Promise<void> }> {
+  if (!current) throw new Error("anotherInstance needs the test's harness first: it shares its fake GitHub");
   const probot = new Probot({
     appId: APP_ID,
     privateKey,
     log: captureLogger([]) as never,
+    request: { fetch: current.github.fetch },
     Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } })),
   });
   await probot.load(createApp({ appId: APP_ID, requests: TEST_REQUESTS, schedule: NO_LATER_RETRIES, ...(options.now ? { now: options.now } : {}), ...options.app }));

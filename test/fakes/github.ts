@@ -1,11 +1,11 @@
 /**
- * A small stateful GitHub behind nock 14: one repository, one pull request, and the endpoints
- * changegate calls, answered from plain data. Check runs are stored, so a second delivery sees
+ * A small stateful GitHub: one repository, one pull request, and the endpoints changegate calls,
+ * answered from plain data. Apps reach it through `fetch`, the transport their Octokit is given
+ * (no network stack, no interception: an answer is a resolved promise). Check runs are stored, so a second delivery sees
  * the first one's run. Every request is recorded (method, path, query, body, timing) for the
  * OpenAPI check and the round-trip count; a request no route knows fails the test.
  * Error knobs in policy-bot's pulltest style: `failContent`, `failRoute`.
  */
-import nock from "nock";
 import type { ApiRequest } from "../support/openapi.js";
 import { blobSha } from "../../src/github/blob-cache.js";
 
@@ -135,31 +135,40 @@ export class FakeGitHub {
 
   constructor(readonly state: FakeState) {}
 
-  /** Installs persistent interceptors for every method; call `nock.cleanAll()` after the test. */
-  install(): this {
-    // The token exchange must happen (a pending mock otherwise); the catch-all routes are optional.
-    nock(API)
-      .post(/^\/app\/installations\/\d+\/access_tokens$/)
-      .reply((uri, body, callback) => this.answer("post", uri, body, callback));
-    nock(ARTIFACT_STORAGE)
-      .persist()
-      .get(/^\/artifacts\/\d+\.zip$/)
-      .optionally()
-      .reply((uri) => {
-        const id = Number(/(\d+)\.zip$/.exec(uri)![1]);
-        const artifact = (this.state.workflowRuns ?? []).flatMap((run) => run.artifacts).find((a) => a.id === id);
-        return artifact ? [200, Buffer.from(artifact.zip), { "content-type": "application/zip" }] : [404, "Not Found"];
+  /**
+   * The fake as a `fetch`: what Octokit sends reaches the routes directly. A redirect is followed
+   * as fetch follows it, and an aborted signal rejects as fetch rejects (a hang ends only so).
+   */
+  readonly fetch: typeof fetch = (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    if (url.origin === ARTIFACT_STORAGE) return Promise.resolve(this.artifact(url));
+    const method = (init?.method ?? "GET").toLowerCase();
+    const signal = init?.signal ?? undefined;
+    return new Promise<Response>((resolve, reject) => {
+      const aborted = () => reject(signal?.reason ?? new DOMException("This operation was aborted", "AbortError"));
+      if (signal?.aborted) return aborted();
+      signal?.addEventListener("abort", aborted, { once: true });
+      this.answer(method, url.pathname + url.search, typeof init?.body === "string" ? init.body : undefined, (status, payload, headers) => {
+        signal?.removeEventListener("abort", aborted);
+        const location = headers.location;
+        if (status >= 300 && status < 400 && location && init?.redirect !== "manual") resolve(this.fetch(location, { ...init, method: "GET", body: undefined }));
+        else resolve(response(url.href, status, payload, headers));
       });
-    for (const method of ["get", "post", "patch", "put", "delete"] as const) {
-      const scope = nock(API).persist();
-      scope[method](/.*/)
-        .optionally()
-        .reply((uri, body, callback) => this.answer(method, uri, body, callback));
-    }
-    return this;
+    });
+  };
+
+  private artifactZip(path: string): Buffer | undefined {
+    const id = Number(/(\d+)\.zip$/.exec(path)?.[1]);
+    const artifact = (this.state.workflowRuns ?? []).flatMap((run) => run.artifacts).find((a) => a.id === id);
+    return artifact ? Buffer.from(artifact.zip) : undefined;
   }
 
-  private answer(method: string, uri: string, body: nock.Body, callback: (err: NodeJS.ErrnoException | null, result: nock.ReplyFnResult) => void): void {
+  private artifact(url: URL): Response {
+    const zip = this.artifactZip(url.pathname);
+    return response(url.href, zip ? 200 : 404, zip ?? "Not Found", { "content-type": "application/zip" });
+  }
+
+  private answer(method: string, uri: string, body: unknown, reply: (status: number, payload: unknown, headers: Record<string, string>) => void): void {
     const start = Date.now();
     const url = new URL(uri, API);
     const request: TimedRequest = {
@@ -178,7 +187,7 @@ export class FakeGitHub {
     const date = new Date(this.state.now?.() ?? Date.now()).toUTCString();
     const send = () => {
       request.end = Date.now();
-      callback(null, [status, payload as nock.Body, { date, ...(headers ?? {}) }]);
+      reply(status, payload, { date, ...(headers ?? {}) });
     };
     const held = this.state.hold?.(request.method, request.path, request.query);
     if (held) void held.then(send, send);
@@ -487,6 +496,17 @@ function pullJson(s: FakeState, pull: FakePull) {
     requested_reviewers: [],
     requested_teams: [],
   };
+}
+
+/** An answer as fetch gives it: JSON unless the route answers text or bytes. */
+function response(url: string, status: number, payload: unknown, headers: Record<string, string>): Response {
+  const empty = status === 204 || status === 304 || (status >= 300 && status < 400 && !payload);
+  const text = typeof payload === "string" || payload instanceof Uint8Array;
+  const body = empty ? null : text ? (payload as string | Uint8Array<ArrayBuffer>) : JSON.stringify(payload);
+  const answer = new Response(body, { status, headers: text || empty ? headers : { "content-type": "application/json; charset=utf-8", ...headers } });
+  // A constructed Response has no URL; Octokit reads it (pagination, errors).
+  Object.defineProperty(answer, "url", { value: url });
+  return answer;
 }
 
 function parseBody(body: unknown): unknown {

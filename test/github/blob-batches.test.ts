@@ -3,9 +3,8 @@
  * batches: a request per hundred blobs, not per file. What GraphQL cannot give exactly goes
  * through the REST blobs API, and a blob neither gives is a failed read.
  */
-import nock from "nock";
 import { ProbotOctokit } from "probot";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { GitHubSource, GRAPHQL_BLOBS_PER_QUERY } from "../../src/github/source.js";
 import type { Octokit } from "../../src/github/octokit.js";
 import { SourceError } from "../../src/source/source.js";
@@ -15,16 +14,15 @@ import { defaultState, MERGE_BASE } from "../app/harness.js";
 
 let fake: FakeGitHub | undefined;
 
-function octokit(): Octokit {
+function octokit(github: FakeGitHub): Octokit {
   const Client = ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } }));
-  return new Client({ auth: "test" }) as unknown as Octokit;
+  return new Client({ auth: "test", request: { fetch: github.fetch } }) as unknown as Octokit;
 }
 
 function source(files: Record<string, string>, over: Parameters<typeof defaultState>[0] = {}) {
-  nock.cleanAll();
-  fake = new FakeGitHub(defaultState({ contents: { [MERGE_BASE]: files, head1: files }, ...over })).install();
+  fake = new FakeGitHub(defaultState({ contents: { [MERGE_BASE]: files, head1: files }, ...over }));
   const s = defaultState();
-  return new GitHubSource(octokit(), { owner: s.owner, repo: s.repo, pullNumber: s.pull.number, base: MERGE_BASE, head: "head1" });
+  return new GitHubSource(octokit(fake), { owner: s.owner, repo: s.repo, pullNumber: s.pull.number, base: MERGE_BASE, head: "head1" });
 }
 
 async function readAll(src: GitHubSource, dir: string): Promise<(string | Error)[]> {
@@ -32,11 +30,9 @@ async function readAll(src: GitHubSource, dir: string): Promise<(string | Error)
   return Promise.all(paths.map((p) => src.read("base", p).then((b) => new TextDecoder().decode(b!), (e: Error) => e)));
 }
 
-beforeAll(() => nock.disableNetConnect());
 afterEach(() => {
   const problems = (fake?.requests ?? []).flatMap((r) => requestValidator().validate(r));
   fake = undefined;
-  nock.cleanAll();
   expect(problems).toEqual([]);
 });
 
