@@ -77,17 +77,26 @@ export function requestValidator(): RequestValidator {
     }
     return fn;
   };
-  const candidatesOf = (request: Pick<ApiRequest, "method" | "path">) =>
-    operations.filter((op) => op.method === request.method && op.regex.test(request.path)).sort((a, b) => b.literals - a.literals);
+  // A thousand operations' patterns per request, and the tests send the same few paths again and again.
+  const candidates = new Map<string, Operation[]>();
+  const candidatesOf = (request: Pick<ApiRequest, "method" | "path">): Operation[] => {
+    const key = `${request.method} ${request.path}`;
+    let found = candidates.get(key);
+    if (!found) {
+      found = operations.filter((op) => op.method === request.method && op.regex.test(request.path)).sort((a, b) => b.literals - a.literals);
+      candidates.set(key, found);
+    }
+    return found;
+  };
 
   cached = {
     operationOf: (request) => (isGraphql(request) ? "graphql" : candidatesOf(request)[0]?.operationId),
     validate(request) {
       if (isGraphql(request)) return validateGraphql(request);
-      const candidates = candidatesOf(request);
-      if (candidates.length === 0) return [`${request.method} ${request.path}: no such operation in GitHub's OpenAPI description`];
+      const named = candidatesOf(request);
+      if (named.length === 0) return [`${request.method} ${request.path}: no such operation in GitHub's OpenAPI description`];
       const problems: string[] = [];
-      for (const op of candidates) {
+      for (const op of named) {
         const mine: string[] = [];
         for (const [name, value] of Object.entries(request.query)) {
           const p = op.query.get(name);
