@@ -1,8 +1,9 @@
 /**
  * Shared set-up for the app tests (probot/settings' common.js): the real Probot app with retry
- * and throttling off (ProbotOctokit.defaults callback form), the fake GitHub as its transport (nock
- * disables net connect, so nothing else reaches a network), payloads from fixtures/payloads, captured logs, and one teardown that
- * checks no pending mocks, no unknown route and every request against the OpenAPI description.
+ * and throttling off (ProbotOctokit.defaults callback form), the fake GitHub as its transport
+ * (nock disables net connect, so nothing else reaches a network), payloads from fixtures/payloads,
+ * captured logs, and one teardown that checks the installation token was exchanged, no pending
+ * mocks, no unknown route and every request against the OpenAPI description.
  */
 import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -153,6 +154,8 @@ export async function harness(state: FakeState, options: { now?: () => number; d
     },
     finish() {
       const problems = [...github.unexpected.map((u) => `unexpected request ${u}`)];
+      // The App acts as the installation: a test in which it never exchanged a token tested nothing of it.
+      if (!github.requests.some((r) => r.path.endsWith("/access_tokens"))) problems.push("no installation token exchange");
       for (const r of github.requests) problems.push(...openapi.validate(r));
       const pending = nock.pendingMocks();
       problems.push(...pending.map((m) => `pending mock ${m}`));

@@ -1,8 +1,8 @@
 /**
  * A small stateful GitHub: one repository, one pull request, and the endpoints changegate calls,
  * answered from plain data. Apps reach it through `fetch`, the transport their Octokit is given
- * (no network stack, no interception: an answer is a resolved promise). Check runs are stored, so a second delivery sees
- * the first one's run. Every request is recorded (method, path, query, body, timing) for the
+ * (no network stack, no interception: an answer is a resolved promise). Check runs are stored, so
+ * a second delivery sees the first one's run. Every request is recorded (method, path, query, body, timing) for the
  * OpenAPI check and the round-trip count; a request no route knows fails the test.
  * Error knobs in policy-bot's pulltest style: `failContent`, `failRoute`.
  */
@@ -148,7 +148,7 @@ export class FakeGitHub {
       const aborted = () => reject(signal?.reason ?? new DOMException("This operation was aborted", "AbortError"));
       if (signal?.aborted) return aborted();
       signal?.addEventListener("abort", aborted, { once: true });
-      this.answer(method, url.pathname + url.search, typeof init?.body === "string" ? init.body : undefined, (status, payload, headers) => {
+      this.answer(method, url.pathname + url.search, init?.body ?? undefined, (status, payload, headers) => {
         signal?.removeEventListener("abort", aborted);
         const location = headers.location;
         if (status >= 300 && status < 400 && location && init?.redirect !== "manual") resolve(this.fetch(location, { ...init, method: "GET", body: undefined }));
