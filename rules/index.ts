@@ -4,8 +4,9 @@ import * as k8s from "./k8s/index.js";
 import * as sql from "./sql/index.js";
 import * as tf from "./tf/index.js";
 import { editDistance } from "../src/util/edit-distance.js";
+import { compareText } from "../src/util/compare.js";
 
-const byArea = (records: Record<string, RuleMeta>): readonly RuleMeta[] => Object.values(records).sort((a, b) => a.id.localeCompare(b.id));
+const byArea = (records: Record<string, RuleMeta>): readonly RuleMeta[] => Object.values(records).sort((a, b) => compareText(a.id, b.id));
 
 export const sqlRules = byArea(sql);
 export const tfRules = byArea(tf);
@@ -13,7 +14,7 @@ export const k8sRules = byArea(k8s);
 export const gateRules = byArea(gate);
 
 /** The whole catalogue, sorted by id. Ids are a public contract: test/rules/catalogue.test.ts pins them. */
-export const ALL_RULES: readonly RuleMeta[] = [...sqlRules, ...tfRules, ...gateRules, ...k8sRules].sort((a, b) => a.id.localeCompare(b.id));
+export const ALL_RULES: readonly RuleMeta[] = [...sqlRules, ...tfRules, ...gateRules, ...k8sRules].sort((a, b) => compareText(a.id, b.id));
 const byId = new Map<string, RuleMeta>();
 for (const rule of ALL_RULES) {
   if (byId.has(rule.id)) throw new Error(`duplicate rule id ${rule.id}`);
@@ -55,7 +56,7 @@ export function closeRuleIds(id: string, limit = 5): string[] {
     if (score <= Math.max(2, Math.floor(wanted.length / 3))) scored.push({ id: known, score });
   }
   return scored
-    .sort((a, b) => a.score - b.score || a.id.localeCompare(b.id))
+    .sort((a, b) => a.score - b.score || compareText(a.id, b.id))
     .slice(0, limit)
     .map((s) => s.id);
 }

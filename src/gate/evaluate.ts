@@ -17,6 +17,7 @@ import { planCheckRun, type CheckRunInput, type CheckRunPlan } from "../report/c
 import { holdForOthers } from "./others.js";
 import { planPullActions, type PullActionPlan } from "./pull-actions.js";
 import { buttonEvent, encodeState, mergeStates, STATE_VERSION, type ButtonSignOff, type GateState, type Memory } from "./state.js";
+import { compareText } from "../util/compare.js";
 
 /** The policy file, read from the base branch. Defined once, in the policy loader. */
 export const POLICY_PATH = DEFAULT_POLICY_PATH;
@@ -319,7 +320,7 @@ function firstSeen(head: string, seen: Readonly<Record<string, number>>, now: nu
 }
 
 function sortEvents(events: SignOffEvent[]): SignOffEvent[] {
-  return events.map((e, i) => ({ e, i })).sort((a, b) => a.e.at.localeCompare(b.e.at) || a.i - b.i).map(({ e }) => e);
+  return events.map((e, i) => ({ e, i })).sort((a, b) => compareText(a.e.at, b.e.at) || a.i - b.i).map(({ e }) => e);
 }
 
 function pullFacts(pull: PullSnapshot) {

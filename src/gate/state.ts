@@ -5,6 +5,7 @@
  * button sign-offs, and what was already written for this head (annotations, review requests).
  */
 import type { SignOffEvent } from "../policy/types.js";
+import { compareText } from "../util/compare.js";
 
 export const STATE_VERSION = 1;
 const OPEN = "<!-- changegate:state ";
@@ -150,7 +151,7 @@ export function mergeStates(states: readonly GateState[]): Memory {
     if (state.digest && state.head !== "__proto__") digests[state.head] = state.digest;
     for (const s of state.signoffs) seen.set(`${s.user.toLowerCase()}\0${s.headSha}\0${s.at}`, s);
   }
-  const signoffs = [...seen.values()].sort((a, b) => a.at.localeCompare(b.at));
+  const signoffs = [...seen.values()].sort((a, b) => compareText(a.at, b.at));
   return { digests, signoffs, pushers: [...pushers.values()], seen: sightings, presses: [...presses] };
 }
 

@@ -13,6 +13,7 @@ import type { ExtraInput } from "../analyzers/types.js";
 import { TERRAFORM_PLAN_INPUT } from "../analyzers/terraform/index.js";
 import { MAX_PLAN_BYTES } from "../analyzers/terraform/plan.js";
 import type { Octokit, RepoRef } from "./octokit.js";
+import { compareText } from "../util/compare.js";
 
 /** An artifact larger than this (zipped) is not downloaded: the evaluation says so and fails closed. */
 export const MAX_ARTIFACT_BYTES = 128 * 1024 * 1024;
@@ -75,7 +76,7 @@ function plansIn(zip: Uint8Array, name: string): ExtraInput[] {
     throw new PlanArtifactError(`the plan artifact "${name}" is not a readable zip: ${error instanceof Error ? error.message : String(error)}`);
   }
   const inputs = Object.entries(files)
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([file, bytes]): ExtraInput => ({ kind: TERRAFORM_PLAN_INPUT, path: `artifact:${name}/${file.replace(/^\/+/, "")}`, bytes }));
   if (inputs.length === 0) throw new PlanArtifactError(`the plan artifact "${name}" is empty`);
   return inputs;

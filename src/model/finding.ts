@@ -3,6 +3,7 @@
  * decides on them, reports render them. Field names are a public contract (JSON output,
  * annotations, config globs): add fields, never rename them.
  */
+import { compareText } from "../util/compare.js";
 
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -55,9 +56,9 @@ export function atLeast(severity: Severity, minimum: Severity): boolean {
 /** Stable order for output: file, then line, then rule id. */
 export function compareFindings(a: Finding, b: Finding): number {
   return (
-    a.file.localeCompare(b.file) ||
+    compareText(a.file, b.file) ||
     a.line - b.line ||
-    a.rule.localeCompare(b.rule) ||
-    (a.object ?? "").localeCompare(b.object ?? "")
+    compareText(a.rule, b.rule) ||
+    compareText(a.object ?? "", b.object ?? "")
   );
 }

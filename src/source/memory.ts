@@ -1,5 +1,6 @@
 import type { Side } from "../model/finding.js";
 import { SourceError, type ChangedFile, type ChangeListing, type Source } from "./source.js";
+import { compareText } from "../util/compare.js";
 
 export type Tree = Record<string, string | Uint8Array>;
 
@@ -44,7 +45,7 @@ export class MemorySource implements Source {
     for (const path of Object.keys(this.baseTree)) {
       if (!(path in this.headTree) && !renamedSources.has(path)) files.push({ path, status: "deleted" });
     }
-    files.sort((a, b) => a.path.localeCompare(b.path));
+    files.sort((a, b) => compareText(a.path, b.path));
     return this.options.truncated ? { files, truncated: { reason: this.options.truncated } } : { files };
   }
 

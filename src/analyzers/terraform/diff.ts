@@ -9,6 +9,7 @@ import { finding } from "../../model/rule.js";
 import { bodies, canonical, expressionText, isExpression, isObject, isOverrideFile, type TfBlock } from "./hcl.js";
 import type { ScannedBlock } from "./scan.js";
 import { protectionLowered, severityFor } from "./stateful.js";
+import { compareText } from "../../util/compare.js";
 
 export interface ModuleSide {
   /** Every block of the directory at this side, from every file. */
@@ -115,7 +116,7 @@ function keyed(blocks: readonly TfBlock[]): Map<string, TfBlock> {
   // Terraform applies override files after the others, in lexical order of their names; an
   // override names an existing block and replaces its arguments (lifecycle argument by argument).
   // One that names nothing is an error for Terraform itself, and adds nothing here.
-  for (const over of overrides.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line)) {
+  for (const over of overrides.sort((a, b) => compareText(a.file, b.file) || a.line - b.line)) {
     const original = map.get(over.address);
     if (!original || original.outlineOnly || over.outlineOnly) continue;
     map.set(over.address, { ...original, body: mergeOverride(original.body, over.body), overrides: [...(original.overrides ?? []), over] });

@@ -15,6 +15,7 @@ import type { Analyzer, ChangeSetInput, FileChange, FileText, Scope } from "../t
 import { compareModule, type ModuleSide } from "./diff.js";
 import { parseTerraformFile, type ParsedFile } from "./hcl.js";
 import { analyzePlan, analyzePlanText } from "./plan.js";
+import { compareText } from "../../util/compare.js";
 
 export const TERRAFORM_PLAN_INPUT = "terraform-plan";
 
@@ -116,7 +117,7 @@ function compareDirectories(changes: readonly FileChange[], unchanged: readonly 
     parsedUnchanged.set(file.path, parseTerraformFile(file.path, file.text));
   }
 
-  for (const [dir, entry] of [...sides].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [dir, entry] of [...sides].sort(([a], [b]) => compareText(a, b))) {
     const own = unchanged.filter((f) => dirname(f.path) === dir).map((f) => parsedUnchanged.get(f.path)!);
     const side = (texts: FileText[], changed: Set<string>, label: "base" | "head"): ModuleSide => {
       const parsed = [...texts.map((t) => parseTerraformFile(t.path, t.text)), ...own];
