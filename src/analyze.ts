@@ -8,6 +8,7 @@ import { compareFindings, type Finding, type Side } from "./model/finding.js";
 import { finding } from "./model/rule.js";
 import { DEFAULT_POLICY_PATH } from "./policy/read.js";
 import { SourceError, type ChangedFile, type Source } from "./source/source.js";
+import { compareText } from "./util/compare.js";
 
 export { DEFAULT_POLICY_PATH };
 
@@ -402,7 +403,7 @@ async function readScopes(
       ),
     );
   }
-  unchanged.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  unchanged.sort((a, b) => compareText(a.path, b.path));
   unread.sort();
   return { changes, unchanged, scopes: [...scopes.values()], unread };
 

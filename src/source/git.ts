@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import type { Side } from "../model/finding.js";
 import { CatFileBatch, type BatchStats } from "./cat-file.js";
 import { SourceError, type ChangedFile, type ChangeListing, type Source } from "./source.js";
+import { compareText } from "../util/compare.js";
 
 /** Larger blobs are refused by the source rather than buffered without bound. */
 const MAX_BLOB_BYTES = 256 * 1024 * 1024;
@@ -303,7 +304,7 @@ export class GitSource implements Source {
     for (const path of splitZ(untracked.toString("utf8"))) {
       if (!seen.has(path)) files.push({ path, status: "added" });
     }
-    return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
+    return { files: files.sort((a, b) => compareText(a.path, b.path)) };
   }
 
   private async readWorkingTree(path: string): Promise<Uint8Array | null> {
@@ -391,7 +392,7 @@ export function parseNameStatus(output: string): ChangedFile[] {
     // M (modified), T (type changed, e.g. file ↔ symlink), U (unmerged), X: the content at both sides may differ.
     else files.push({ path, status: "modified" });
   }
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return files.sort((a, b) => compareText(a.path, b.path));
 }
 
 /** `origin/main` → `main`, `refs/heads/release/1` → `release/1`. */

@@ -2,8 +2,9 @@
  * A small stateful GitHub: one repository, one pull request, and the endpoints changegate calls,
  * answered from plain data. Apps reach it through `fetch`, the transport their Octokit is given
  * (no network stack, no interception: an answer is a resolved promise). Check runs are stored, so
- * a second delivery sees the first one's run. Every request is recorded (method, path, query, body, timing) for the
- * OpenAPI check and the round-trip count; a request no route knows fails the test.
+ * a second delivery sees the first one's run. Every request is recorded (method, path, query,
+ * body, timing) for the OpenAPI check and the round-trip count; a request no route knows fails
+ * the test.
  * Error knobs in policy-bot's pulltest style: `failContent`, `failRoute`.
  */
 import type { ApiRequest } from "../support/openapi.js";

@@ -30,6 +30,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, isAbsolute, join, relative, sep } from "node:path";
 import type { Side } from "../../model/finding.js";
+import { compareText } from "../../util/compare.js";
 
 /** One side's files and the kustomization directories to render from them. */
 export interface RenderRequest {
@@ -208,7 +209,7 @@ export function describeKustomizeReading(renderer: KustomizeRenderer): string | 
   for (const entry of renderer.log) byDir.set(entry.dir, [...(byDir.get(entry.dir) ?? []), entry]);
   const rendered: string[] = [];
   const statics: string[] = [];
-  for (const [dir, entries] of [...byDir].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [dir, entries] of [...byDir].sort(([a], [b]) => compareText(a, b))) {
     const why = entries.find((e) => e.reading === "static")?.why;
     if (why === undefined) rendered.push(dir || ".");
     else statics.push(`${dir || "."} (${why})`);

@@ -1,5 +1,6 @@
 import type { FileChange } from "../types.js";
 import { isMeantToBeEdited, isRollbackFile, type Layouts } from "./layouts.js";
+import { compareText } from "../../util/compare.js";
 
 /** A file in the order the migration analyzer reads it, with the shared set of tables created before it. */
 export interface OrderedChange {
@@ -101,7 +102,7 @@ function compareSlots(a: Slot, b: Slot): number {
     const y = b.version[i] ?? -1;
     if (x !== y) return x - y;
   }
-  return naturalCompare(a.name, b.name) || (a.change.path < b.change.path ? -1 : a.change.path > b.change.path ? 1 : 0);
+  return naturalCompare(a.name, b.name) || compareText(a.change.path, b.change.path);
 }
 
 /** Compares names with their digit runs as numbers: `2_x` before `10_x`. */
@@ -195,7 +196,7 @@ export function runOrder<T extends { path: string }>(files: readonly T[]): T[] {
       const y = b.version[i] ?? -1;
       if (x !== y) return x - y;
     }
-    return naturalCompare(a.name, b.name) || (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0);
+    return naturalCompare(a.name, b.name) || compareText(a.file.path, b.file.path);
   });
   return keyed.map((k) => k.file);
 }
