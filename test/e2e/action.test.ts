@@ -1,5 +1,5 @@
 /**
- * The GitHub Action end to end: the step's entry point (dist/src/action/main.js, what action.yml
+ * The GitHub Action end to end: the step's entry point (dist/action/main.js, what action.yml
  * runs) as the runner starts it — the event written to GITHUB_EVENT_PATH, GITHUB_EVENT_NAME, the
  * workflow's GITHUB_TOKEN and GITHUB_API_URL — against the local GitHub over loopback. The token
  * is one the local GitHub hands out as GitHub Actions does (the github-actions app), so the check
@@ -41,7 +41,7 @@ async function step(event: string, payload: Record<string, unknown>, env: Record
   const { installation: _installation, ...workflowPayload } = payload;
   const path = join(dir, `event-${++runs}.json`);
   writeFileSync(path, JSON.stringify(workflowPayload));
-  const child = spawn(process.execPath, [join(ROOT, "dist", "src", "action", "main.js")], {
+  const child = spawn(process.execPath, [join(ROOT, "dist", "action", "main.js")], {
     cwd: dir,
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
@@ -80,7 +80,7 @@ describe("changegate as a GitHub Action step", () => {
     const runSteps = action.runs.steps.filter((s) => s.run);
     expect(runSteps[0]).toMatchObject({ run: expect.stringMatching(/^npm ci\b/), "working-directory": "${{ github.action_path }}" });
     const last = runSteps.at(-1)!;
-    expect(last.run).toBe('node "$GITHUB_ACTION_PATH/dist/src/action/main.js"');
+    expect(last.run).toBe('node "$GITHUB_ACTION_PATH/dist/action/main.js"');
     // Inputs reach the step through the environment, never spliced into the script.
     expect(last.env).toEqual({ GITHUB_TOKEN: "${{ inputs.github-token }}", CHANGEGATE_APP_ID: "${{ inputs.app-id }}" });
     expect(action.inputs["github-token"]!.default).toBe("${{ github.token }}");

@@ -23,7 +23,9 @@ function newest(dir: string): number {
 
 export default function setup(): void {
   const built = join(ROOT, "dist", "src", "server", "main.js");
-  const stale = !existsSync(built) || Math.max(newest(join(ROOT, "src")), newest(join(ROOT, "rules"))) > statSync(built).mtimeMs;
+  // The bundles (scripts/bundle.mjs) are written after the compiled files, from them.
+  const bundled = [join(ROOT, "dist", "cli", "changegate.js"), join(ROOT, "dist", "action", "main.js")];
+  const stale = !existsSync(built) || !bundled.every((path) => existsSync(path)) || Math.max(newest(join(ROOT, "src")), newest(join(ROOT, "rules"))) > statSync(built).mtimeMs;
   if (stale) execFileSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: "inherit" });
   requestDocument();
 }
