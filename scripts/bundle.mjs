@@ -13,7 +13,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const INSTALLED = new Set(["libpg-query", "node-sql-parser", "@ruby/prism", "@lezer/python", "hcl2-parser", "typescript", "pino", "@probot/pino", "thread-stream", "ioredis"]);
+const INSTALLED = new Set(["libpg-query", "node-sql-parser", "@ruby/prism", "@lezer/python", "hcl2-parser", "typescript", "pino", "@probot/pino"]);
 
 /** Packages bundled into each entry point; every other package is imported from node_modules. */
 const bundles = [

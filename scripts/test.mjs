@@ -8,12 +8,13 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const bin = (path) => join(root, "node_modules", ...path.split("/"));
+// The checks are the package's own `typecheck` and `lint` scripts, run by the npm that runs this.
+const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ["npm"];
 
-/** Runs a node script; resolves with its exit code and, unless shown as it runs, its output. */
-function run(name, args, { show = false } = {}) {
+/** Runs a command; resolves with its exit code and, unless shown as it runs, its output. */
+function run(name, [command, ...args], { show = false } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: show ? "inherit" : ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd: root, stdio: show ? "inherit" : ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout?.on("data", (chunk) => (output += chunk));
     child.stderr?.on("data", (chunk) => (output += chunk));
@@ -22,11 +23,8 @@ function run(name, args, { show = false } = {}) {
   });
 }
 
-const checks = [
-  run("typecheck", [bin("typescript-7/bin/tsc"), "-p", "tsconfig.json", "--noEmit"]),
-  run("lint", [bin("eslint/bin/eslint.js"), "."]),
-];
-const suite = await run("vitest", [bin("vitest/vitest.mjs"), "run", ...process.argv.slice(2)], { show: true });
+const checks = ["typecheck", "lint"].map((script) => run(script, [...npm, "run", "--silent", script]));
+const suite = await run("vitest", [process.execPath, join(root, "node_modules", "vitest", "vitest.mjs"), "run", ...process.argv.slice(2)], { show: true });
 let failed = suite.code !== 0;
 for (const check of await Promise.all(checks)) {
   if (check.output.trim()) process.stdout.write(`\n${check.name}:\n${check.output}`);
