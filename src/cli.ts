@@ -5,6 +5,7 @@ import { AUTHOR_KINDS, EXIT_PASS, EXIT_USAGE, FAIL_ON, FORMATS, UsageError, type
 import type { AuthorKind } from "./analyzers/types.js";
 
 export type { CommandIo } from "./commands/io.js";
+export { useBaselineWasmCompiler } from "./util/one-shot-wasm.js";
 
 export const USAGE = `Usage:
   changegate scan [--repo DIR] [--base REV] [--head REV | --working-tree] [--config FILE]

@@ -26,6 +26,7 @@ import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { createApp } from "../index.js";
 import { failClosedGuard } from "../server/guard.js";
+import { useBaselineWasmCompiler } from "../util/one-shot-wasm.js";
 
 /** The github-actions app's id on github.com: the app a GITHUB_TOKEN's check runs belong to. */
 export const GITHUB_ACTIONS_APP_ID = 15368;
@@ -109,6 +110,8 @@ function appIdFor(configured: string | undefined, baseUrl: string): number | und
 
 // Run as the action's step, not when imported by a test.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  // One event, then exit: like the CLI, the step parses a few files and must not wait on V8 optimising them.
+  useBaselineWasmCompiler();
   runAction().then(
     ({ code, message }) => {
       // A workflow command: shown on the job's summary page as well as in its log.
