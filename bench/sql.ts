@@ -23,6 +23,7 @@ import { join } from "node:path";
 import { addedSet, BIN, caseRepo, CORPUS, corpusPresent, oneMigrationCase, PRISMA, prismaMigrations, ROOT, scanArgs, walk, type CorpusCase } from "./corpus.js";
 
 const SQUAWK = join(ROOT, "node_modules", ".bin", "squawk");
+const FLOOR = join(ROOT, "bench", "parse-floor.mjs");
 const GNU_TIME = "/usr/bin/time";
 const runsAt = process.argv.indexOf("--runs");
 const RUNS = runsAt >= 0 ? Number(process.argv[runsAt + 1]) : 7;
@@ -103,17 +104,36 @@ function changegate(repo: string): Promise<Sample> {
   });
 }
 
-/** Alternates two commands `RUNS` times each, so a busy machine slows both alike. */
-async function alternate(a: () => Promise<Sample>, b: () => Promise<Sample>): Promise<[Sample[], Sample[]]> {
-  const left: Sample[] = [];
-  const right: Sample[] = [];
-  await a(); // warm the disk cache and git's object cache for both
-  await b();
+/** Alternates commands `RUNS` times each, so a busy machine slows all of them alike. */
+async function alternate<Commands extends (() => Promise<Sample>)[]>(...commands: Commands): Promise<{ [K in keyof Commands]: Sample[] }> {
+  const samples = commands.map((): Sample[] => []);
+  for (const command of commands) await command(); // warm the disk cache and git's object cache for all
   for (let i = 0; i < RUNS; i++) {
-    left.push(await a());
-    right.push(await b());
+    for (const [at, command] of commands.entries()) samples[at]!.push(await command());
   }
-  return [left, right];
+  return samples as { [K in keyof Commands]: Sample[] };
+}
+
+/**
+ * The floor's row: its time, its ratio to the reference, and what the target leaves beyond it for
+ * everything changegate does besides reading and parsing (its modules, the policy, the rules, the
+ * schema model, the report).
+ */
+function floorLine(samples: Sample[], referenceMs: number, reference: string, target: number): string {
+  const ms = median(samples.map((s) => s.ms));
+  const left = target * referenceMs - ms;
+  return (
+    `  floor             ${seconds(ms).padStart(8)}  peak ${mib(peakOf(samples))}${cpuOf(samples)}  (git and libpg-query only, bench/parse-floor.mjs: ` +
+    `${(ms / referenceMs).toFixed(2)}× ${reference}; the ${target}× target leaves ${left > 0 ? seconds(left) : "nothing"} for the analysis)`
+  );
+}
+
+/** bench/parse-floor.mjs on the same repository: git and libpg-query's parse, nothing else. */
+function parseFloor(repo: string): Promise<Sample> {
+  return measure(process.execPath, [FLOOR, repo, "base", "head"]).then((sample) => {
+    if (sample.status !== 0) throw new Error(`bench/parse-floor.mjs failed on ${repo} (exit ${sample.status})`);
+    return sample;
+  });
 }
 
 /**
@@ -165,9 +185,10 @@ async function main(): Promise<void> {
   // 1. Cold start.
   const one = oneMigrationCase();
   const oneRepo = caseRepo(one);
-  const [cgOne, nodeZero] = await alternate(
+  const [cgOne, nodeZero, floorOne] = await alternate(
     () => changegate(oneRepo),
     () => measure(process.execPath, ["-e", "0"]),
+    () => parseFloor(oneRepo),
   );
   const oneMs = median(cgOne.map((s) => s.ms));
   const zeroMs = median(nodeZero.map((s) => s.ms));
@@ -177,6 +198,7 @@ async function main(): Promise<void> {
   console.log(`1. one-migration pull request (${one.describe}, ${PRISMA})`);
   console.log(`  changegate scan   ${seconds(oneMs).padStart(8)}  peak ${mib(onePeak)}${cpuOf(cgOne)}`);
   console.log(`  node -e 0         ${seconds(zeroMs).padStart(8)}  peak ${mib(peakOf(nodeZero))}${cpuOf(nodeZero)}`);
+  console.log(floorLine(floorOne, zeroMs, "node -e 0", 3));
   console.log(
     `  ratio             ${coldRatio.toFixed(2)}× node -e 0 (target ≤ 3×, stretch 2×: ${coldRatio <= 2 ? "stretch met" : coldRatio <= 3 ? "met" : "OVER"}); ` +
       `peak ${onePeak === undefined ? "not measured" : onePeak <= 100 * 1024 ? "within 100 MiB" : "OVER 100 MiB"}`,
@@ -191,7 +213,7 @@ async function main(): Promise<void> {
   if (!squawkInstalled) {
     console.log("  squawk is not installed (node_modules/.bin/squawk is missing): no comparison.");
   } else {
-    const [cgAll, squawk] = await alternate(
+    const [cgAll, squawk, floorAll] = await alternate(
       () => changegate(allRepo),
       () =>
         measure(SQUAWK, ["--reporter=json", ...files]).then((sample) => {
@@ -199,6 +221,7 @@ async function main(): Promise<void> {
           if (sample.status !== 0 && sample.status !== 1) throw new Error(`squawk failed (exit ${sample.status})`);
           return sample;
         }),
+      () => parseFloor(allRepo),
     );
     const cgMs = median(cgAll.map((s) => s.ms));
     const sqMs = median(squawk.map((s) => s.ms));
@@ -206,6 +229,7 @@ async function main(): Promise<void> {
     const findings = (JSON.parse(cgAll[0]!.stdout) as { findings: unknown[] }).findings.length;
     console.log(`  changegate scan   ${seconds(cgMs).padStart(8)}  peak ${mib(peakOf(cgAll))}${cpuOf(cgAll)}  (${findings} findings; runs: ${cgAll.map((s) => seconds(s.ms)).join(", ")})`);
     console.log(`  squawk            ${seconds(sqMs).padStart(8)}  peak ${mib(peakOf(squawk))}${cpuOf(squawk)}  (one process, ${files.length} paths; runs: ${squawk.map((s) => seconds(s.ms)).join(", ")})`);
+    console.log(floorLine(floorAll, sqMs, "squawk", 1.5));
     console.log(`  ratio             ${ratio.toFixed(2)}× squawk (target ≤ 1.5×, stretch 1.0×: ${ratio <= 1 ? "stretch met" : ratio <= 1.5 ? "met" : "OVER"})`);
   }
 
