@@ -262,7 +262,7 @@ class JsReader {
     const known = model?.trusted && table !== undefined && declared ? model.column(table, declared.name) : undefined;
     const on = table !== undefined ? { table } : {};
     if (!known || known.type === "" || !declared || declared.type === "") {
-      const why = model && model.files > 0 && table !== undefined && !this.emit.createdTables().has(table.toLowerCase()) ? `; its type before is not known (${model.why() ?? "no migration at base defines the column"})` : "";
+      const why = model && model.files > 0 && table !== undefined && !this.emit.createdTables().has(table.toLowerCase()) ? `; its type before is not known (${model.whyColumnUnknown(table)})` : "";
       this.emit.operation(rules.columnTypeChange, at, `Changes the definition of the column ${object} (.alter())${why}`, { ...place, object, ...on });
     } else {
       const change = describeTypeChange(known.type, declared.type);

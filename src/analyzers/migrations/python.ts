@@ -357,7 +357,7 @@ class PythonReader {
     const to = this.alembicType(typeNode);
     const befores = [known ?? "", stated].filter((t) => t !== "");
     if (to === "" || befores.length === 0) {
-      const why = model && model.files > 0 && !this.emit.createdTables().has(table.toLowerCase()) ? `; its type before is not known (${model.why() ?? "no migration at base defines the column"})` : "";
+      const why = model && model.files > 0 && !this.emit.createdTables().has(table.toLowerCase()) ? `; its type before is not known (${model.whyColumnUnknown(table)})` : "";
       this.emit.operation(rules.columnTypeChange, at, `Changes the type of ${object} (alter_column type_=)${why}`, { ...place, object, table });
       return;
     }

@@ -358,7 +358,7 @@ class RubyReader {
     const type = this.name(typeNode);
     const known = model?.trusted ? model.column(table, column) : undefined;
     if (!known || known.type === "" || type === undefined) {
-      const unknown = model && model.files > 0 && !this.emit.createdTables().has(table.toLowerCase()) ? `; its type before is not known (${model.why() ?? "no migration at base defines the column"})` : "";
+      const unknown = model && model.files > 0 && !this.emit.createdTables().has(table.toLowerCase()) ? `; its type before is not known (${model.whyColumnUnknown(table)})` : "";
       this.emit.operation(rules.columnTypeChange, at, `Changes the column ${object} to ${this.describe(typeNode)} (${construct})${unknown}`, { ...place, object, table });
       return;
     }

@@ -844,10 +844,12 @@ class StatementReader {
           const change = describeTypeChange(before.type, type);
           if (change.verdict === "same" && !using) return;
           const severity = change.verdict === "widens" && !using ? { severity: "medium" as const } : {};
-          this.report(rules.columnTypeChange, `Changes the type of ${column} ${change.text}${using}, rewriting the table; ${change.effect}`, column, { table, ...severity });
+          // With USING, the expression makes every new value, whatever the two types allow.
+          const effect = using ? "every value is converted by the USING expression, and one that does not convert makes it fail" : change.effect;
+          this.report(rules.columnTypeChange, `Changes the type of ${column} ${change.text}${using}, rewriting the table; ${effect}`, column, { table, ...severity });
           return;
         }
-        const unknown = model && model.files > 0 && !isNew ? `; its type before is not known (${model.why() ?? "no migration at base defines the column"})` : "";
+        const unknown = model && model.files > 0 && !isNew ? `; its type before is not known (${model.whyColumnUnknown(table)})` : "";
         this.report(rules.columnTypeChange, `Changes the type of ${column} to ${type}${using}, rewriting the table${unknown}`, column, { table });
         return;
       }

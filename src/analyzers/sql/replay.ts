@@ -6,6 +6,7 @@
 import type { SqlDialect } from "../types.js";
 import { normaliseType, type ColumnState, type SchemaModel } from "./schema.js";
 import { SqlSource } from "./source.js";
+import { readBody, UnreadableBody, type BodyNode } from "./plpgsql-blocks.js";
 import { splitByHand } from "./split.js";
 import { COLUMN_TYPE_ENDS, CONSTRAINT_HEADS, qualifiedName, splitTopLevel, tokenize, tokenText, unqualified, type Token } from "./tokens.js";
 
@@ -105,16 +106,137 @@ function replayStatement(model: SchemaModel, t: Token[], text: string, where: st
       return;
     }
     case "DO":
+      return replayDo(model, t, where);
     case "EXEC":
     case "EXECUTE":
     case "CALL":
-      // Code run now: only a body that names no table DDL and builds no SQL leaves the tables as they were.
-      if (head === "DO" && !DDL_IN_CODE.test(t.filter((x) => x.kind === "string").map((x) => x.name).join(" "))) return;
       model.gap(`${where}: ${head} runs code the model cannot follow`);
       return;
     default:
       return;
   }
+}
+
+/** PL/pgSQL statements that change nothing the model follows. */
+const PLPGSQL_HARMLESS = new Set(["PERFORM", "RAISE", "ASSERT", "NULL", "GET", "OPEN", "FETCH", "MOVE", "CLOSE"]);
+/** Statements after which the rest of a body may not run. */
+const PLPGSQL_LEAVING = new Set(["RETURN", "EXIT", "CONTINUE"]);
+
+/**
+ * A DO block: code run now. A body that names no table DDL and builds no SQL leaves the tables as
+ * they were. A PL/pgSQL body is otherwise followed like a migration of its own: the statements that
+ * always run are replayed in order, and one that may not run (under IF, CASE or a loop, in a block
+ * with an exception handler, after a RETURN) only where running it or not leaves the model the same
+ * (a foreign key, a query). Dynamic SQL (EXECUTE), another language, a body it cannot read, or
+ * anything else that may or may not run is a gap, as before: the model never guesses.
+ */
+function replayDo(model: SchemaModel, t: Token[], where: string): void {
+  const strings = t.filter((x) => x.kind === "string");
+  if (!DDL_IN_CODE.test(strings.map((x) => x.name).join(" "))) return;
+  const cannot = () => model.gap(`${where}: DO runs code the model cannot follow`);
+  let language = "PLPGSQL";
+  let body: string | undefined;
+  for (let i = 1; i < t.length; i++) {
+    if (t[i]!.kind === "word" && t[i]!.value === "LANGUAGE") {
+      const name = t[i + 1];
+      language = name?.kind === "string" ? stringText(name)?.toUpperCase() ?? "" : (name?.value ?? "");
+      i++;
+    } else if (t[i]!.kind === "string" && body === undefined) {
+      body = stringText(t[i]!);
+    } else if (!(t[i]!.kind === "punct" && t[i]!.value === ";")) {
+      return cannot();
+    }
+  }
+  if (language !== "PLPGSQL" || body === undefined) return cannot();
+  const tokens = tokenize(body, 20_000);
+  if (tokens.length >= 20_000) return cannot();
+  let nodes: BodyNode[];
+  try {
+    nodes = readBody(tokens);
+  } catch (error) {
+    if (error instanceof UnreadableBody) return cannot();
+    throw error;
+  }
+  let left = false;
+  const follow = (list: readonly BodyNode[], conditional: boolean): boolean => {
+    for (const node of list) {
+      if (node.kind === "block") {
+        if (!follow(node.body, conditional || node.handlers.length > 0) || !follow(node.handlers, true)) return false;
+        continue;
+      }
+      if (node.kind === "conditional") {
+        if (!follow(node.body, true)) return false;
+        continue;
+      }
+      const s = node.tokens;
+      const head = s[0]?.kind === "word" ? s[0].value : "";
+      if (s.length === 0) continue;
+      if (PLPGSQL_LEAVING.has(head)) {
+        left = true;
+        continue;
+      }
+      // An assignment (`x := …`, `x = …`), a query, or PL/pgSQL's own statements.
+      if (s[1]?.value === ":" || s[1]?.value === "=" || PLPGSQL_HARMLESS.has(head) || HARMLESS_HEADS.has(head)) continue;
+      if (head === "EXECUTE") return false;
+      if (conditional || left) {
+        if (addsForeignKeyOnly(s)) continue;
+        const table = columnsAltered(model, s);
+        if (table === undefined) return false;
+        model.forgetColumns(table, `${where}: a DO block changes columns of ${table} only under a condition`);
+        continue;
+      }
+      replayStatement(model, s, "", where);
+    }
+    return true;
+  };
+  if (!follow(nodes, false)) cannot();
+}
+
+/** `ALTER TABLE … ADD CONSTRAINT name FOREIGN KEY …`, one action: whether it runs or not, no column, index or check the model follows changes. */
+function addsForeignKeyOnly(t: readonly Token[]): boolean {
+  if (t[0]?.value !== "ALTER" || t[1]?.value !== "TABLE") return false;
+  let depth = 0;
+  for (const token of t) {
+    if (token.kind !== "punct") continue;
+    if (token.value === "(") depth++;
+    else if (token.value === ")") depth--;
+    else if (token.value === "," && depth === 0) return false;
+  }
+  const add = t.findIndex((x) => x.kind === "word" && x.value === "ADD");
+  if (add < 0) return false;
+  const key = t[add + 1]?.value === "CONSTRAINT" ? add + 3 : add + 1;
+  return t[key]?.value === "FOREIGN" && t[key + 1]?.value === "KEY";
+}
+
+/**
+ * The table of `ALTER TABLE t …` when t is in the model and every action adds, drops, alters or
+ * renames a column: run or not, only t's columns can differ. Undefined for anything else.
+ */
+function columnsAltered(model: SchemaModel, t: Token[]): string | undefined {
+  if (t[0]?.value !== "ALTER" || t[1]?.value !== "TABLE") return undefined;
+  let at = 2;
+  if (t[at]?.value === "IF" && t[at + 1]?.value === "EXISTS") at += 2;
+  if (t[at]?.value === "ONLY") at++;
+  const name = qualifiedName(t, at);
+  if (!name || !model.table(name.name)) return undefined;
+  const actions = splitTopLevel(t.slice(name.next));
+  const columnAction = (a: Token[]) => {
+    const verb = a[0]?.kind === "word" ? a[0].value : "";
+    const next = a[1]?.kind === "word" ? a[1].value : a[1]?.kind === "quoted" ? "" : undefined;
+    if (next === undefined) return false;
+    if (verb === "RENAME") return next === "COLUMN";
+    if (verb !== "ADD" && verb !== "DROP" && verb !== "ALTER") return false;
+    return next === "COLUMN" || (next !== "CONSTRAINT" && !CONSTRAINT_HEADS.has(next) && next !== "DEFAULT");
+  };
+  return actions.length > 0 && actions.every(columnAction) ? name.name : undefined;
+}
+
+/** A string literal's text: a dollar-quoted body without its tags, a quoted one with its quotes undoubled; undefined when it is not closed. */
+function stringText(token: Token): string | undefined {
+  if (token.value === "'") return token.name.replaceAll("''", "'");
+  const tag = /^\$[A-Za-z_]*\$/.exec(token.name)?.[0];
+  if (tag === undefined || token.name.length < tag.length * 2 || !token.name.endsWith(tag)) return undefined;
+  return token.name.slice(tag.length, token.name.length - tag.length);
 }
 
 function replayCreate(model: SchemaModel, t: Token[], text: string, where: string): void {
@@ -414,8 +536,9 @@ function tokensText(tokens: Token[]): string {
   let out = "";
   let previous: Token | undefined;
   for (const x of tokens) {
-    const text = tokenText(x);
-    const tight = x.kind === "punct" ? x.value !== "-" : previous?.kind === "punct" && previous.value !== ",";
+    // In a type, `[]` and `[3]` are array brackets, kept as written.
+    const text = x.bracketed ? `[${x.name}]` : tokenText(x);
+    const tight = x.bracketed || (x.kind === "punct" ? x.value !== "-" : previous?.kind === "punct" && previous.value !== ",");
     out += out === "" || tight ? text : ` ${text}`;
     previous = x;
   }

@@ -28,9 +28,11 @@ export interface ColumnState {
 export interface TableState {
   /** The name as written, possibly qualified. */
   name: string;
-  /** Null when the columns are not known (CREATE TABLE … AS, a Django model). */
+  /** Null when the columns are not known (CREATE TABLE … AS, a Django model, a change that may or may not have run). */
   columns: Map<string, ColumnState> | null;
   origin: Origin;
+  /** Why the columns are not known, when the model had them and lost them (`forgetColumns`). */
+  unknownBecause?: string;
 }
 
 /** A Django field as a migration declares it: `models.CharField(max_length=80, null=True)`. */
@@ -189,6 +191,24 @@ export class SchemaModel {
     return undefined;
   }
 
+  /**
+   * The columns of `table` may or may not have changed (a DO block alters them only under a
+   * condition): they are no longer known, and neither are its checks. The rest of the model stays.
+   */
+  forgetColumns(table: string, reason: string): void {
+    const key = unqualified(table);
+    const state = this.tables.get(key);
+    if (!state) return;
+    state.columns = null;
+    state.unknownBecause = reason;
+    for (const [id, check] of this.checks) if (unqualified(check.table) === key) this.checks.delete(id);
+  }
+
+  /** Why the model cannot say what a column of `table` was, for a finding that falls back. */
+  whyColumnUnknown(table: string): string {
+    return this.table(table)?.unknownBecause ?? this.why() ?? "no migration at base defines the column";
+  }
+
   renameTable(from: string, to: string): void {
     const table = this.tables.get(unqualified(from));
     if (!table) return;
@@ -245,9 +265,17 @@ export function notNullColumn(expression: string): string | undefined {
 export function normaliseType(type: string): string {
   // Single spaces first, then none around punctuation: plain replacements, no rescanning patterns.
   let t = type.trim().toLowerCase().replace(/\s+/g, " ");
-  for (const [from, to] of [[" (", "("], ["( ", "("], [" ,", ","], [", ", ","], [" )", ")"]] as const) t = t.replaceAll(from, to);
+  for (const [from, to] of [[" (", "("], ["( ", "("], [" ,", ","], [", ", ","], [" )", ")"], [" [", "["]] as const) t = t.replaceAll(from, to);
+  // An array type: the element type normalised, then one `[]` per dimension (PostgreSQL ignores sizes and `ARRAY`'s spelling).
+  let dimensions = 0;
+  for (;;) {
+    if (t.endsWith(" array")) t = t.slice(0, -" array".length);
+    else if (t.endsWith("]") && t.lastIndexOf("[") > 0 && /^\[\d*\]$/.test(t.slice(t.lastIndexOf("[")))) t = t.slice(0, t.lastIndexOf("[")).trimEnd();
+    else break;
+    dimensions++;
+  }
   t = t.replace(/^character varying\b/, "varchar").replace(/^character\b/, "char").replace(/^decimal\b/, "numeric").replace(/^double precision$/, "float8");
-  return TYPE_ALIASES[t] ?? t;
+  return (TYPE_ALIASES[t] ?? t) + "[]".repeat(dimensions);
 }
 
 const TYPE_ALIASES: Record<string, string> = {

@@ -12,6 +12,8 @@ export interface Token {
   /** Identifier as written, unquoted. */
   name: string;
   kind: "word" | "quoted" | "string" | "punct";
+  /** Quoted with `[…]`: an identifier in SQL Server, an array type's brackets in PostgreSQL (`integer[]`). */
+  bracketed?: true;
 }
 
 export interface TokenHit {
@@ -47,7 +49,7 @@ export function tokenize(text: string, limit = 10_000): Token[] {
       const close = text.indexOf(closer, i + 1);
       const end = close === -1 ? n : close;
       const name = text.slice(i + 1, end);
-      tokens.push({ value: name.toUpperCase(), name, kind: "quoted" });
+      tokens.push(c === "[" ? { value: name.toUpperCase(), name, kind: "quoted", bracketed: true } : { value: name.toUpperCase(), name, kind: "quoted" });
       i = end + 1;
     } else if (c === "$") {
       const tag = /^\$[A-Za-z_]*\$/.exec(text.slice(i, i + 64));

@@ -125,6 +125,15 @@ describe("a column type change judged against the column at base", () => {
     expect(found[0]!.message).toMatch(/from integer to bigint, rewriting the table; it widens the column/);
   });
 
+  it("keeps an array column's brackets: an array made a scalar is a conversion, an array type kept is no change", async () => {
+    const arrays = { "db/migrations/000001_posts.up.sql": 'CREATE TABLE posts (\n  id bigint PRIMARY KEY,\n  tags text[] NOT NULL,\n  "Kinds" "PostKind"[],\n  grid int ARRAY\n);\n' };
+    const scalar = { ...arrays, "db/migrations/000002_tags.up.sql": "ALTER TABLE posts ALTER COLUMN tags TYPE text USING tags[1];\n" };
+    const found = await scan(arrays, scalar);
+    expect(found.map((f) => f.message)).toEqual(["Changes the type of posts.tags from text[] to text with a USING conversion, rewriting the table; every value is converted by the USING expression, and one that does not convert makes it fail"]);
+    const same = { ...arrays, "db/migrations/000002_same.up.sql": 'ALTER TABLE posts ALTER COLUMN "Kinds" TYPE "PostKind"[];\nALTER TABLE posts ALTER COLUMN grid TYPE integer[];\n' };
+    expect(at(await scan(arrays, same))).toEqual([]);
+  });
+
   it("says the type before is not known when the column is not in the model", async () => {
     const head = { ...base, "db/migrations/000002_legacy.up.sql": "ALTER TABLE users ALTER COLUMN legacy_code TYPE int;\n" };
     const found = await scan(base, head);
