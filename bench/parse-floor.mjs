@@ -9,10 +9,10 @@
 // --batch` for their blobs, libpg-query loaded with the CLI's V8 flags and every .sql file parsed.
 // It prints the files and statements parsed. No policy, no rule, no schema model, no report.
 import { execFileSync, spawn } from "node:child_process";
-import { setFlagsFromString } from "node:v8";
+// The V8 flags bin/changegate.js sets, before libpg-query compiles (the one small module of dist/ it loads).
+import { useBaselineWasmCompiler } from "../dist/src/util/one-shot-wasm.js";
 
-// The flags bin/changegate.js sets (src/util/one-shot-wasm.ts), before libpg-query compiles.
-for (const flag of ["--liftoff-only", "--no-wasm-tier-up", "--no-wasm-dynamic-tiering"]) setFlagsFromString(flag);
+useBaselineWasmCompiler();
 
 const [repo, base, head] = process.argv.slice(2);
 if (!repo || !base || !head) {

@@ -202,7 +202,6 @@ export const REVIEWED_REGEXES: Record<string, readonly string[]> = {
   ],
   "src/analyzers/sql/replay.ts": [
     "/\\b(create|alter|drop|rename)\\s+table\\b|\\bexecute\\b|\\bexec\\b|\\bsp_executesql\\b/i",
-    "/^\\$[A-Za-z_]*\\$/",
   ],
   "src/analyzers/sql/run.ts": [
     "/insert|replace/i",

@@ -192,34 +192,23 @@ function replayDo(model: SchemaModel, t: Token[], where: string): void {
   if (!follow(nodes, false)) cannot();
 }
 
-/** `ALTER TABLE … ADD CONSTRAINT name FOREIGN KEY …`, one action: whether it runs or not, no column, index or check the model follows changes. */
+/** `ALTER TABLE … ADD [CONSTRAINT name] FOREIGN KEY …`, one action: whether it runs or not, no column, index or check the model follows changes. */
 function addsForeignKeyOnly(t: readonly Token[]): boolean {
-  if (t[0]?.value !== "ALTER" || t[1]?.value !== "TABLE") return false;
-  let depth = 0;
-  for (const token of t) {
-    if (token.kind !== "punct") continue;
-    if (token.value === "(") depth++;
-    else if (token.value === ")") depth--;
-    else if (token.value === "," && depth === 0) return false;
-  }
-  const add = t.findIndex((x) => x.kind === "word" && x.value === "ADD");
-  if (add < 0) return false;
-  const key = t[add + 1]?.value === "CONSTRAINT" ? add + 3 : add + 1;
-  return t[key]?.value === "FOREIGN" && t[key + 1]?.value === "KEY";
+  const alter = alterTable(t);
+  if (alter?.actions.length !== 1) return false;
+  const a = alter.actions[0]!;
+  if (a[0]?.value !== "ADD") return false;
+  const key = a[1]?.value === "CONSTRAINT" ? 3 : 1;
+  return a[key]?.value === "FOREIGN" && a[key + 1]?.value === "KEY";
 }
 
 /**
  * The table of `ALTER TABLE t …` when t is in the model and every action adds, drops, alters or
  * renames a column: run or not, only t's columns can differ. Undefined for anything else.
  */
-function columnsAltered(model: SchemaModel, t: Token[]): string | undefined {
-  if (t[0]?.value !== "ALTER" || t[1]?.value !== "TABLE") return undefined;
-  let at = 2;
-  if (t[at]?.value === "IF" && t[at + 1]?.value === "EXISTS") at += 2;
-  if (t[at]?.value === "ONLY") at++;
-  const name = qualifiedName(t, at);
-  if (!name || !model.table(name.name)) return undefined;
-  const actions = splitTopLevel(t.slice(name.next));
+function columnsAltered(model: SchemaModel, t: readonly Token[]): string | undefined {
+  const alter = alterTable(t);
+  if (!alter || !model.table(alter.table)) return undefined;
   const columnAction = (a: Token[]) => {
     const verb = a[0]?.kind === "word" ? a[0].value : "";
     const next = a[1]?.kind === "word" ? a[1].value : a[1]?.kind === "quoted" ? "" : undefined;
@@ -228,14 +217,15 @@ function columnsAltered(model: SchemaModel, t: Token[]): string | undefined {
     if (verb !== "ADD" && verb !== "DROP" && verb !== "ALTER") return false;
     return next === "COLUMN" || (next !== "CONSTRAINT" && !CONSTRAINT_HEADS.has(next) && next !== "DEFAULT");
   };
-  return actions.length > 0 && actions.every(columnAction) ? name.name : undefined;
+  return alter.actions.length > 0 && alter.actions.every(columnAction) ? alter.table : undefined;
 }
 
 /** A string literal's text: a dollar-quoted body without its tags, a quoted one with its quotes undoubled; undefined when it is not closed. */
 function stringText(token: Token): string | undefined {
   if (token.value === "'") return token.name.replaceAll("''", "'");
-  const tag = /^\$[A-Za-z_]*\$/.exec(token.name)?.[0];
-  if (tag === undefined || token.name.length < tag.length * 2 || !token.name.endsWith(tag)) return undefined;
+  // The tokenizer made it from `$tag$ … $tag$`, so its tag ends at the second `$`.
+  const tag = token.name.slice(0, token.name.indexOf("$", 1) + 1);
+  if (tag === "" || token.name.length < tag.length * 2 || !token.name.endsWith(tag)) return undefined;
   return token.name.slice(tag.length, token.name.length - tag.length);
 }
 
@@ -338,18 +328,25 @@ function replayDrop(model: SchemaModel, t: Token[]): void {
   }
 }
 
-function replayAlterTable(model: SchemaModel, t: Token[], where: string): void {
+/** `ALTER TABLE [IF EXISTS] [ONLY] name action, …`: the table and its actions; undefined when no name follows. */
+function alterTable(t: readonly Token[]): { table: string; actions: Token[][] } | undefined {
+  if (t[0]?.value !== "ALTER" || t[1]?.value !== "TABLE") return undefined;
   let at = 2;
   if (t[at]?.value === "IF" && t[at + 1]?.value === "EXISTS") at += 2;
   if (t[at]?.value === "ONLY") at++;
-  const name = qualifiedName(t, at);
-  if (!name) return;
-  const table = name.name;
+  const name = qualifiedName(t as Token[], at);
+  return name ? { table: name.name, actions: splitTopLevel(t.slice(name.next)) } : undefined;
+}
+
+function replayAlterTable(model: SchemaModel, t: Token[], where: string): void {
+  const alter = alterTable(t);
+  if (!alter) return;
+  const { table, actions } = alter;
   if (!model.table(table)) {
     if (isLocal(table)) model.gap(`${where}: alters ${table}, which no migration before it creates`);
     return;
   }
-  for (const action of splitTopLevel(t.slice(name.next))) replayAlterAction(model, table, action);
+  for (const action of actions) replayAlterAction(model, table, action);
 }
 
 function replayAlterAction(model: SchemaModel, table: string, a: Token[]): void {

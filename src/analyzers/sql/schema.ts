@@ -269,8 +269,9 @@ export function normaliseType(type: string): string {
   // An array type: the element type normalised, then one `[]` per dimension (PostgreSQL ignores sizes and `ARRAY`'s spelling).
   let dimensions = 0;
   for (;;) {
+    const open = t.lastIndexOf("[");
     if (t.endsWith(" array")) t = t.slice(0, -" array".length);
-    else if (t.endsWith("]") && t.lastIndexOf("[") > 0 && /^\[\d*\]$/.test(t.slice(t.lastIndexOf("[")))) t = t.slice(0, t.lastIndexOf("[")).trimEnd();
+    else if (open > 0 && /^\[\d*\]$/.test(t.slice(open))) t = t.slice(0, open).trimEnd();
     else break;
     dimensions++;
   }

@@ -49,7 +49,9 @@ export function tokenize(text: string, limit = 10_000): Token[] {
       const close = text.indexOf(closer, i + 1);
       const end = close === -1 ? n : close;
       const name = text.slice(i + 1, end);
-      tokens.push(c === "[" ? { value: name.toUpperCase(), name, kind: "quoted", bracketed: true } : { value: name.toUpperCase(), name, kind: "quoted" });
+      const token: Token = { value: name.toUpperCase(), name, kind: "quoted" };
+      if (c === "[") token.bracketed = true;
+      tokens.push(token);
       i = end + 1;
     } else if (c === "$") {
       const tag = /^\$[A-Za-z_]*\$/.exec(text.slice(i, i + 64));
